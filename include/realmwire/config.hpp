@@ -1,0 +1,31 @@
+#ifndef REALMWIRE_CONFIG_HPP
+#define REALMWIRE_CONFIG_HPP
+
+// Build-time switches. Everything here can be set by the user before including any realmwire header.
+//
+// REALMWIRE_NO_EXCEPTIONS   The throwing overloads call realmwire::throw_exception(const std::exception&),
+//                           which the user defines (as Asio's throw_exception hook), instead of `throw`.
+// REALMWIRE_ASSERT(x)       Internal invariant check; defaults to assert(). Never used on input validation:
+//                           bad input is reported through std::error_code, not assertions.
+
+#include <cassert>
+
+#if !defined(REALMWIRE_NO_EXCEPTIONS) && !defined(__cpp_exceptions) && !defined(__EXCEPTIONS)
+#define REALMWIRE_NO_EXCEPTIONS 1
+#endif
+
+#ifndef REALMWIRE_ASSERT
+#define REALMWIRE_ASSERT(x) assert(x)
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define REALMWIRE_LIKELY(x) __builtin_expect(!!(x), 1)
+#define REALMWIRE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define REALMWIRE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define REALMWIRE_LIKELY(x) (x)
+#define REALMWIRE_UNLIKELY(x) (x)
+#define REALMWIRE_ALWAYS_INLINE inline
+#endif
+
+#endif

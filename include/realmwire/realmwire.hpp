@@ -1,0 +1,24 @@
+#ifndef REALMWIRE_REALMWIRE_HPP
+#define REALMWIRE_REALMWIRE_HPP
+
+// Everything realmwire offers. Needs every companion (realmwire::all): OpenSSL, zlib, picojson, Asio.
+// To pay only for what you use, include an area's header instead (realmwire/changeset.hpp needs nothing).
+// A test checks that this header reaches every public header.
+
+#include "realmwire/config.hpp"
+#include "realmwire/version.hpp"
+#include "realmwire/error.hpp"
+#include "realmwire/detail/ascii.hpp"
+#include "realmwire/detail/base64.hpp"
+
+#include "realmwire/path.hpp"
+#include "realmwire/url.hpp"
+#include "realmwire/http.hpp"
+#include "realmwire/websocket.hpp"
+#include "realmwire/handshake.hpp"
+#include "realmwire/protocol.hpp"
+#include "realmwire/changeset.hpp"
+#include "realmwire/auth.hpp"
+#include "realmwire/transport.hpp"
+
+#endif
