@@ -1,7 +1,8 @@
 #ifndef REALMWIRE_HTTP_HPP
 #define REALMWIRE_HTTP_HPP
 
-// STUB umbrella for the http area: its owner lists the area's headers here.
-#include "realmwire/error.hpp"
+// HTTP/1.1 for handshakes: fields, request/response values, incremental parsers, serializers.
+#include "realmwire/http/fields.hpp"
+#include "realmwire/http/message.hpp"
 
 #endif

@@ -10,6 +10,7 @@
 #include "realmwire/error.hpp"
 #include "realmwire/detail/ascii.hpp"
 #include "realmwire/detail/base64.hpp"
+#include "realmwire/detail/json.hpp"
 
 #include "realmwire/path.hpp"
 #include "realmwire/url.hpp"
