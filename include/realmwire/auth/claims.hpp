@@ -1,0 +1,408 @@
+#ifndef REALMWIRE_AUTH_CLAIMS_HPP
+#define REALMWIRE_AUTH_CLAIMS_HPP
+
+// Token claims as a value type, read with realm-core's rules and written in ROS's layout.
+//
+// Reading (parse_claims) follows realm-core v14.14.0 `AccessTokenParser` (access_token.cpp):
+//   identity|sub, admin|isAdmin, timestamp|iat, expires|exp, path, sync_label|syncLabel, app_id|appId,
+//   access (array of strings), and the `stitch_data` object (realm_path, realm_sync_label, realm_access).
+//   Any other key is skipped. A known key with the wrong JSON type is an error (realm-core answers
+//   invalid_json). Numbers may be integers or doubles (truncated, as realm-core does); null means 0.
+//   realmwire additionally reads ROS's `is_admin` (refresh and user tokens carry it), `salt`, and notes
+//   whether `access` contains "refresh" — realm-core ignores those, which changes none of its verdicts.
+// Writing (claims_to_json) emits ROS's key order: app_id, identity, access, salt, timestamp, expires,
+//   path, sync_label, is_admin (see legacy-auth-and-proxy.md §2.2).
+
+#include "realmwire/detail/json.hpp"
+#include "realmwire/errors/auth.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace realmwire::auth {
+
+/// realm-core's privilege bits (permissions.hpp). Tokens carry aggregates of them.
+namespace privilege {
+constexpr std::uint32_t read = 1;
+constexpr std::uint32_t update = 2;
+constexpr std::uint32_t remove = 4; // realm-core's Delete
+constexpr std::uint32_t set_permissions = 8;
+constexpr std::uint32_t query = 16;
+constexpr std::uint32_t create = 32;
+constexpr std::uint32_t modify_schema = 64;
+
+/// The access strings of a token and the bits each one grants.
+constexpr std::uint32_t download = read | query;             // "download" = 0x11
+constexpr std::uint32_t upload = update | remove | create;   // "upload"   = 0x26
+constexpr std::uint32_t manage = modify_schema | set_permissions; // "manage" = 0x48
+} // namespace privilege
+
+/// What a token is for. realm-core knows only access tokens; ROS issued three kinds.
+enum class token_kind {
+    access,  ///< has an `access` list without "refresh" (per-realm access token, admin token)
+    refresh, ///< `access` contains "refresh": only good for POST /auth provider "realm"
+    user,    ///< no `access` key at all (ROS user token)
+};
+
+inline const char* to_string(token_kind k) noexcept
+{
+    switch (k) {
+        case token_kind::access: return "access";
+        case token_kind::refresh: return "refresh";
+        case token_kind::user: return "user";
+    }
+    return "?";
+}
+
+struct claims {
+    std::string identity;                  ///< identity | sub
+    std::optional<std::string> app_id;     ///< app_id | appId
+    bool has_access = false;               ///< an `access` key was present
+    std::uint32_t access = 0;              ///< privilege bits from download/upload/manage
+    bool refresh = false;                  ///< `access` lists "refresh"
+    std::optional<std::string> salt;
+    std::optional<std::int64_t> timestamp; ///< timestamp | iat (seconds)
+    std::optional<std::int64_t> expires;   ///< expires | exp (Unix seconds); absent, null or 0 = never
+    std::optional<std::string> path;       ///< the one realm path the token is for; absent = every path
+    std::optional<std::string> sync_label; ///< sync_label | syncLabel
+    std::optional<bool> admin;             ///< admin | isAdmin (realm-core), or ROS's is_admin
+
+    token_kind kind() const noexcept
+    {
+        if (!has_access)
+            return token_kind::user;
+        return refresh ? token_kind::refresh : token_kind::access;
+    }
+    /// Unix seconds after which the token is expired, 0 for never (realm-core's convention).
+    std::int64_t expires_at() const noexcept { return expires.value_or(0); }
+    /// realm-core's AccessToken::expired(now): expires != 0 && now > expires.
+    bool expired(std::int64_t now) const noexcept { return expires_at() != 0 && now > expires_at(); }
+    /// An explicit admin flag, or ROS's built-in admin token (identity "__admin" with no path).
+    /// realm-core also treats a path-less token as admin; realmwire does not, because a path-less
+    /// ROS *user* token would then pass every path check (legacy-auth-and-proxy.md §2.5).
+    bool is_admin() const noexcept { return admin.value_or(false) || (identity == "__admin" && !path); }
+    /// Every bit of `needed` is granted.
+    bool grants(std::uint32_t needed) const noexcept { return (access & needed) == needed; }
+
+    friend bool operator==(const claims& a, const claims& b)
+    {
+        return a.identity == b.identity && a.app_id == b.app_id && a.has_access == b.has_access &&
+               a.access == b.access && a.refresh == b.refresh && a.salt == b.salt && a.timestamp == b.timestamp &&
+               a.expires == b.expires && a.path == b.path && a.sync_label == b.sync_label && a.admin == b.admin;
+    }
+    friend bool operator!=(const claims& a, const claims& b) { return !(a == b); }
+};
+
+/// "download upload manage refresh" (those present), for printing.
+inline std::string access_to_string(const claims& c)
+{
+    std::string s;
+    auto add = [&](const char* w) {
+        if (!s.empty())
+            s.push_back(' ');
+        s.append(w);
+    };
+    if (c.grants(privilege::download))
+        add("download");
+    if (c.grants(privilege::upload))
+        add("upload");
+    if (c.grants(privilege::manage))
+        add("manage");
+    if (c.refresh)
+        add("refresh");
+    return s;
+}
+
+/// The claims in the layout of realm-core's `rc-token` tool (identity, app_id, path, access with its
+/// privilege bits, admin, timestamp, expires), one per line, no trailing newline. Used by
+/// `realmwire token decode|verify`, and compared byte for byte with vectors/tokens/verdicts.json.
+inline std::string describe_claims(const claims& c)
+{
+    auto hex = [](std::uint32_t v) {
+        const char* digits = "0123456789abcdef";
+        std::string h;
+        do {
+            h.insert(h.begin(), digits[v & 0xf]);
+            v >>= 4;
+        } while (v != 0);
+        return "0x" + h;
+    };
+    std::string words;
+    for (auto [bits, w] : {std::pair<std::uint32_t, const char*>{privilege::download, "download"},
+                           {privilege::upload, "upload"},
+                           {privilege::manage, "manage"}}) {
+        if (c.grants(bits)) {
+            words.append(w);
+            words.push_back(' ');
+        }
+    }
+    std::string s;
+    s += "identity: " + c.identity + "\n";
+    s += "app_id: " + c.app_id.value_or("") + "\n";
+    s += "path: " + c.path.value_or("(any)") + "\n";
+    s += "access: " + words + "(bits " + hex(c.access) + ")\n";
+    s += std::string("admin: ") + (c.admin ? (*c.admin ? "true" : "false") : "(absent)") + "\n";
+    s += "timestamp: " + std::to_string(c.timestamp.value_or(0)) + "\n";
+    s += "expires: " + (c.expires_at() == 0 ? std::string("(never)") : std::to_string(c.expires_at()));
+    return s;
+}
+
+/// Limits for reading claims.
+struct claims_limits {
+    std::size_t max_json_bytes = 16 * 1024; ///< claims larger than this are refused (token_format)
+    std::size_t max_depth = 32;             ///< nesting of skipped values
+};
+
+namespace detail {
+
+inline std::size_t json_depth(const picojson::value& v, std::size_t limit, std::size_t depth = 0)
+{
+    if (depth > limit)
+        return depth;
+    std::size_t deepest = depth;
+    if (v.is<picojson::array>()) {
+        for (const auto& e : v.get<picojson::array>())
+            deepest = std::max(deepest, json_depth(e, limit, depth + 1));
+    }
+    else if (v.is<picojson::object>()) {
+        for (const auto& kv : v.get<picojson::object>())
+            deepest = std::max(deepest, json_depth(kv.second, limit, depth + 1));
+    }
+    return deepest;
+}
+
+/// A JSON number as realm-core reads it: int_fast64_t(double), null as 0. Out-of-range doubles
+/// (undefined behaviour in realm-core) are refused.
+inline bool json_seconds(const picojson::value& v, std::int64_t& out)
+{
+    if (v.is<picojson::null>()) {
+        out = 0;
+        return true;
+    }
+    if (v.is<std::int64_t>()) {
+        out = v.get<std::int64_t>();
+        return true;
+    }
+    if (v.is<double>()) {
+        double d = v.get<double>();
+        if (!std::isfinite(d) || d >= 9.2e18 || d <= -9.2e18)
+            return false;
+        out = static_cast<std::int64_t>(d);
+        return true;
+    }
+    return false;
+}
+
+inline bool read_access(const picojson::value& v, claims& c)
+{
+    if (!v.is<picojson::array>())
+        return false;
+    c.has_access = true;
+    for (const auto& e : v.get<picojson::array>()) {
+        if (!e.is<std::string>())
+            continue; // realm-core skips non-string elements
+        const std::string& s = e.get<std::string>();
+        if (s == "download")
+            c.access |= privilege::download;
+        else if (s == "upload")
+            c.access |= privilege::upload;
+        else if (s == "manage")
+            c.access |= privilege::manage;
+        else if (s == "refresh")
+            c.refresh = true;
+    }
+    return true;
+}
+
+inline bool read_string(const picojson::value& v, std::optional<std::string>& out)
+{
+    if (!v.is<std::string>())
+        return false;
+    out = v.get<std::string>();
+    return true;
+}
+
+} // namespace detail
+
+/// Reads claims from JSON bytes. auth_error::token_json when the bytes are not a JSON object or a
+/// known key has the wrong type; auth_error::token_format when they exceed the limits.
+inline claims parse_claims(std::string_view json, std::error_code& ec, const claims_limits& limits = {})
+{
+    ec.clear();
+    claims c;
+    if (json.size() > limits.max_json_bytes) {
+        ec = auth_error::token_format;
+        return c;
+    }
+    auto v = realmwire::detail::parse_json(json);
+    if (!v || !v->is<picojson::object>() || detail::json_depth(*v, limits.max_depth) > limits.max_depth) {
+        ec = auth_error::token_json;
+        return c;
+    }
+    bool ok = true;
+    // picojson's object is a std::map, so a duplicated key keeps one value; realm-core keeps the last.
+    // Aliases are read in a fixed order, the realm-core name last, so it wins when both appear.
+    const auto& o = v->get<picojson::object>();
+    for (const auto& kv : o) {
+        const std::string& k = kv.first;
+        const picojson::value& val = kv.second;
+        if (k == "access") {
+            ok = ok && detail::read_access(val, c);
+        }
+        else if (k == "identity" || k == "sub") {
+            if (!val.is<std::string>())
+                ok = false;
+            else if (k == "identity" || o.count("identity") == 0)
+                c.identity = val.get<std::string>();
+        }
+        else if (k == "admin" || k == "isAdmin") {
+            if (!val.is<bool>())
+                ok = false;
+            else if (k == "admin" || o.count("admin") == 0)
+                c.admin = val.get<bool>();
+        }
+        else if (k == "is_admin") {
+            // ROS's name (refresh and user tokens). realm-core skips it; an explicit admin|isAdmin wins.
+            if (val.is<bool>() && o.count("admin") == 0 && o.count("isAdmin") == 0)
+                c.admin = val.get<bool>();
+        }
+        else if (k == "timestamp" || k == "iat") {
+            std::int64_t t = 0;
+            if (!detail::json_seconds(val, t))
+                ok = false;
+            else if (k == "timestamp" || o.count("timestamp") == 0)
+                c.timestamp = t;
+        }
+        else if (k == "expires" || k == "exp") {
+            std::int64_t t = 0;
+            if (!detail::json_seconds(val, t))
+                ok = false;
+            else if (k == "expires" || o.count("expires") == 0)
+                c.expires = t;
+        }
+        else if (k == "path") {
+            ok = ok && detail::read_string(val, c.path);
+        }
+        else if (k == "sync_label" || k == "syncLabel") {
+            std::optional<std::string> s;
+            if (!detail::read_string(val, s))
+                ok = false;
+            else if (k == "sync_label" || o.count("sync_label") == 0)
+                c.sync_label = s;
+        }
+        else if (k == "app_id" || k == "appId") {
+            std::optional<std::string> s;
+            if (!detail::read_string(val, s))
+                ok = false;
+            else if (k == "app_id" || o.count("app_id") == 0)
+                c.app_id = s;
+        }
+        else if (k == "salt") {
+            if (val.is<std::string>())
+                c.salt = val.get<std::string>();
+        }
+        else if (k == "stitch_data") {
+            if (!val.is<picojson::object>()) {
+                ok = false;
+                continue;
+            }
+            for (const auto& s : val.get<picojson::object>()) {
+                if (s.first == "realm_path")
+                    ok = ok && detail::read_string(s.second, c.path);
+                else if (s.first == "realm_sync_label")
+                    ok = ok && detail::read_string(s.second, c.sync_label);
+                else if (s.first == "realm_access")
+                    ok = ok && detail::read_access(s.second, c);
+            }
+        }
+    }
+    if (!ok) {
+        ec = auth_error::token_json;
+        return claims{};
+    }
+    return c;
+}
+
+inline claims parse_claims(std::string_view json, const claims_limits& limits = {})
+{
+    return throw_on_error("parse token claims", [&](std::error_code& ec) { return parse_claims(json, ec, limits); });
+}
+
+/// Writes claims as compact JSON in ROS's key order. Absent optionals are left out; `has_access`
+/// decides whether an `access` array is written.
+inline std::string claims_to_json(const claims& c)
+{
+    std::string out = "{";
+    bool first = true;
+    auto key = [&](const char* k) {
+        if (!first)
+            out.push_back(',');
+        first = false;
+        out.append(picojson::value(std::string(k)).serialize());
+        out.push_back(':');
+    };
+    auto str = [&](const std::string& s) { out.append(picojson::value(s).serialize()); };
+    if (c.app_id) {
+        key("app_id");
+        str(*c.app_id);
+    }
+    key("identity");
+    str(c.identity);
+    if (c.has_access) {
+        key("access");
+        out.push_back('[');
+        bool f = true;
+        auto item = [&](const char* s) {
+            if (!f)
+                out.push_back(',');
+            f = false;
+            out.push_back('"');
+            out.append(s);
+            out.push_back('"');
+        };
+        if (c.refresh)
+            item("refresh");
+        if (c.grants(privilege::download))
+            item("download");
+        if (c.grants(privilege::upload))
+            item("upload");
+        if (c.grants(privilege::manage))
+            item("manage");
+        out.push_back(']');
+    }
+    if (c.salt) {
+        key("salt");
+        str(*c.salt);
+    }
+    if (c.timestamp) {
+        key("timestamp");
+        out.append(std::to_string(*c.timestamp));
+    }
+    if (c.expires) {
+        key("expires");
+        out.append(std::to_string(*c.expires));
+    }
+    if (c.path) {
+        key("path");
+        str(*c.path);
+    }
+    if (c.sync_label) {
+        key("sync_label");
+        str(*c.sync_label);
+    }
+    if (c.admin) {
+        key("is_admin");
+        out.append(*c.admin ? "true" : "false");
+    }
+    out.push_back('}');
+    return out;
+}
+
+} // namespace realmwire::auth
+
+#endif
