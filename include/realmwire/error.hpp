@@ -216,6 +216,7 @@ struct is_error_condition_enum<realmwire::condition> : true_type {};
 
 // Each area's enum. They depend only on what is above, so error.hpp stays dependency-free.
 #include "realmwire/errors/path.hpp"
+#include "realmwire/errors/url.hpp"
 #include "realmwire/errors/http.hpp"
 #include "realmwire/errors/handshake.hpp"
 #include "realmwire/errors/websocket.hpp"
