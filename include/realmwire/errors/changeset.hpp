@@ -5,9 +5,46 @@
 
 namespace realmwire {
 
-// STUB: the owner of the changeset area replaces this list with the area's real errors.
+/// Errors of the changeset codec (realmwire/changeset.hpp). Decode errors always come with the byte
+/// offset (error_info::offset) of the field that failed, and error_info::field names that field.
 enum class changeset_error {
-    malformed = 1,
+    // --- integer codec (spec §1) ---
+    truncated = 1,           ///< the input ended inside a record
+    varint_too_long,         ///< more varint bytes than the field's type allows
+    varint_non_minimal,      ///< an over-long varint (realm-core's encoder never writes one)
+    varint_overflow,         ///< the value does not fit the field's type
+    varint_sign_on_unsigned, ///< the sign flag (bit 6 of the last byte) on an unsigned field
+    // --- records ---
+    unknown_instruction,       ///< tag not in {0..13, 63}, checked before any narrowing
+    unexpected_intern_index,   ///< InternString index != number of strings interned so far
+    duplicate_intern_string,   ///< the same bytes interned twice
+    invalid_string_ref,        ///< an interned-string reference to a string not (yet) interned
+    length_exceeds_input,      ///< a declared string/binary length runs past the end of the input
+    string_too_long,           ///< string longer than limits::max_string_size
+    binary_too_long,           ///< binary longer than limits::max_binary_size
+    invalid_utf8,              ///< a string (interned or String payload) is not valid UTF-8
+    name_too_long,             ///< a class name > limits::max_class_name_size or field name > max_field_name_size
+    invalid_bool,              ///< a bool field other than 0 or 1
+    unknown_payload_type,      ///< payload or primary-key type outside -6..11
+    payload_type_not_allowed,  ///< a payload type not allowed where it appears (GlobalKey, collections in Set*)
+    unknown_primary_key_type,  ///< object key type not Null/Int/String/ObjectId/UUID/GlobalKey
+    invalid_primary_key_type,  ///< AddTable pk type not Int/String/ObjectId/UUID/GlobalKey
+    unknown_table_type,        ///< AddTable table type not 0/1/2
+    unknown_collection_type,   ///< collection type not 0..3
+    invalid_column_type,       ///< AddColumn type that cannot be a column (Erased, List, GlobalKey, ...)
+    invalid_dictionary_key,    ///< AddColumn dictionary key type other than String
+    missing_list_index,        ///< ArrayInsert/ArrayMove/ArrayErase whose path does not end in an index
+    invalid_path_element,      ///< a path index > UINT32_MAX or a string marker other than -1
+    timestamp_out_of_range,    ///< nanoseconds outside (-1e9, 1e9) or with a sign unlike the seconds
+    decimal_coefficient_invalid, ///< Bid128 coefficient over-long, non-canonical or >= 2^113
+    decimal_out_of_range,      ///< Decimal128 exponent outside the 14-bit field, or sign not 0/1
+    // --- limits ---
+    changeset_too_large,   ///< input larger than limits::max_changeset_size
+    path_too_deep,         ///< path longer than limits::max_path_depth
+    too_many_strings,      ///< more interned strings than limits::max_interned_strings
+    too_many_instructions, ///< more instructions than limits::max_instructions
+    // --- encoder / model ---
+    invalid_model, ///< the value model cannot be encoded (bad string id, bad placement, wrong path shape)
 };
 
 template <>
@@ -16,16 +53,56 @@ struct error_enum_traits<changeset_error> {
     static const char* message(changeset_error e) noexcept
     {
         switch (e) {
-            case changeset_error::malformed: return "malformed changeset input";
+            case changeset_error::truncated: return "changeset truncated";
+            case changeset_error::varint_too_long: return "integer encoding too long for its field";
+            case changeset_error::varint_non_minimal: return "integer not minimally encoded";
+            case changeset_error::varint_overflow: return "integer out of range for its field";
+            case changeset_error::varint_sign_on_unsigned: return "sign flag on an unsigned integer field";
+            case changeset_error::unknown_instruction: return "unknown instruction type";
+            case changeset_error::unexpected_intern_index: return "unexpected intern index";
+            case changeset_error::duplicate_intern_string: return "string interned twice";
+            case changeset_error::invalid_string_ref: return "reference to a string that is not interned";
+            case changeset_error::length_exceeds_input: return "declared length runs past the end of the input";
+            case changeset_error::string_too_long: return "string too long";
+            case changeset_error::binary_too_long: return "binary value too long";
+            case changeset_error::invalid_utf8: return "string is not valid UTF-8";
+            case changeset_error::name_too_long: return "class or field name too long";
+            case changeset_error::invalid_bool: return "bool field not 0 or 1";
+            case changeset_error::unknown_payload_type: return "unknown payload type";
+            case changeset_error::payload_type_not_allowed: return "payload type not allowed here";
+            case changeset_error::unknown_primary_key_type: return "unsupported object key type";
+            case changeset_error::invalid_primary_key_type: return "invalid primary key type in AddTable";
+            case changeset_error::unknown_table_type: return "unknown table type";
+            case changeset_error::unknown_collection_type: return "unknown collection type";
+            case changeset_error::invalid_column_type: return "invalid column type in AddColumn";
+            case changeset_error::invalid_dictionary_key: return "dictionary key type is not String";
+            case changeset_error::missing_list_index: return "list instruction without an index";
+            case changeset_error::invalid_path_element: return "invalid path element";
+            case changeset_error::timestamp_out_of_range: return "timestamp out of range";
+            case changeset_error::decimal_coefficient_invalid: return "invalid Decimal128 coefficient";
+            case changeset_error::decimal_out_of_range: return "Decimal128 exponent or sign out of range";
+            case changeset_error::changeset_too_large: return "changeset larger than the configured limit";
+            case changeset_error::path_too_deep: return "path deeper than the configured limit";
+            case changeset_error::too_many_strings: return "more interned strings than the configured limit";
+            case changeset_error::too_many_instructions: return "more instructions than the configured limit";
+            case changeset_error::invalid_model: return "changeset model cannot be encoded";
         }
         return "unknown changeset error";
     }
     static condition to_condition(changeset_error e) noexcept
     {
         switch (e) {
-            case changeset_error::malformed: return condition::malformed_input;
+            case changeset_error::string_too_long:
+            case changeset_error::binary_too_long:
+            case changeset_error::name_too_long:
+            case changeset_error::changeset_too_large:
+            case changeset_error::path_too_deep:
+            case changeset_error::too_many_strings:
+            case changeset_error::too_many_instructions: return condition::limit_exceeded;
+            case changeset_error::unknown_instruction: return condition::unsupported;
+            case changeset_error::invalid_model: return condition::invalid_argument;
+            default: return condition::malformed_input;
         }
-        return condition::malformed_input;
     }
 };
 

@@ -1,0 +1,746 @@
+#ifndef REALMWIRE_CHANGESET_DECODER_HPP
+#define REALMWIRE_CHANGESET_DECODER_HPP
+
+// The zero-copy changeset decoder: one callback per record, strings as views into the input.
+//
+//   struct my_visitor {
+//       void intern_string(std::uint32_t index, std::string_view s);       // each InternString record
+//       void instruction(const realmwire::changeset::instruction_view& i); // each instruction
+//   };
+//   realmwire::changeset::decoder d;            // reusable; holds the intern table between calls
+//   std::error_code ec; realmwire::error_info where;
+//   d.decode(bytes, visitor, ec, where);         // or d.decode(bytes, visitor): throws system_error
+//
+// Views (strings, the instruction_view and its path) are valid during the callback; the string views
+// themselves point into the input and stay valid as long as it does. After its first calls a decoder
+// allocates nothing (the intern table keeps its capacity).
+//
+// The decoder accepts exactly what realm-core v14.14.0's encoder can produce (both layouts) and rejects
+// everything realm-core rejects plus the gaps of spec §5.2: see docs/changesets.md for the list.
+
+#include "realmwire/changeset/integer_codec.hpp"
+#include "realmwire/changeset/limits.hpp"
+#include "realmwire/changeset/types.hpp"
+#include "realmwire/changeset/utf8.hpp"
+#include "realmwire/config.hpp"
+#include "realmwire/error.hpp"
+#include "realmwire/errors/changeset.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <iterator>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace realmwire::changeset {
+
+/// A reference to an interned string: its index and its bytes.
+struct interned {
+    std::uint32_t index = 0;
+    std::string_view str{};
+};
+
+struct primary_key_view {
+    payload_type type = payload_type::null; ///< null, integer, string, object_id, uuid or global_key
+    std::int64_t integer = 0;
+    interned string{};
+    object_id oid{};
+    changeset::uuid uuid_value{};
+    global_key key{};
+};
+
+struct payload_view {
+    payload_type type = payload_type::null;
+    std::int64_t integer = 0;
+    bool boolean = false;
+    std::string_view data{}; ///< String or Binary bytes, inside the input
+    timestamp time{};
+    float float_value = 0;
+    double double_value = 0;
+    decimal128 decimal{};
+    interned link_table{};
+    primary_key_view link_target{};
+    object_id oid{};
+    changeset::uuid uuid_value{};
+};
+
+struct path_element_view {
+    bool is_index = false;
+    std::uint32_t index = 0; ///< when is_index
+    interned key{};          ///< otherwise
+};
+
+/// The path of a path instruction, decoded lazily from the (already validated) input bytes.
+class path_view {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = path_element_view;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const path_element_view*;
+        using reference = const path_element_view&;
+
+        iterator() = default;
+        iterator(const std::uint8_t* p, const std::uint8_t* end, std::uint32_t left, const std::string_view* strings) noexcept
+            : p_(p), end_(end), left_(left), strings_(strings)
+        {
+            load();
+        }
+        reference operator*() const noexcept { return cur_; }
+        pointer operator->() const noexcept { return &cur_; }
+        iterator& operator++() noexcept
+        {
+            --left_;
+            load();
+            return *this;
+        }
+        iterator operator++(int) noexcept
+        {
+            iterator t = *this;
+            ++*this;
+            return t;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.left_ == b.left_; }
+        friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.left_ != b.left_; }
+
+    private:
+        void load() noexcept
+        {
+            if (left_ == 0)
+                return;
+            // The bytes were validated when the instruction was decoded: no checks needed here.
+            std::int64_t v = 0;
+            decode_varint(p_, end_, v);
+            if (v >= 0) {
+                cur_.is_index = true;
+                cur_.index = static_cast<std::uint32_t>(v);
+                cur_.key = {};
+            }
+            else {
+                std::uint32_t idx = 0;
+                decode_varint(p_, end_, idx);
+                cur_.is_index = false;
+                cur_.index = 0;
+                cur_.key = {idx, strings_[idx]};
+            }
+        }
+        const std::uint8_t* p_ = nullptr;
+        const std::uint8_t* end_ = nullptr;
+        std::uint32_t left_ = 0;
+        const std::string_view* strings_ = nullptr;
+        path_element_view cur_{};
+    };
+
+    path_view() = default;
+    path_view(const std::uint8_t* elements, const std::uint8_t* elements_end, std::uint32_t count,
+              const std::string_view* strings, bool ends_in_index) noexcept
+        : elements_(elements), elements_end_(elements_end), count_(count), strings_(strings), ends_in_index_(ends_in_index)
+    {
+    }
+    std::uint32_t size() const noexcept { return count_; }
+    bool empty() const noexcept { return count_ == 0; }
+    /// realm-core's Path::is_array_index: non-empty and ending in a list index.
+    bool ends_in_index() const noexcept { return ends_in_index_; }
+    iterator begin() const noexcept { return {elements_, elements_end_, count_, strings_}; }
+    iterator end() const noexcept { return {}; }
+
+private:
+    const std::uint8_t* elements_ = nullptr;
+    const std::uint8_t* elements_end_ = nullptr;
+    std::uint32_t count_ = 0;
+    const std::string_view* strings_ = nullptr;
+    bool ends_in_index_ = false;
+};
+
+/// One decoded instruction. Which members are meaningful depends on `type`:
+/// * AddTable: table, table_kind; unless Embedded: pk_field, pk_type, pk_nullable.
+/// * EraseTable: table. CreateObject/EraseObject: table, object. EraseColumn: table, field.
+/// * AddColumn: table, field, column_type, nullable, collection; link_target_table if Link; key_type if
+///   Dictionary.
+/// * Path instructions (Update, AddInteger, Array*, Clear, Set*): table, object, field, path, and
+///   Update: value, then prior_size if path.ends_in_index() else is_default; AddInteger: add_value;
+///   ArrayInsert: value, prior_size; ArrayMove: ndx_2, prior_size; ArrayErase: prior_size;
+///   Clear: collection; SetInsert/SetErase: value.
+struct instruction_view {
+    instruction_type type = instruction_type::add_table;
+    std::size_t offset = 0; ///< byte offset of the instruction's tag
+    interned table{};
+    primary_key_view object{};
+    interned field{};
+    path_view path{};
+    payload_view value{};
+    // AddTable
+    table_type table_kind = table_type::top_level;
+    interned pk_field{};
+    payload_type pk_type = payload_type::null;
+    bool pk_nullable = false;
+    // AddColumn
+    payload_type column_type = payload_type::null;
+    bool nullable = false;
+    collection_type collection = collection_type::single; ///< AddColumn and Clear
+    interned link_target_table{};
+    payload_type key_type = payload_type::null;
+    // list and misc
+    bool is_default = false;
+    std::uint32_t prior_size = 0;
+    std::uint32_t ndx_2 = 0;
+    std::int64_t add_value = 0; ///< AddInteger
+};
+
+/// Whether V can be driven by the decoder.
+template <class V, class = void>
+struct is_changeset_visitor : std::false_type {};
+template <class V>
+struct is_changeset_visitor<V, std::void_t<decltype(std::declval<V&>().intern_string(std::uint32_t{}, std::string_view{})),
+                                           decltype(std::declval<V&>().instruction(std::declval<const instruction_view&>()))>>
+    : std::true_type {};
+template <class V>
+inline constexpr bool is_changeset_visitor_v = is_changeset_visitor<V>::value;
+
+/// A visitor that ignores everything (validation only).
+struct null_visitor {
+    void intern_string(std::uint32_t, std::string_view) noexcept {}
+    void instruction(const instruction_view&) noexcept {}
+};
+
+class decoder {
+public:
+    decoder() = default;
+    explicit decoder(const changeset::limits& lim) : limits_(lim) {}
+
+    const changeset::limits& limits() const noexcept { return limits_; }
+    void set_limits(const changeset::limits& lim) noexcept { limits_ = lim; }
+
+    /// Decodes `in`, calling the visitor per record. Returns true on success; otherwise sets `ec` and
+    /// `where` (byte offset and field) and returns false. Callbacks already made stay made.
+    template <class V>
+    bool decode(std::string_view in, V& visitor, std::error_code& ec, error_info& where)
+    {
+        static_assert(is_changeset_visitor_v<V>,
+                      "a changeset visitor needs intern_string(std::uint32_t, std::string_view) and "
+                      "instruction(const realmwire::changeset::instruction_view&)");
+        begin_ = reinterpret_cast<const std::uint8_t*>(in.data());
+        p_ = begin_;
+        end_ = begin_ + in.size();
+        err_ = changeset_error{};
+        err_at_ = nullptr;
+        err_field_ = {};
+        strings_.clear();
+        ++generation_;
+        if (generation_ == 0) { // wrapped: really clear the slots once every 2^32 calls
+            std::fill(slots_.begin(), slots_.end(), std::uint64_t(0));
+            generation_ = 1;
+        }
+        bool ok = in.size() <= limits_.max_changeset_size ? run(visitor)
+                                                          : fail(changeset_error::changeset_too_large,
+                                                                 begin_ + limits_.max_changeset_size, "changeset");
+        if (ok) {
+            ec.clear();
+            where = {};
+            return true;
+        }
+        ec = make_error_code(err_);
+        where.offset = static_cast<std::size_t>(err_at_ - begin_);
+        where.field = err_field_;
+        return false;
+    }
+    template <class V>
+    bool decode(std::string_view in, V& visitor, std::error_code& ec)
+    {
+        error_info where;
+        return decode(in, visitor, ec, where);
+    }
+    /// Throwing form: realmwire::system_error carrying the offset.
+    template <class V>
+    void decode(std::string_view in, V& visitor)
+    {
+        std::error_code ec;
+        error_info where;
+        if (!decode(in, visitor, ec, where))
+            throw_error(ec, "changeset decode", where);
+    }
+
+    /// The strings interned by the last decode, in index order (views into its input).
+    const std::vector<std::string_view>& strings() const noexcept { return strings_; }
+
+private:
+    // ---- error reporting ----
+    bool fail(changeset_error e, const std::uint8_t* at, std::string_view field) noexcept
+    {
+        err_ = e;
+        err_at_ = at;
+        err_field_ = field;
+        return false;
+    }
+
+    // ---- primitives ----
+    template <class T>
+    REALMWIRE_ALWAYS_INLINE bool read_int(T& v, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        if (auto e = decode_varint(p_, end_, v); REALMWIRE_UNLIKELY(e != changeset_error{}))
+            return fail(e, at, field);
+        return true;
+    }
+    REALMWIRE_ALWAYS_INLINE bool read_bool(bool& b, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        std::uint64_t v;
+        if (!read_int(v, field))
+            return false;
+        if (REALMWIRE_UNLIKELY(v > 1))
+            return fail(changeset_error::invalid_bool, at, field);
+        b = v != 0;
+        return true;
+    }
+    REALMWIRE_ALWAYS_INLINE bool read_raw(void* out, std::size_t n, std::string_view field) noexcept
+    {
+        if (REALMWIRE_UNLIKELY(static_cast<std::size_t>(end_ - p_) < n))
+            return fail(changeset_error::truncated, p_, field);
+        std::memcpy(out, p_, n);
+        p_ += n;
+        return true;
+    }
+    /// len:u64 raw[len], checked against `max` and the remaining input before anything is touched.
+    REALMWIRE_ALWAYS_INLINE bool read_bytes(std::string_view& out, std::size_t max, changeset_error too_long,
+                                            bool utf8, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        std::uint64_t len;
+        if (!read_int(len, field))
+            return false;
+        if (REALMWIRE_UNLIKELY(len > max))
+            return fail(too_long, at, field);
+        if (REALMWIRE_UNLIKELY(len > static_cast<std::uint64_t>(end_ - p_)))
+            return fail(changeset_error::length_exceeds_input, at, field);
+        auto n = static_cast<std::size_t>(len);
+        if (utf8) {
+            std::size_t bad = detail::utf8_invalid_at(p_, n);
+            if (REALMWIRE_UNLIKELY(bad != n))
+                return fail(changeset_error::invalid_utf8, p_ + bad, field);
+        }
+        out = std::string_view(reinterpret_cast<const char*>(p_), n);
+        p_ += n;
+        return true;
+    }
+
+    enum class name_kind { none, class_name, field_name };
+
+    REALMWIRE_ALWAYS_INLINE bool read_istr(interned& out, name_kind kind, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        std::uint32_t idx;
+        if (!read_int(idx, field))
+            return false;
+        if (REALMWIRE_UNLIKELY(idx >= strings_.size()))
+            return fail(changeset_error::invalid_string_ref, at, field);
+        out.index = idx;
+        out.str = strings_[idx];
+        if (kind == name_kind::class_name) {
+            if (REALMWIRE_UNLIKELY(limits_.max_class_name_size && out.str.size() > limits_.max_class_name_size))
+                return fail(changeset_error::name_too_long, at, field);
+        }
+        else if (kind == name_kind::field_name) {
+            if (REALMWIRE_UNLIKELY(limits_.max_field_name_size && out.str.size() > limits_.max_field_name_size))
+                return fail(changeset_error::name_too_long, at, field);
+        }
+        return true;
+    }
+
+    /// Payload::Type / pk type: an i64 varint in -6..11, checked before any narrowing.
+    REALMWIRE_ALWAYS_INLINE bool read_type(payload_type& t, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        std::int64_t v;
+        if (!read_int(v, field))
+            return false;
+        if (REALMWIRE_UNLIKELY(v < -6 || v > 11))
+            return fail(changeset_error::unknown_payload_type, at, field);
+        t = static_cast<payload_type>(v);
+        return true;
+    }
+
+    bool read_pk(primary_key_view& pk, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        if (!read_type(pk.type, field))
+            return false;
+        switch (pk.type) {
+            case payload_type::null: return true;
+            case payload_type::integer: return read_int(pk.integer, field);
+            case payload_type::string: return read_istr(pk.string, name_kind::none, field);
+            case payload_type::object_id: return read_raw(pk.oid.bytes.data(), 12, field);
+            case payload_type::uuid: return read_raw(pk.uuid_value.bytes.data(), 16, field);
+            case payload_type::global_key: return read_int(pk.key.hi, field) && read_int(pk.key.lo, field);
+            default: return fail(changeset_error::unknown_primary_key_type, at, field);
+        }
+    }
+
+    enum class payload_context { any_value, set_element };
+
+    bool read_payload(payload_view& v, payload_context ctx, bool dictionary_key_path)
+    {
+        const std::uint8_t* at = p_;
+        if (!read_type(v.type, "value.type"))
+            return false;
+        switch (v.type) {
+            case payload_type::null: return true;
+            case payload_type::integer: return read_int(v.integer, "value.int");
+            case payload_type::boolean: return read_bool(v.boolean, "value.bool");
+            case payload_type::string:
+                return read_bytes(v.data, limits_.max_string_size, changeset_error::string_too_long,
+                                  limits_.validate_utf8, "value.string");
+            case payload_type::binary:
+                return read_bytes(v.data, limits_.max_binary_size, changeset_error::binary_too_long, false,
+                                  "value.binary");
+            case payload_type::timestamp: {
+                const std::uint8_t* ts_at = p_;
+                std::int64_t s, ns;
+                if (!read_int(s, "value.timestamp") || !read_int(ns, "value.timestamp"))
+                    return false;
+                if (ns <= -1000000000 || ns >= 1000000000 || (s > 0 && ns < 0) || (s < 0 && ns > 0))
+                    return fail(changeset_error::timestamp_out_of_range, ts_at, "value.timestamp");
+                v.time = {s, static_cast<std::int32_t>(ns)};
+                return true;
+            }
+            case payload_type::float_: {
+                std::uint32_t bits;
+                if (!read_raw(&bits, 4, "value.float"))
+                    return false;
+                bits = from_le(bits);
+                std::memcpy(&v.float_value, &bits, 4);
+                return true;
+            }
+            case payload_type::double_: {
+                std::uint64_t bits;
+                if (!read_raw(&bits, 8, "value.double"))
+                    return false;
+                bits = from_le(bits);
+                std::memcpy(&v.double_value, &bits, 8);
+                return true;
+            }
+            case payload_type::decimal: return read_decimal(v.decimal);
+            case payload_type::link:
+                return read_istr(v.link_table, name_kind::class_name, "value.link.table") &&
+                       read_pk(v.link_target, "value.link.target");
+            case payload_type::object_id: return read_raw(v.oid.bytes.data(), 12, "value.object_id");
+            case payload_type::uuid: return read_raw(v.uuid_value.bytes.data(), 16, "value.uuid");
+            case payload_type::global_key: return fail(changeset_error::payload_type_not_allowed, at, "value.type");
+            case payload_type::erased:
+                // Erased only means "remove this dictionary key": an Update whose path ends in a key.
+                if (ctx != payload_context::any_value || !dictionary_key_path)
+                    return fail(changeset_error::payload_type_not_allowed, at, "value.type");
+                return true;
+            case payload_type::object_value:
+            case payload_type::dictionary:
+            case payload_type::list:
+            case payload_type::set:
+                if (ctx == payload_context::set_element)
+                    return fail(changeset_error::payload_type_not_allowed, at, "value.type");
+                return true;
+        }
+        return fail(changeset_error::unknown_payload_type, at, "value.type");
+    }
+
+    bool read_decimal(decimal128& d) noexcept
+    {
+        const std::uint8_t* at = p_;
+        uint128 c;
+        if (auto e = decode_bid128_varint(p_, end_, c); e != changeset_error{})
+            return fail(e, at, "value.decimal.coefficient");
+        std::int64_t exp;
+        at = p_;
+        if (!read_int(exp, "value.decimal.exponent"))
+            return false;
+        if (exp < -decimal128::exponent_bias || exp > 0x3FFF - decimal128::exponent_bias)
+            return fail(changeset_error::decimal_out_of_range, at, "value.decimal.exponent");
+        at = p_;
+        std::uint64_t sign;
+        if (!read_int(sign, "value.decimal.sign"))
+            return false;
+        if (sign > 1)
+            return fail(changeset_error::decimal_out_of_range, at, "value.decimal.sign");
+        d.coefficient_lo = c.lo;
+        d.coefficient_hi = c.hi;
+        d.exponent = static_cast<std::int32_t>(exp);
+        d.negative = sign != 0;
+        return true;
+    }
+
+    /// count:u32, then per element an i64: >= 0 a list index (<= UINT32_MAX), -1 then istr a key.
+    bool read_path(path_view& out) noexcept
+    {
+        const std::uint8_t* at = p_;
+        std::uint32_t count;
+        if (!read_int(count, "path.count"))
+            return false;
+        if (REALMWIRE_UNLIKELY(count > limits_.max_path_depth))
+            return fail(changeset_error::path_too_deep, at, "path.count");
+        const std::uint8_t* elements = p_;
+        bool last_is_index = false;
+        for (std::uint32_t i = 0; i < count; ++i) {
+            const std::uint8_t* el = p_;
+            std::int64_t v;
+            if (!read_int(v, "path.element"))
+                return false;
+            if (v >= 0) {
+                if (REALMWIRE_UNLIKELY(v > 0xFFFFFFFF))
+                    return fail(changeset_error::invalid_path_element, el, "path.element");
+                last_is_index = true;
+            }
+            else {
+                if (REALMWIRE_UNLIKELY(v != -1))
+                    return fail(changeset_error::invalid_path_element, el, "path.element");
+                interned key;
+                if (!read_istr(key, name_kind::none, "path.key"))
+                    return false;
+                last_is_index = false;
+            }
+        }
+        out = path_view(elements, p_, count, strings_.data(), last_is_index);
+        return true;
+    }
+
+    bool read_path_prefix(instruction_view& in) noexcept
+    {
+        return read_istr(in.table, name_kind::class_name, "table") && read_pk(in.object, "object") &&
+               read_istr(in.field, name_kind::field_name, "field") && read_path(in.path);
+    }
+
+    bool read_collection(collection_type& c, std::string_view field) noexcept
+    {
+        const std::uint8_t* at = p_;
+        std::uint64_t v;
+        if (!read_int(v, field))
+            return false;
+        if (v > 3)
+            return fail(changeset_error::unknown_collection_type, at, field);
+        c = static_cast<collection_type>(v);
+        return true;
+    }
+
+    // ---- interned strings ----
+    static std::uint64_t hash(std::string_view s) noexcept { return std::hash<std::string_view>{}(s); }
+
+    bool intern(std::string_view s, const std::uint8_t* at)
+    {
+        if (REALMWIRE_UNLIKELY(strings_.size() >= limits_.max_interned_strings))
+            return fail(changeset_error::too_many_strings, at, "intern.index");
+        if ((strings_.size() + 1) * 2 > slots_.size())
+            grow();
+        std::size_t mask = slots_.size() - 1;
+        std::size_t i = static_cast<std::size_t>(hash(s)) & mask;
+        const std::uint64_t gen = std::uint64_t(generation_) << 32;
+        while (true) {
+            std::uint64_t slot = slots_[i];
+            if ((slot & 0xFFFFFFFF00000000ull) != gen)
+                break; // empty (stale generation)
+            if (strings_[static_cast<std::uint32_t>(slot)] == s)
+                return fail(changeset_error::duplicate_intern_string, at, "intern.string");
+            i = (i + 1) & mask;
+        }
+        slots_[i] = gen | strings_.size();
+        strings_.push_back(s);
+        return true;
+    }
+
+    void grow()
+    {
+        std::size_t n = slots_.empty() ? 64 : slots_.size() * 2;
+        slots_.assign(n, 0);
+        const std::uint64_t gen = std::uint64_t(generation_) << 32;
+        std::size_t mask = n - 1;
+        for (std::size_t k = 0; k < strings_.size(); ++k) {
+            std::size_t i = static_cast<std::size_t>(hash(strings_[k])) & mask;
+            while ((slots_[i] & 0xFFFFFFFF00000000ull) == gen)
+                i = (i + 1) & mask;
+            slots_[i] = gen | k;
+        }
+    }
+
+    // ---- the record loop ----
+    template <class V>
+    bool run(V& visitor)
+    {
+        std::size_t instructions = 0;
+        instruction_view in;
+        while (p_ != end_) {
+            const std::uint8_t* at = p_;
+            std::uint64_t tag;
+            if (!read_int(tag, "tag"))
+                return false;
+            if (tag == intern_string_tag) {
+                const std::uint8_t* idx_at = p_;
+                std::uint32_t idx;
+                if (!read_int(idx, "intern.index"))
+                    return false;
+                if (REALMWIRE_UNLIKELY(idx != strings_.size()))
+                    return fail(changeset_error::unexpected_intern_index, idx_at, "intern.index");
+                const std::uint8_t* str_at = p_;
+                std::string_view s;
+                if (!read_bytes(s, limits_.max_string_size, changeset_error::string_too_long, limits_.validate_utf8,
+                                "intern.string"))
+                    return false;
+                if (!intern(s, str_at))
+                    return false;
+                visitor.intern_string(idx, s);
+                continue;
+            }
+            if (REALMWIRE_UNLIKELY(tag > 13))
+                return fail(changeset_error::unknown_instruction, at, "tag");
+            if (REALMWIRE_UNLIKELY(++instructions > limits_.max_instructions))
+                return fail(changeset_error::too_many_instructions, at, "tag");
+            in.type = static_cast<instruction_type>(tag);
+            in.offset = static_cast<std::size_t>(at - begin_);
+            if (!read_instruction(in))
+                return false;
+            visitor.instruction(static_cast<const instruction_view&>(in));
+        }
+        return true;
+    }
+
+    bool read_instruction(instruction_view& in)
+    {
+        switch (in.type) {
+            case instruction_type::add_table: {
+                if (!read_istr(in.table, name_kind::class_name, "table"))
+                    return false;
+                const std::uint8_t* at = p_;
+                std::uint64_t t;
+                if (!read_int(t, "table_type"))
+                    return false;
+                if (t > 2)
+                    return fail(changeset_error::unknown_table_type, at, "table_type");
+                in.table_kind = static_cast<table_type>(t);
+                if (in.table_kind == table_type::embedded)
+                    return true;
+                if (!read_istr(in.pk_field, name_kind::field_name, "pk_field"))
+                    return false;
+                at = p_;
+                if (!read_type(in.pk_type, "pk_type"))
+                    return false;
+                switch (in.pk_type) {
+                    case payload_type::integer:
+                    case payload_type::string:
+                    case payload_type::object_id:
+                    case payload_type::uuid:
+                    case payload_type::global_key: break;
+                    default: return fail(changeset_error::invalid_primary_key_type, at, "pk_type");
+                }
+                return read_bool(in.pk_nullable, "pk_nullable");
+            }
+            case instruction_type::erase_table: return read_istr(in.table, name_kind::class_name, "table");
+            case instruction_type::create_object:
+            case instruction_type::erase_object:
+                return read_istr(in.table, name_kind::class_name, "table") && read_pk(in.object, "object");
+            case instruction_type::update:
+                if (!read_path_prefix(in) ||
+                    !read_payload(in.value, payload_context::any_value, !in.path.empty() && !in.path.ends_in_index()))
+                    return false;
+                if (in.path.ends_in_index())
+                    return read_int(in.prior_size, "prior_size");
+                return read_bool(in.is_default, "is_default");
+            case instruction_type::add_integer: return read_path_prefix(in) && read_int(in.add_value, "value");
+            case instruction_type::add_column: {
+                if (!read_istr(in.table, name_kind::class_name, "table") ||
+                    !read_istr(in.field, name_kind::field_name, "field"))
+                    return false;
+                const std::uint8_t* at = p_;
+                if (!read_type(in.column_type, "type"))
+                    return false;
+                if (static_cast<int>(in.column_type) < 0)
+                    return fail(changeset_error::invalid_column_type, at, "type");
+                if (!read_bool(in.nullable, "nullable") || !read_collection(in.collection, "collection_type"))
+                    return false;
+                if (in.column_type == payload_type::link &&
+                    !read_istr(in.link_target_table, name_kind::class_name, "link_target_table"))
+                    return false;
+                if (in.collection == collection_type::dictionary) {
+                    at = p_;
+                    if (!read_type(in.key_type, "key_type"))
+                        return false;
+                    if (in.key_type != payload_type::string)
+                        return fail(changeset_error::invalid_dictionary_key, at, "key_type");
+                }
+                else {
+                    in.key_type = payload_type::null;
+                }
+                return true;
+            }
+            case instruction_type::erase_column:
+                return read_istr(in.table, name_kind::class_name, "table") &&
+                       read_istr(in.field, name_kind::field_name, "field");
+            case instruction_type::array_insert:
+                if (!read_path_prefix(in))
+                    return false;
+                if (!in.path.ends_in_index())
+                    return fail(changeset_error::missing_list_index, p_, "path");
+                return read_payload(in.value, payload_context::any_value, false) && read_int(in.prior_size, "prior_size");
+            case instruction_type::array_move:
+                if (!read_path_prefix(in))
+                    return false;
+                if (!in.path.ends_in_index())
+                    return fail(changeset_error::missing_list_index, p_, "path");
+                return read_int(in.ndx_2, "ndx_2") && read_int(in.prior_size, "prior_size");
+            case instruction_type::array_erase:
+                if (!read_path_prefix(in))
+                    return false;
+                if (!in.path.ends_in_index())
+                    return fail(changeset_error::missing_list_index, p_, "path");
+                return read_int(in.prior_size, "prior_size");
+            case instruction_type::clear: return read_path_prefix(in) && read_collection(in.collection, "collection_type");
+            case instruction_type::set_insert:
+            case instruction_type::set_erase:
+                return read_path_prefix(in) && read_payload(in.value, payload_context::set_element, false);
+        }
+        return fail(changeset_error::unknown_instruction, p_, "tag");
+    }
+
+    template <class T>
+    static T from_le(T v) noexcept
+    {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        if constexpr (sizeof(T) == 4)
+            return __builtin_bswap32(v);
+        else
+            return __builtin_bswap64(v);
+#else
+        return v;
+#endif
+    }
+
+    changeset::limits limits_{};
+    const std::uint8_t* begin_ = nullptr;
+    const std::uint8_t* p_ = nullptr;
+    const std::uint8_t* end_ = nullptr;
+    changeset_error err_{};
+    const std::uint8_t* err_at_ = nullptr;
+    std::string_view err_field_{};
+    std::vector<std::string_view> strings_;
+    std::vector<std::uint64_t> slots_; ///< open addressing: generation << 32 | string index
+    std::uint32_t generation_ = 0;
+};
+
+/// One-shot forms (a fresh decoder per call: prefer a long-lived `decoder` on hot paths).
+template <class V>
+bool decode(std::string_view in, V& visitor, std::error_code& ec, error_info& where, const limits& lim = {})
+{
+    decoder d(lim);
+    return d.decode(in, visitor, ec, where);
+}
+template <class V>
+void decode(std::string_view in, V& visitor, const limits& lim = {})
+{
+    decoder d(lim);
+    d.decode(in, visitor);
+}
+
+} // namespace realmwire::changeset
+
+#endif
