@@ -1,0 +1,227 @@
+#ifndef REALMWIRE_HANDSHAKE_SUBPROTOCOL_HPP
+#define REALMWIRE_HANDSHAKE_SUBPROTOCOL_HPP
+
+// Sec-WebSocket-Protocol for Realm sync: the client's offer, the server's parse and choice, the client's
+// check of the server's echo.
+//
+// A Realm subprotocol is `<prefix><n>` (or, offered by 2020 clients and still accepted by realm-core's
+// server, `<prefix><a>-<b>`), where the prefix names the dialect: `io.realm.sync.`,
+// `com.mongodb.realm-sync/`, `com.mongodb.realm-sync#`, `com.mongodb.realm-query-sync#`.
+//
+// * Offer: versions descending, "to ensure that the server selects the highest possible version"
+//   (realm-core client_impl_base.cpp:767-779), joined with ", ".
+// * Parse (server): split on ',', trim HTTP LWS (SP, HT, CR, LF, as realm-core's server does), ignore
+//   tokens with an unknown prefix; a known prefix followed by anything but `<n>` or `<a>-<b>` (a <= b)
+//   is an error (realm-core: 400).
+// * Choose: the maximum of min(client_max, server_max) over offered ranges overlapping the server's.
+// * Echo check (client): the value must be exactly the client's own prefix and a decimal integer that
+//   consumes the rest (no whitespace), inside the offered range (client_impl_base.cpp:457-497).
+
+#include "realmwire/detail/ascii.hpp"
+#include "realmwire/error.hpp"
+#include "realmwire/errors/handshake.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace realmwire {
+
+/// An inclusive range of protocol versions.
+struct version_range {
+    int min = 0;
+    int max = 0;
+
+    constexpr bool valid() const noexcept { return min >= 0 && min <= max; }
+    constexpr bool contains(int v) const noexcept { return v >= min && v <= max; }
+    friend constexpr bool operator==(version_range a, version_range b) noexcept
+    {
+        return a.min == b.min && a.max == b.max;
+    }
+    friend constexpr bool operator!=(version_range a, version_range b) noexcept { return !(a == b); }
+};
+
+/// How a client writes its offer.
+enum class offer_style {
+    descending, ///< `<p><max>, <p><max-1>, ..., <p><min>` (realm-core since dd21dc744, 2020-12)
+    range,      ///< one element `<p><min>-<max>` (realm-core 2020-05 .. 2020-12)
+};
+
+/// The offer list: one subprotocol string per element.
+inline std::vector<std::string> make_offer(std::string_view prefix, version_range versions,
+                                           offer_style style = offer_style::descending)
+{
+    std::vector<std::string> out;
+    if (!versions.valid())
+        return out;
+    if (style == offer_style::range && versions.min != versions.max) {
+        out.push_back(std::string(prefix) + std::to_string(versions.min) + "-" + std::to_string(versions.max));
+        return out;
+    }
+    out.reserve(static_cast<std::size_t>(versions.max - versions.min + 1));
+    for (int v = versions.max; v >= versions.min; --v)
+        out.push_back(std::string(prefix) + std::to_string(v));
+    return out;
+}
+
+/// The Sec-WebSocket-Protocol header value for an offer (elements joined with ", ", as realm-core does).
+inline std::string format_offer(const std::vector<std::string>& offer)
+{
+    std::string out;
+    for (std::size_t i = 0; i < offer.size(); ++i) {
+        if (i != 0)
+            out += ", ";
+        out += offer[i];
+    }
+    return out;
+}
+
+/// One offered element with a known prefix.
+struct offered_range {
+    std::size_t prefix_index = 0; ///< index into the prefixes given to parse_offer
+    version_range versions;
+};
+
+/// Limits of the offer parser.
+struct offer_limits {
+    std::size_t max_elements = 64; ///< elements of any prefix, known or not (realm-core sends 13)
+    int max_version = 1000000;     ///< larger numbers are malformed, never overflow
+};
+
+namespace detail {
+
+constexpr bool is_http_lws(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+inline std::string_view trim_lws(std::string_view s) noexcept
+{
+    while (!s.empty() && is_http_lws(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_http_lws(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+inline bool parse_version_number(std::string_view s, int max, int& out) noexcept
+{
+    unsigned v = 0;
+    if (!parse_decimal<unsigned>(s, v, static_cast<unsigned>(max)))
+        return false;
+    out = static_cast<int>(v);
+    return true;
+}
+
+} // namespace detail
+
+/// Parses one Sec-WebSocket-Protocol value (call once per header line and concatenate the results, or
+/// join the lines with ','). Elements whose prefix is not in `prefixes` are skipped.
+inline std::vector<offered_range> parse_offer(std::string_view value, const std::vector<std::string_view>& prefixes,
+                                              std::error_code& ec, const offer_limits& limits = {})
+{
+    std::vector<offered_range> out;
+    std::size_t elements = 0;
+    ec.clear();
+    while (true) {
+        std::size_t comma = value.find(',');
+        std::string_view element = detail::trim_lws(value.substr(0, comma));
+        if (!element.empty()) {
+            if (++elements > limits.max_elements) {
+                ec = make_error_code(handshake_error::too_many_subprotocols);
+                out.clear();
+                return out;
+            }
+            for (std::size_t i = 0; i < prefixes.size(); ++i) {
+                std::string_view prefix = prefixes[i];
+                if (prefix.empty() || element.substr(0, prefix.size()) != prefix)
+                    continue;
+                std::string_view rest = element.substr(prefix.size());
+                std::size_t dash = rest.find('-');
+                offered_range r;
+                r.prefix_index = i;
+                bool ok;
+                if (dash == std::string_view::npos) {
+                    ok = detail::parse_version_number(rest, limits.max_version, r.versions.min);
+                    r.versions.max = r.versions.min;
+                }
+                else {
+                    ok = detail::parse_version_number(rest.substr(0, dash), limits.max_version, r.versions.min) &&
+                         detail::parse_version_number(rest.substr(dash + 1), limits.max_version, r.versions.max) &&
+                         r.versions.min <= r.versions.max;
+                }
+                if (!ok) {
+                    ec = make_error_code(handshake_error::malformed_subprotocol);
+                    out.clear();
+                    return out;
+                }
+                out.push_back(r);
+                break;
+            }
+        }
+        if (comma == std::string_view::npos)
+            break;
+        value.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+inline std::vector<offered_range> parse_offer(std::string_view value, const std::vector<std::string_view>& prefixes,
+                                              const offer_limits& limits = {})
+{
+    return throw_on_error("parse_offer",
+                          [&](std::error_code& ec) { return parse_offer(value, prefixes, ec, limits); });
+}
+
+/// The highest version both sides support among the offers with prefix index `prefix_index`, or
+/// std::nullopt when none overlaps `server`.
+inline std::optional<int> choose_version(const std::vector<offered_range>& offers, std::size_t prefix_index,
+                                         version_range server) noexcept
+{
+    std::optional<int> best;
+    for (const auto& o : offers) {
+        if (o.prefix_index != prefix_index)
+            continue;
+        if (o.versions.max < server.min || o.versions.min > server.max)
+            continue;
+        int v = o.versions.max < server.max ? o.versions.max : server.max;
+        if (!best || v > *best)
+            best = v;
+    }
+    return best;
+}
+
+/// The subprotocol string a server answers with.
+inline std::string make_subprotocol(std::string_view prefix, int version)
+{
+    return std::string(prefix) + std::to_string(version);
+}
+
+/// The client's check of the server's echo: returns the negotiated version.
+inline int check_echo(std::string_view value, std::string_view prefix, version_range offered, std::error_code& ec)
+{
+    if (value.empty()) {
+        ec = make_error_code(handshake_error::missing_protocol_in_response);
+        return 0;
+    }
+    int v = 0;
+    if (value.substr(0, prefix.size()) != prefix ||
+        !detail::parse_version_number(value.substr(prefix.size()), 1000000, v)) {
+        ec = make_error_code(handshake_error::bad_protocol_in_response);
+        return 0;
+    }
+    if (!offered.contains(v)) {
+        ec = make_error_code(handshake_error::protocol_not_offered);
+        return 0;
+    }
+    ec.clear();
+    return v;
+}
+
+inline int check_echo(std::string_view value, std::string_view prefix, version_range offered)
+{
+    return throw_on_error("check_echo", [&](std::error_code& ec) { return check_echo(value, prefix, offered, ec); });
+}
+
+} // namespace realmwire
+
+#endif
