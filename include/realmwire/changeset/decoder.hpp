@@ -477,6 +477,7 @@ private:
     bool read_path(path_view& out) noexcept
     {
         const std::uint8_t* at = p_;
+        path_at_ = at;
         std::uint32_t count;
         if (!read_int(count, "path.count"))
             return false;
@@ -680,19 +681,19 @@ private:
                 if (!read_path_prefix(in))
                     return false;
                 if (!in.path.ends_in_index())
-                    return fail(changeset_error::missing_list_index, p_, "path");
+                    return fail(changeset_error::missing_list_index, path_at_, "path");
                 return read_payload(in.value, payload_context::any_value, false) && read_int(in.prior_size, "prior_size");
             case instruction_type::array_move:
                 if (!read_path_prefix(in))
                     return false;
                 if (!in.path.ends_in_index())
-                    return fail(changeset_error::missing_list_index, p_, "path");
+                    return fail(changeset_error::missing_list_index, path_at_, "path");
                 return read_int(in.ndx_2, "ndx_2") && read_int(in.prior_size, "prior_size");
             case instruction_type::array_erase:
                 if (!read_path_prefix(in))
                     return false;
                 if (!in.path.ends_in_index())
-                    return fail(changeset_error::missing_list_index, p_, "path");
+                    return fail(changeset_error::missing_list_index, path_at_, "path");
                 return read_int(in.prior_size, "prior_size");
             case instruction_type::clear: return read_path_prefix(in) && read_collection(in.collection, "collection_type");
             case instruction_type::set_insert:
@@ -721,6 +722,7 @@ private:
     const std::uint8_t* end_ = nullptr;
     changeset_error err_{};
     const std::uint8_t* err_at_ = nullptr;
+    const std::uint8_t* path_at_ = nullptr; ///< start of the last path read (for missing_list_index)
     std::string_view err_field_{};
     std::vector<std::string_view> strings_;
     std::vector<std::uint64_t> slots_; ///< open addressing: generation << 32 | string index
