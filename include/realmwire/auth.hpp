@@ -1,7 +1,21 @@
 #ifndef REALMWIRE_AUTH_HPP
 #define REALMWIRE_AUTH_HPP
 
-// STUB umbrella for the auth area: its owner lists the area's headers here.
+// The auth area: tokens (claims, RSA keys, legacy and JWT encodings, verifier), the ROS `/auth` API on
+// both ends (sans-I/O server handlers and client builders/parsers), the user store and the refresh
+// scheduler. Needs realmwire::crypto and realmwire::json. The Asio HTTP drivers are in
+// realmwire/driver/http_client.hpp and http_server.hpp (realmwire::net).
 #include "realmwire/error.hpp"
+#include "realmwire/auth/claims.hpp"
+#include "realmwire/auth/keys.hpp"
+#include "realmwire/auth/token.hpp"
+#include "realmwire/auth/verifier.hpp"
+#include "realmwire/auth/password.hpp"
+#include "realmwire/auth/problem.hpp"
+#include "realmwire/auth/request.hpp"
+#include "realmwire/auth/store.hpp"
+#include "realmwire/auth/server.hpp"
+#include "realmwire/auth/client.hpp"
+#include "realmwire/auth/refresh_scheduler.hpp"
 
 #endif

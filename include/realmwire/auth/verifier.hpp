@@ -18,6 +18,8 @@
 #include "realmwire/auth/keys.hpp"
 #include "realmwire/auth/token.hpp"
 
+#include <openssl/evp.h>
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -98,7 +100,9 @@ struct verification {
     std::optional<token_check> failed_check;
     claims token_claims;     ///< valid when the json check passed
     token_format format = token_format::legacy;
-    std::string claims_part; ///< base64 claims part as in the token (revocation key)
+    /// SHA-256 (hex) of the decoded claim bytes: the key a revocation list uses. Not the base64 text,
+    /// which can be re-encoded (URL-safe, unpadded) without breaking a legacy signature.
+    std::string revocation_key;
 
     bool valid() const noexcept { return !error; }
     check_verdict operator[](token_check c) const noexcept { return checks[static_cast<std::size_t>(c)]; }
@@ -117,6 +121,22 @@ struct verification {
         }
     }
 };
+
+/// SHA-256 of `data` as lowercase hex.
+inline std::string sha256_hex(std::string_view data)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+        return {};
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out.push_back(digits[md[i] >> 4]);
+        out.push_back(digits[md[i] & 0xf]);
+    }
+    return out;
+}
 
 /// `~` (the first one, as ROS) replaced by `identity`.
 inline std::string expand_home(std::string_view path, std::string_view identity)
@@ -165,7 +185,7 @@ public:
         if (ec)
             return fail(token_check::base64, auth_error::token_base64);
         pass(token_check::base64);
-        v.claims_part = std::string(d.claims_part);
+        v.revocation_key = sha256_hex(d.claims_json);
 
         if (!rs256_verify(key_, signed_bytes(d), d.signature))
             return fail(token_check::signature, auth_error::token_signature);
