@@ -531,8 +531,6 @@ private:
 
     bool intern(std::string_view s, const std::uint8_t* at)
     {
-        if (REALMWIRE_UNLIKELY(strings_.size() >= limits_.max_interned_strings))
-            return fail(changeset_error::too_many_strings, at, "intern.index");
         if ((strings_.size() + 1) * 2 > slots_.size())
             grow();
         std::size_t mask = slots_.size() - 1;
@@ -577,6 +575,8 @@ private:
             if (!read_int(tag, "tag"))
                 return false;
             if (tag == intern_string_tag) {
+                if (REALMWIRE_UNLIKELY(strings_.size() >= limits_.max_interned_strings))
+                    return fail(changeset_error::too_many_strings, at, "intern.index");
                 const std::uint8_t* idx_at = p_;
                 std::uint32_t idx;
                 if (!read_int(idx, "intern.index"))
