@@ -1,0 +1,11 @@
+#ifndef REALMWIRE_ENDPOINT_HPP
+#define REALMWIRE_ENDPOINT_HPP
+
+// Sync endpoints: sans-I/O client and server connection state machines and the interfaces they
+// call (docs/endpoints.md).
+
+#include "realmwire/endpoint/client_store.hpp"
+#include "realmwire/endpoint/server_backend.hpp"
+#include "realmwire/endpoint/types.hpp"
+
+#endif
