@@ -57,6 +57,16 @@ struct ident_request {
     std::string_view query{};
 };
 
+/// What validate_ident reports back about the client file, for the connection's UPLOAD checks.
+struct ident_result {
+    /// The upload cursor stored for this client file (what the server has integrated from it).
+    /// Every changeset of a later UPLOAD with client_version ≤ threshold.client_version is one the
+    /// server already holds (realm-core's m_upload_threshold).
+    upload_cursor upload_threshold{};
+    /// The locked server version stored for this client file (0 if never set).
+    std::uint64_t locked_server_version = 0;
+};
+
 /// An UPLOAD whose cursors passed the connection's per-session checks.
 struct upload_request {
     std::string_view realm{};
@@ -150,7 +160,8 @@ public:
     ///  - 210 bad_client_version: download.last_integrated_client_version is beyond what the server
     ///    has integrated from this client file;
     ///  - 222 client_file_expired: history the client needs was compacted away.
-    virtual status validate_ident(const ident_request& request) = 0;
+    /// On success fill `out` (see ident_result).
+    virtual status validate_ident(const ident_request& request, ident_result& out) = 0;
 
     /// Stores an UPLOAD's changesets durably before returning. Idempotent by client version: a
     /// changeset whose client_version is ≤ the last one already integrated for this client file is
