@@ -14,5 +14,8 @@
 #include "realmwire/policy/url_prefix.hpp"
 #include "realmwire/policy/token_lookup.hpp"
 #include "realmwire/handshake/subprotocol.hpp"
+#include "realmwire/handshake/request_builder.hpp"
+#include "realmwire/handshake/acceptor.hpp"
+#include "realmwire/handshake/verifier.hpp"
 
 #endif

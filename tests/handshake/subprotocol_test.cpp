@@ -86,6 +86,8 @@ TEST_CASE("subprotocol: the client's check of the echo")
     CHECK(ec == handshake_error::bad_protocol_in_response);
     check_echo("com.mongodb.realm-sync#10 ", "com.mongodb.realm-sync#", {2, 14}, ec);
     CHECK(ec == handshake_error::bad_protocol_in_response);
+    check_echo("com.mongodb.realm-sync#07", "com.mongodb.realm-sync#", {2, 14}, ec);
+    CHECK(ec == handshake_error::bad_protocol_in_response); // never offered in that spelling
     check_echo("com.mongodb.realm-sync#15", "com.mongodb.realm-sync#", {2, 14}, ec);
     CHECK(ec == handshake_error::protocol_not_offered);
     CHECK_THROWS_AS(check_echo("x", "com.mongodb.realm-sync#", {2, 14}), realmwire::system_error);

@@ -16,6 +16,7 @@
 // | mongodb_flx      | com.mongodb.realm-query-sync#<N>  | <prefix>?baas_at=<token>              | query                         |
 
 #include "realmwire/handshake/subprotocol.hpp"
+#include "realmwire/http/serializer.hpp"
 
 #include <array>
 #include <cstddef>
@@ -59,6 +60,7 @@ struct dialect {
     std::string_view token_query_param;   ///< query parameter name when the token is in the query
     bool token_in_bind;                   ///< whether the BIND message also carries the token
     int missing_token_status;             ///< HTTP status for a missing/malformed token (ROS: 400)
+    http::header_order header_order;      ///< how a client of the era ordered its request headers
 };
 
 namespace dialects {
@@ -68,26 +70,26 @@ namespace dialects {
 inline constexpr dialect legacy_ros{
     dialect_id::legacy_ros, "legacy_ros", "io.realm.sync.", {22, 22}, offer_style::descending, {1, 30},
     "/realm-sync", true, url_path_role::realm_path, false, token_location::header,
-    token_scheme::realm_access_token, "Authorization", "baas_at", true, 400};
+    token_scheme::realm_access_token, "Authorization", "baas_at", true, 400, http::header_order::sorted};
 
 /// realm-core 10.x-11.x: `com.mongodb.realm-sync/<N>` (versions 2..7 before the v8 switch to '#'),
 /// `Authorization: Bearer <t>`, realm path only in BIND.
 inline constexpr dialect realm_sync_2020{
     dialect_id::realm_sync_2020, "realm_sync_2020", "com.mongodb.realm-sync/", {2, 7}, offer_style::descending,
     {2, 7}, "/realm-sync", false, url_path_role::url_prefix, true, token_location::header, token_scheme::bearer,
-    "Authorization", "baas_at", true, 401};
+    "Authorization", "baas_at", true, 401, http::header_order::realm_core};
 
 /// realm-core >= 12 partition-based sync (protocol 8..14): token in `?baas_at=`, BIND token empty.
 inline constexpr dialect mongodb_pbs{
     dialect_id::mongodb_pbs, "mongodb_pbs", "com.mongodb.realm-sync#", {2, 14}, offer_style::descending, {2, 14},
     "/realm-sync", false, url_path_role::url_prefix, true, token_location::query, token_scheme::bearer,
-    "Authorization", "baas_at", false, 401};
+    "Authorization", "baas_at", false, 401, http::header_order::realm_core};
 
 /// realm-core >= 12 flexible sync: same as PBS with the query-sync prefix.
 inline constexpr dialect mongodb_flx{
     dialect_id::mongodb_flx, "mongodb_flx", "com.mongodb.realm-query-sync#", {2, 14}, offer_style::descending,
     {2, 14}, "/realm-sync", false, url_path_role::url_prefix, true, token_location::query, token_scheme::bearer,
-    "Authorization", "baas_at", false, 401};
+    "Authorization", "baas_at", false, 401, http::header_order::realm_core};
 
 inline constexpr std::array<const dialect*, 4> all{&legacy_ros, &realm_sync_2020, &mongodb_pbs, &mongodb_flx};
 

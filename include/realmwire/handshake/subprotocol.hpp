@@ -15,7 +15,9 @@
 //   is an error (realm-core: 400).
 // * Choose: the maximum of min(client_max, server_max) over offered ranges overlapping the server's.
 // * Echo check (client): the value must be exactly the client's own prefix and a decimal integer that
-//   consumes the rest (no whitespace), inside the offered range (client_impl_base.cpp:457-497).
+//   consumes the rest (no whitespace, no leading zero), inside the offered range
+//   (client_impl_base.cpp:457-497). RFC 6455 §4.1 wants one of the offered values echoed, so `#07` —
+//   never offered — is refused.
 
 #include "realmwire/detail/ascii.hpp"
 #include "realmwire/error.hpp"
@@ -103,10 +105,10 @@ inline std::string_view trim_lws(std::string_view s) noexcept
     return s;
 }
 
-inline bool parse_version_number(std::string_view s, int max, int& out) noexcept
+inline bool parse_version_number(std::string_view s, int max, int& out, bool allow_leading_zeros = true) noexcept
 {
     unsigned v = 0;
-    if (!parse_decimal<unsigned>(s, v, static_cast<unsigned>(max)))
+    if (!parse_decimal<unsigned>(s, v, static_cast<unsigned>(max), allow_leading_zeros))
         return false;
     out = static_cast<int>(v);
     return true;
@@ -205,7 +207,7 @@ inline int check_echo(std::string_view value, std::string_view prefix, version_r
     }
     int v = 0;
     if (value.substr(0, prefix.size()) != prefix ||
-        !detail::parse_version_number(value.substr(prefix.size()), 1000000, v)) {
+        !detail::parse_version_number(value.substr(prefix.size()), 1000000, v, false)) {
         ec = make_error_code(handshake_error::bad_protocol_in_response);
         return 0;
     }
