@@ -407,7 +407,7 @@ inline server_message decode_server_message(std::string_view msg, const decode_o
             !p.boolean(m.try_again, "try_again") || !p.last_u64(m.session_ident, "session_ident"))
             return {};
         if (!opts.allow_unknown_error_codes && !is_known_protocol_error(m.error_code)) {
-            p.fail(message_error::unknown_error_code, 0, "error_code");
+            p.fail(message_error::unknown_error_code, 6, "error_code");
             return {};
         }
         if (p.bytes(m.message, size, "message") && p.finish())
