@@ -192,20 +192,38 @@ inline std::string json_quote(std::string_view s)
     return out;
 }
 
-inline std::size_t json_depth(const picojson::value& v, std::size_t limit, std::size_t depth = 0)
+/// True when the JSON text nests arrays/objects at most `limit` deep. Checked on the text before
+/// picojson sees it, because picojson's parser recurses once per level without a bound.
+inline bool json_text_depth_ok(std::string_view text, std::size_t limit) noexcept
 {
-    if (depth > limit)
-        return depth;
-    std::size_t deepest = depth;
-    if (v.is<picojson::array>()) {
-        for (const auto& e : v.get<picojson::array>())
-            deepest = std::max(deepest, json_depth(e, limit, depth + 1));
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        }
+        else if (c == '"')
+            in_string = true;
+        else if (c == '{' || c == '[') {
+            if (++depth > limit)
+                return false;
+        }
+        else if ((c == '}' || c == ']') && depth > 0)
+            --depth;
     }
-    else if (v.is<picojson::object>()) {
-        for (const auto& kv : v.get<picojson::object>())
-            deepest = std::max(deepest, json_depth(kv.second, limit, depth + 1));
-    }
-    return deepest;
+    return true;
+}
+
+/// parse_json behind the depth check.
+inline std::optional<picojson::value> parse_json_bounded(std::string_view text, std::size_t max_depth)
+{
+    if (!json_text_depth_ok(text, max_depth))
+        return std::nullopt;
+    return realmwire::detail::parse_json(text);
 }
 
 /// A JSON number as realm-core reads it: int_fast64_t(double), null as 0. Out-of-range doubles
@@ -271,8 +289,8 @@ inline claims parse_claims(std::string_view json, std::error_code& ec, const cla
         ec = auth_error::token_format;
         return c;
     }
-    auto v = realmwire::detail::parse_json(json);
-    if (!v || !v->is<picojson::object>() || detail::json_depth(*v, limits.max_depth) > limits.max_depth) {
+    auto v = detail::parse_json_bounded(json, limits.max_depth);
+    if (!v || !v->is<picojson::object>()) {
         ec = auth_error::token_json;
         return c;
     }

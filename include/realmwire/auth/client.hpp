@@ -231,7 +231,7 @@ inline issued_token parse_token_answer(const http::response& r, std::string_view
         detail::answer_error(r, ec, why);
         return t;
     }
-    auto v = realmwire::detail::parse_json(r.body);
+    auto v = detail::parse_json_bounded(r.body, 32);
     const picojson::value* entry =
         (v && v->is<picojson::object>()) ? realmwire::detail::json_member(v->get<picojson::object>(), std::string(key)) : nullptr;
     if (!entry || !entry->is<picojson::object>()) {
@@ -279,7 +279,7 @@ inline void parse_empty_response(const http::response& r, std::error_code& ec, p
         detail::answer_error(r, ec, why);
         return;
     }
-    auto v = realmwire::detail::parse_json(r.body);
+    auto v = detail::parse_json_bounded(r.body, 32);
     if (!v || !v->is<picojson::object>())
         ec = auth_error::malformed_response;
 }

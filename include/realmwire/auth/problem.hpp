@@ -125,7 +125,7 @@ inline problem parse_problem(const http::response& r)
 {
     problem p;
     p.status = r.status;
-    auto v = realmwire::detail::parse_json(r.body);
+    auto v = detail::parse_json_bounded(r.body, 32);
     if (!v || !v->is<picojson::object>())
         return p;
     const auto& o = v->get<picojson::object>();

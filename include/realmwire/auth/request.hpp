@@ -44,26 +44,6 @@ struct request_problem {
     std::string param;
 };
 
-namespace detail {
-
-inline std::size_t json_nesting(const picojson::value& v, std::size_t limit, std::size_t depth = 0)
-{
-    if (depth > limit)
-        return depth;
-    std::size_t deepest = depth;
-    if (v.is<picojson::array>()) {
-        for (const auto& e : v.get<picojson::array>())
-            deepest = std::max(deepest, json_nesting(e, limit, depth + 1));
-    }
-    else if (v.is<picojson::object>()) {
-        for (const auto& kv : v.get<picojson::object>())
-            deepest = std::max(deepest, json_nesting(kv.second, limit, depth + 1));
-    }
-    return deepest;
-}
-
-} // namespace detail
-
 /// Parses a POST /auth body. Errors: body_too_large, malformed_request (not a JSON object, too deep),
 /// missing_parameters (no provider), invalid_parameters (a member of the wrong type). `why` says which.
 inline auth_request parse_auth_request(std::string_view body, std::error_code& ec, request_problem* why = nullptr,
@@ -80,25 +60,8 @@ inline auth_request parse_auth_request(std::string_view body, std::error_code& e
     if (body.size() > limits.max_body_bytes)
         return fail(auth_error::body_too_large, &problems::invalid_parameters, "request body too large", "");
     // Depth is checked on the text first: picojson itself recurses without a bound.
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        char c = body[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        }
-        else if (c == '"')
-            in_string = true;
-        else if (c == '{' || c == '[') {
-            if (++depth > limits.max_depth)
-                return fail(auth_error::malformed_request, &problems::invalid_parameters, "JSON nested too deeply", "");
-        }
-        else if ((c == '}' || c == ']') && depth > 0)
-            --depth;
-    }
+    if (!detail::json_text_depth_ok(body, limits.max_depth))
+        return fail(auth_error::malformed_request, &problems::invalid_parameters, "JSON nested too deeply", "");
     auto v = realmwire::detail::parse_json(body);
     if (!v || !v->is<picojson::object>())
         return fail(auth_error::malformed_request, &problems::invalid_parameters, "body is not a JSON object", "");

@@ -220,7 +220,7 @@ public:
             return std::nullopt;
         }
         auto header = realmwire::detail::base64_decode(jwt.substr(0, jwt.find('.')));
-        auto hv = header ? realmwire::detail::parse_json(*header) : std::nullopt;
+        auto hv = header ? detail::parse_json_bounded(*header, 8) : std::nullopt;
         const picojson::value* alg = (hv && hv->is<picojson::object>()) ? detail::member(hv->get<picojson::object>(), "alg") : nullptr;
         if (!alg || !alg->is<std::string>() || alg->get<std::string>() != "RS256") {
             failure = {&problems::invalid_credentials, "the JWT must be signed with RS256", {}};
@@ -230,7 +230,7 @@ public:
             failure = {&problems::invalid_credentials, "the JWT signature does not verify", {}};
             return std::nullopt;
         }
-        auto pv = realmwire::detail::parse_json(d.claims_json);
+        auto pv = detail::parse_json_bounded(d.claims_json, 32);
         if (!pv || !pv->is<picojson::object>()) {
             failure = {&problems::invalid_credentials, "the JWT payload is not a JSON object", {}};
             return std::nullopt;
@@ -497,9 +497,8 @@ private:
             out = make_problem_response(problems::invalid_parameters, "request body too large");
             return std::nullopt;
         }
-        auto v = realmwire::detail::parse_json(req.body);
-        if (!v || !v->is<picojson::object>() ||
-            detail::json_nesting(*v, config_.request_limits.max_depth) > config_.request_limits.max_depth) {
+        auto v = detail::parse_json_bounded(req.body, config_.request_limits.max_depth);
+        if (!v || !v->is<picojson::object>()) {
             out = make_problem_response(problems::invalid_parameters, "body is not a JSON object");
             return std::nullopt;
         }

@@ -200,7 +200,7 @@ private:
         ::close(fd);
         if (ec)
             return;
-        auto v = realmwire::detail::parse_json(text);
+        auto v = detail::parse_json_bounded(text, 8);
         if (!v || !v->is<picojson::object>()) {
             ec = auth_error::store_io;
             return;
