@@ -56,7 +56,7 @@ TEST_CASE("every recorded upgrade request parses and re-serializes byte for byte
         CHECK(req.method == "GET");
         CHECK(req.version_minor == 1);
         CHECK(req.target.rfind(name == "e-wrong-prefix-404" ? "/wrong?baas_at=" : "/realm-sync?baas_at=", 0) == 0);
-        CHECK(req.headers.get("host")->substr(0, 10) == "127.0.0.1:");
+        CHECK(std::string(req.headers.get("host")->substr(0, 10)) == "127.0.0.1:");
         CHECK(req.headers.get("Sec-WebSocket-Version") == std::optional<std::string_view>("13"));
         CHECK(req.body.empty());
         // The recorded order is realm-core's: Host first, the rest sorted case-insensitively.
