@@ -423,37 +423,33 @@ TEST_CASE("every limit is exact")
         CHECK(p.where().offset == eof.size() + 4);
         CHECK(p.get().body == "abcd");
     }
-    SECTION("chunk line and trailers")
+    SECTION("chunk-size lines and trailers")
     {
-        parser_limits l;
-        l.max_header_line = 4;
         std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-        l.max_header_line = 40;
-        CHECK(req(chunked + "0001\r\nx\r\n0\r\n\r\n", l).done);
-        l.max_header_line = 3;
-        outcome o = req("POST / HTTP/1.1\r\nA: b\r\n\r\n", l); // 4-byte header line
-        CHECK(o.ec == http_error::header_line_too_long);
-        parser_limits m;
-        m.max_header_line = 4;
-        m.max_start_line = 100;
-        o = req("POST / HTTP/1.1\r\nTE: chunked\r\n\r\n", m);
-        CHECK(o.ec == http_error::header_line_too_long);
-        parser_limits n;
-        n.max_header_line = 30;
-        o = req(chunked + "00001\r\nx\r\n0\r\n\r\n", n);
-        CHECK(o.done);
-        n.max_header_line = 4;
-        n.max_start_line = 100;
-        // the head's Transfer-Encoding line is 26 bytes: give it room through a fresh limits value
-        request_parser p(parser_limits{100, 26, 100, 16384, 1 << 20});
-        o = run(p, chunked + "1;ext=aaaaaaaaaaaaaaaaaaaaaaaaaa\r\nx\r\n0\r\n\r\n");
+        // chunk-size lines obey max_header_line; the head's longest line is 26 bytes
+        parser_limits l;
+        l.max_header_line = 26;
+        std::string ext26 = "1;" + std::string(24, 'e'); // exactly 26 bytes
+        CHECK(req(chunked + ext26 + "\r\nx\r\n0\r\n\r\n", l).done);
+        outcome o = req(chunked + ext26 + "e\r\nx\r\n0\r\n\r\n", l);
         CHECK(o.ec == http_error::chunk_line_too_long);
         CHECK(o.offset == chunked.size() + 26);
+        CHECK(req(chunked + ext26 + "e\r\nx\r\n0\r\n\r\n", l, 1).offset == chunked.size() + 26);
+        // trailer fields are counted on their own against max_header_count
         parser_limits t;
         t.max_header_count = 1;
         CHECK(req(chunked + "0\r\nA: 1\r\n\r\n", t).done);
         o = req(chunked + "0\r\nA: 1\r\nB: 2\r\n\r\n", t);
         CHECK(o.ec == http_error::too_many_headers);
         CHECK(o.offset == chunked.size() + 3 + 6);
+        // and the trailer section's size, on its own, against max_head_size
+        parser_limits h;
+        h.max_head_size = chunked.size(); // 47: the head fits exactly
+        std::string trailer = "X: " + std::string(40, 'v') + "\r\n\r\n"; // 47 bytes too
+        CHECK(trailer.size() == chunked.size());
+        CHECK(req(chunked + "0\r\n" + trailer, h).done);
+        o = req(chunked + "0\r\nX: v" + trailer.substr(3), h); // 48 bytes
+        CHECK(o.ec == http_error::head_too_large);
+        CHECK(o.offset == chunked.size() + 3 + 47);
     }
 }
