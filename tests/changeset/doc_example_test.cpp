@@ -1,0 +1,61 @@
+#include "realmwire/changeset.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+// The examples of docs/changesets.md, compiled and checked.
+
+namespace rc = realmwire::changeset;
+
+namespace {
+
+struct counter {
+    std::size_t updates = 0;
+    std::size_t path_elements = 0;
+    void intern_string(std::uint32_t, std::string_view) {}
+    void instruction(const rc::instruction_view& in)
+    {
+        if (in.type == rc::instruction_type::update && in.value.type == rc::payload_type::string)
+            updates += in.value.data.size(); // a view into the input
+        for (const rc::path_element_view& e : in.path)
+            path_elements += e.is_index ? 1 : e.key.str.size();
+    }
+};
+
+} // namespace
+
+TEST_CASE("docs/changesets.md examples")
+{
+    rc::changeset cs;
+    rc::string_id person = cs.intern("Person"), name = cs.intern("name");
+    cs.instructions.push_back(rc::create_object{person, std::int64_t{64}});
+    rc::update u;
+    u.table = person;
+    u.object = std::int64_t{64};
+    u.field = name;
+    u.value = rc::payload::make_string("Bob");
+    cs.instructions.push_back(u);
+    std::string server_bytes = rc::encode(cs);
+    std::string client_bytes = rc::encode(cs, rc::layout::client);
+    CHECK(server_bytes.size() == 34);
+    CHECK(client_bytes.size() == 34);
+    CHECK(server_bytes != client_bytes);
+
+    rc::decoder dec;
+    counter c;
+    std::error_code ec;
+    realmwire::error_info where;
+    REQUIRE(dec.decode(client_bytes, c, ec, where));
+    CHECK(c.updates == 3);
+    CHECK(rc::decode_changeset(server_bytes) == cs);
+
+    REQUIRE_FALSE(dec.decode(client_bytes + "\x3E", c, ec, where));
+    CHECK(realmwire::describe_error("changeset", ec, where) ==
+          "changeset: unknown instruction type (field tag, at byte 34)");
+    CHECK(rc::to_string(cs) == "InternStrings  0=\"Person\", 1=\"name\"\n"
+                               "CreateObject  path=Person[Int(64)]\n"
+                               "Update        path=Person[Int(64)].name, value=String(\"Bob\"), default=0\n");
+}
