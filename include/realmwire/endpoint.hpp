@@ -6,6 +6,7 @@
 
 #include "realmwire/endpoint/client_store.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
+#include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/endpoint/types.hpp"
 
 #endif

@@ -224,5 +224,6 @@ struct is_error_condition_enum<realmwire::condition> : true_type {};
 #include "realmwire/errors/changeset.hpp"
 #include "realmwire/errors/auth.hpp"
 #include "realmwire/errors/transport.hpp"
+#include "realmwire/errors/endpoint.hpp"
 
 #endif

@@ -34,7 +34,7 @@ namespace realmwire::endpoint {
 struct bind_request {
     std::uint64_t connection_id = 0; ///< server_connection's id (unique per server_connection object)
     std::uint64_t session_ident = 0;
-    /// PBS: the realm path (already validated with realmwire/path.hpp, ROS `~` not yet expanded).
+    /// PBS: the realm path, ROS's `~` replaced by the token's identity, validated with realmwire/path.hpp.
     /// FLX: the BIND's JSON data (may be empty).
     std::string_view path{};
     bool flx = false;

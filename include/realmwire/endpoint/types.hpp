@@ -7,11 +7,18 @@
 
 #include "realmwire/protocol/protocol_error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
 
 namespace realmwire::endpoint {
+
+/// Time as the state machines see it: a steady time point the caller passes in (`now`). The state
+/// machines never read a clock themselves, so tests drive them with a fake one.
+using steady_clock = std::chrono::steady_clock;
+using time_point = steady_clock::time_point;
+using milliseconds = std::chrono::milliseconds;
 
 /// A client file identifier with its salt (server IDENT; client IDENT's first two fields).
 struct salted_file_ident {
