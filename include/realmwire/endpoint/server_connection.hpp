@@ -231,6 +231,9 @@ public:
     /// Sessions currently known (bound, errored but not unbound, or awaiting UNBOUND).
     std::size_t session_count() const noexcept { return sessions_.size(); }
 
+    /// Whether `ident` names a session of this connection (in any state).
+    bool has_session(std::uint64_t ident) const noexcept { return sessions_.count(ident) != 0; }
+
     /// The realms this connection has identified sessions on.
     std::vector<std::string> realms() const
     {
