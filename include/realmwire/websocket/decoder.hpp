@@ -258,7 +258,7 @@ private:
             return;
         }
         in_message_ = false;
-        if (message_op_ == opcode::text && limits_.validate_text_utf8 && !detail::is_valid_utf8(message_)) {
+        if (message_op_ == opcode::text && limits_.validate_text_utf8 && !realmwire::detail::is_valid_utf8_text(message_)) {
             fail(ec, websocket_error::invalid_utf8, 0);
             return;
         }
@@ -283,7 +283,7 @@ private:
             return;
         }
         std::string_view reason(control_ + 2, control_len_ - 2);
-        if (!detail::is_valid_utf8(reason)) {
+        if (!realmwire::detail::is_valid_utf8_text(reason)) {
             fail(ec, websocket_error::invalid_utf8, 0);
             return;
         }

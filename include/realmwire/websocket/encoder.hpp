@@ -59,7 +59,7 @@ inline std::string close_payload(std::uint16_t code, std::string_view reason, st
         ec = websocket_error::payload_too_big;
         return {};
     }
-    if (!detail::is_valid_utf8(reason)) {
+    if (!realmwire::detail::is_valid_utf8_text(reason)) {
         ec = websocket_error::invalid_utf8;
         return {};
     }

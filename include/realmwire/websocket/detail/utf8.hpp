@@ -9,9 +9,9 @@
 #include <cstring>
 #include <string_view>
 
-namespace realmwire::websocket::detail {
+namespace realmwire::detail {
 
-inline bool is_valid_utf8(std::string_view s) noexcept
+inline bool is_valid_utf8_text(std::string_view s) noexcept
 {
     const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
     const auto* end = p + s.size();
@@ -64,6 +64,6 @@ inline bool is_valid_utf8(std::string_view s) noexcept
     return true;
 }
 
-} // namespace realmwire::websocket::detail
+} // namespace realmwire::detail
 
 #endif
