@@ -1,0 +1,359 @@
+#ifndef REALMWIRE_REFERENCE_HISTORY_HPP
+#define REALMWIRE_REFERENCE_HISTORY_HPP
+
+// The server side of a realm: its history of changesets (one server version per integrated
+// changeset, each with a random salt), the client files it has handed out (ident + salt) and each
+// client file's upload cursor. Kept in memory and in one durable_log per realm, so a kill -9 loses
+// nothing integrate() returned for and duplicates nothing.
+//
+// Concurrent writers are serialised in arrival order: each UPLOAD's changesets get the next server
+// versions as they come. There is no operational-transform merge — conflicting writes to the same
+// field are applied in server-version order by every client (last writer wins), which is what the
+// reference object store does. A re-sent changeset (a client resuming after a crash of either side)
+// is recognised by its client version and skipped, never integrated twice.
+//
+// realm_directory maps realm paths to histories under a data directory (`<data>/realms/<hex>.log`).
+// Neither class locks: the reference server calls them from its one I/O thread.
+
+#include "realmwire/protocol/entries.hpp"
+#include "realmwire/protocol/protocol_error.hpp"
+#include "realmwire/reference/durable_log.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <sys/stat.h>
+
+namespace realmwire::reference {
+
+/// One integrated changeset.
+struct history_entry {
+    std::uint64_t server_version = 0;
+    std::int64_t salt = 0;                          ///< salt of this server version
+    std::uint64_t origin_file_ident = 0;            ///< the client file it came from
+    std::uint64_t client_version = 0;               ///< its version in that client's history
+    std::uint64_t last_integrated_server_version = 0;
+    std::uint64_t origin_timestamp = 0;
+    std::string changeset;
+};
+
+/// A client file the server handed out.
+struct client_file {
+    std::uint64_t ident = 0;
+    std::int64_t salt = 0;
+    std::uint64_t last_integrated_client_version = 0; ///< highest changeset client version integrated
+    std::uint64_t upload_progress_client_version = 0; ///< UPLOAD progress (acknowledged upload cursor)
+    std::uint64_t upload_progress_server_version = 0;
+};
+
+/// A random salt as realm-core makes them: positive, 63 bits, never 0.
+inline std::int64_t make_salt()
+{
+    std::uint64_t v = 0;
+    while (v == 0) {
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1)
+            v = 0x5eed5eed5eedULL;
+        v &= 0x7FFFFFFFFFFFFFFFULL;
+    }
+    return static_cast<std::int64_t>(v);
+}
+
+/// What one UPLOAD did.
+struct integrate_result {
+    std::size_t integrated = 0; ///< changesets that got a new server version
+    std::size_t duplicates = 0; ///< re-sent changesets skipped
+};
+
+class realm_history {
+public:
+    realm_history() = default;
+
+    /// Opens (or creates) the history file at `file` and replays it.
+    void open(const std::string& file, std::error_code& ec)
+    {
+        entries_.clear();
+        clients_.clear();
+        next_ident_ = first_client_ident;
+        log_.open(
+            file, [&](std::string_view rec) { replay(rec); }, ec);
+    }
+
+    /// In memory only (tests, embedded use): nothing is written.
+    void open_in_memory() { entries_.clear(), clients_.clear(), next_ident_ = first_client_ident; }
+
+    std::uint64_t version() const noexcept { return entries_.size(); }
+    std::int64_t salt_of(std::uint64_t version) const noexcept
+    {
+        return version == 0 || version > entries_.size() ? 0 : entries_[version - 1].salt;
+    }
+    const std::vector<history_entry>& entries() const noexcept { return entries_; }
+    const client_file* find_client(std::uint64_t ident) const
+    {
+        auto it = clients_.find(ident);
+        return it == clients_.end() ? nullptr : &it->second;
+    }
+    std::size_t client_count() const noexcept { return clients_.size(); }
+    const durable_log& log() const noexcept { return log_; }
+
+    /// Hands out the next client file ident (realm-core's server starts at 2) with a fresh salt.
+    client_file allocate_client_file(std::error_code& ec)
+    {
+        client_file f;
+        f.ident = next_ident_;
+        f.salt = make_salt();
+        std::string rec;
+        rec.push_back('I');
+        put(rec, f.ident);
+        put(rec, static_cast<std::uint64_t>(f.salt));
+        write(rec, ec);
+        if (ec)
+            return {};
+        clients_[f.ident] = f;
+        ++next_ident_;
+        return f;
+    }
+
+    /// IDENT checks (wire-protocol.md §5.3): unknown file 208, salt mismatch 211, download cursor past
+    /// the history 209, download client version past what was integrated 210, a latest server version
+    /// (+salt) this history never had 209 / 211. A value-initialised protocol_error (0) means none.
+    protocol::protocol_error check_ident(std::uint64_t ident, std::int64_t salt, std::uint64_t download_server_version,
+                                         std::uint64_t download_client_version, std::uint64_t latest_server_version,
+                                         std::int64_t latest_server_version_salt) const
+    {
+        const client_file* f = find_client(ident);
+        if (!f)
+            return protocol::protocol_error::bad_client_file_ident;
+        if (f->salt != salt)
+            return protocol::protocol_error::diverging_histories;
+        if (latest_server_version > version() || download_server_version > latest_server_version)
+            return protocol::protocol_error::bad_server_version;
+        if (salt_of(latest_server_version) != latest_server_version_salt)
+            return protocol::protocol_error::diverging_histories;
+        if (download_client_version > f->last_integrated_client_version)
+            return protocol::protocol_error::bad_client_version;
+        return {};
+    }
+
+    /// Integrates an UPLOAD's entries for client file `ident` (the caller validated the cursor rules):
+    /// entries at or below the file's last integrated client version are re-sends and skipped; the
+    /// rest get the next server versions. One log record and one fdatasync per call, before returning.
+    integrate_result integrate(std::uint64_t ident, const std::vector<protocol::upload_entry>& in,
+                               std::uint64_t progress_client_version, std::uint64_t progress_server_version,
+                               std::error_code& ec)
+    {
+        ec.clear();
+        integrate_result r;
+        auto it = clients_.find(ident);
+        if (it == clients_.end()) {
+            ec = std::make_error_code(std::errc::invalid_argument);
+            return r;
+        }
+        client_file& f = it->second;
+        std::vector<history_entry> fresh;
+        std::uint64_t last_cv = f.last_integrated_client_version;
+        for (const auto& e : in) {
+            if (e.client_version <= last_cv) {
+                ++r.duplicates;
+                continue;
+            }
+            history_entry h;
+            h.server_version = version() + fresh.size() + 1;
+            h.salt = make_salt();
+            h.origin_file_ident = ident;
+            h.client_version = e.client_version;
+            h.last_integrated_server_version = e.server_version;
+            h.origin_timestamp = e.origin_timestamp;
+            h.changeset.assign(e.changeset.data(), e.changeset.size());
+            last_cv = e.client_version;
+            fresh.push_back(std::move(h));
+        }
+        std::uint64_t pcv = std::max(f.upload_progress_client_version, progress_client_version);
+        std::uint64_t psv = std::max(f.upload_progress_server_version, progress_server_version);
+        if (fresh.empty() && pcv == f.upload_progress_client_version && psv == f.upload_progress_server_version)
+            return r;
+        std::string rec;
+        rec.push_back('U');
+        put(rec, ident);
+        put(rec, pcv);
+        put(rec, psv);
+        put(rec, fresh.size());
+        for (const auto& h : fresh) {
+            put(rec, h.server_version);
+            put(rec, static_cast<std::uint64_t>(h.salt));
+            put(rec, h.client_version);
+            put(rec, h.last_integrated_server_version);
+            put(rec, h.origin_timestamp);
+            put(rec, h.changeset.size());
+            rec.append(h.changeset);
+        }
+        write(rec, ec);
+        if (ec)
+            return {};
+        r.integrated = fresh.size();
+        for (auto& h : fresh)
+            entries_.push_back(std::move(h));
+        f.last_integrated_client_version = last_cv;
+        f.upload_progress_client_version = pcv;
+        f.upload_progress_server_version = psv;
+        return r;
+    }
+
+    /// The highest client version of `ident` integrated at or before server version `v`.
+    std::uint64_t client_version_at(std::uint64_t ident, std::uint64_t v) const noexcept
+    {
+        std::uint64_t cv = 0;
+        for (std::uint64_t i = 0; i < v && i < entries_.size(); ++i) {
+            if (entries_[i].origin_file_ident == ident)
+                cv = entries_[i].client_version;
+        }
+        return cv;
+    }
+
+private:
+    static constexpr std::uint64_t first_client_ident = 2;
+
+    static void put(std::string& out, std::uint64_t v)
+    {
+        for (int i = 0; i < 8; ++i)
+            out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    }
+    static bool get(std::string_view& in, std::uint64_t& v)
+    {
+        if (in.size() < 8)
+            return false;
+        v = 0;
+        for (int i = 0; i < 8; ++i)
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[static_cast<std::size_t>(i)])) << (8 * i);
+        in.remove_prefix(8);
+        return true;
+    }
+
+    void write(const std::string& rec, std::error_code& ec)
+    {
+        ec.clear();
+        if (log_.is_open())
+            log_.append(rec, ec);
+    }
+
+    // A record the checksum vouched for but that does not parse can only come from a different
+    // program version; it is skipped rather than guessed at.
+    void replay(std::string_view rec)
+    {
+        if (rec.empty())
+            return;
+        char type = rec[0];
+        rec.remove_prefix(1);
+        if (type == 'I') {
+            std::uint64_t ident = 0, salt = 0;
+            if (!get(rec, ident) || !get(rec, salt))
+                return;
+            client_file f;
+            f.ident = ident;
+            f.salt = static_cast<std::int64_t>(salt);
+            clients_[ident] = f;
+            next_ident_ = std::max(next_ident_, ident + 1);
+        }
+        else if (type == 'U') {
+            std::uint64_t ident = 0, pcv = 0, psv = 0, n = 0;
+            if (!get(rec, ident) || !get(rec, pcv) || !get(rec, psv) || !get(rec, n))
+                return;
+            auto it = clients_.find(ident);
+            if (it == clients_.end())
+                return;
+            for (std::uint64_t i = 0; i < n; ++i) {
+                history_entry h;
+                std::uint64_t salt = 0, size = 0;
+                if (!get(rec, h.server_version) || !get(rec, salt) || !get(rec, h.client_version) ||
+                    !get(rec, h.last_integrated_server_version) || !get(rec, h.origin_timestamp) || !get(rec, size) ||
+                    rec.size() < size || h.server_version != entries_.size() + 1)
+                    return;
+                h.salt = static_cast<std::int64_t>(salt);
+                h.origin_file_ident = ident;
+                h.changeset.assign(rec.data(), static_cast<std::size_t>(size));
+                rec.remove_prefix(static_cast<std::size_t>(size));
+                it->second.last_integrated_client_version = h.client_version;
+                entries_.push_back(std::move(h));
+            }
+            it->second.upload_progress_client_version = pcv;
+            it->second.upload_progress_server_version = psv;
+        }
+    }
+
+    durable_log log_;
+    std::vector<history_entry> entries_;
+    std::map<std::uint64_t, client_file> clients_;
+    std::uint64_t next_ident_ = first_client_ident;
+};
+
+/// Realm path → history, each in its own log file under `<data_dir>/realms/`. An empty data dir means
+/// in memory only.
+class realm_directory {
+public:
+    realm_directory() = default;
+    explicit realm_directory(std::string data_dir) : dir_(std::move(data_dir)) {}
+    virtual ~realm_directory() = default;
+
+    const std::string& data_dir() const noexcept { return dir_; }
+
+    /// The history of `path`, opened (or created) on first use; nullptr with `ec` on I/O failure.
+    virtual realm_history* get(const std::string& path, std::error_code& ec)
+    {
+        ec.clear();
+        auto it = realms_.find(path);
+        if (it != realms_.end())
+            return it->second.get();
+        auto h = std::make_unique<realm_history>();
+        if (dir_.empty()) {
+            h->open_in_memory();
+        }
+        else {
+            std::string sub = dir_ + "/realms";
+            ::mkdir(dir_.c_str(), 0700);
+            if (::mkdir(sub.c_str(), 0700) == 0)
+                durable_log::sync_parent_dir(sub);
+            h->open(sub + "/" + file_name(path), ec);
+            if (ec)
+                return nullptr;
+        }
+        return (realms_[path] = std::move(h)).get();
+    }
+
+    /// Paths opened so far.
+    std::vector<std::string> paths() const
+    {
+        std::vector<std::string> out;
+        for (const auto& kv : realms_)
+            out.push_back(kv.first);
+        return out;
+    }
+
+    /// A file name for a realm path: its bytes in hex (any path, no escaping questions).
+    static std::string file_name(std::string_view path)
+    {
+        static const char digits[] = "0123456789abcdef";
+        std::string s;
+        for (char c : path) {
+            auto u = static_cast<unsigned char>(c);
+            s.push_back(digits[u >> 4]);
+            s.push_back(digits[u & 0xF]);
+        }
+        return s + ".log";
+    }
+
+private:
+    std::string dir_;
+    std::map<std::string, std::unique_ptr<realm_history>> realms_;
+};
+
+} // namespace realmwire::reference
+
+#endif

@@ -1,0 +1,544 @@
+#ifndef REALMWIRE_REFERENCE_SERVER_HPP
+#define REALMWIRE_REFERENCE_SERVER_HPP
+
+// The reference sync server: what a ROS 3.x start config assembled — sync, auth, realm directory,
+// permissions, log — as replaceable services, with a data directory, serving the `/auth` API and the
+// sync WebSocket endpoint on ONE listener (ROS served both on 9080), plain TCP or TLS, several dialects
+// at once, configurable URL prefixes and token header name.
+//
+//   reference::server_config cfg;
+//   cfg.data_dir = "/var/lib/realmwire";        // history, users (users.json), keys (auth.key/.pub)
+//   reference::server srv(cfg);                 // default services
+//   srv.start();                                // binds, runs on its own thread
+//   srv.port();                                 // the bound port (cfg.port 0 picks one)
+//   srv.stop();
+//
+// Data directory: `realms/<hex path>.log` (durable_log per realm, see history.hpp), `users.json`
+// (auth::file_user_store), `auth.key` + `auth.pub` (generated on first start unless given).
+// Threading: one I/O thread; every connection and the sync service run on it, so concurrent writers
+// are serialised in arrival order (history.hpp explains what that means for conflicting writes).
+
+#include "realmwire/auth/keys.hpp"
+#include "realmwire/auth/server.hpp"
+#include "realmwire/auth/store.hpp"
+#include "realmwire/dialect/dialect.hpp"
+#include "realmwire/driver/http_server.hpp"
+#include "realmwire/handshake/acceptor.hpp"
+#include "realmwire/http/parser.hpp"
+#include "realmwire/http/serializer.hpp"
+#include "realmwire/reference/detail/ws_link.hpp"
+#include "realmwire/reference/server_connection.hpp"
+#include "realmwire/reference/sync_backend.hpp"
+#include "realmwire/transport/any_transport.hpp"
+#include "realmwire/transport/tcp.hpp"
+#include "realmwire/transport/tls.hpp"
+
+#include <asio.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <list>
+#include <memory>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace realmwire::reference {
+
+struct server_config {
+    std::string data_dir;                  ///< "" = everything in memory (keys generated per run)
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;                ///< 0 = any free port
+    std::string tls_cert_file;             ///< PEM chain; with tls_key_file: serve TLS only
+    std::string tls_key_file;
+    std::vector<std::string> url_prefixes; ///< empty = the dialects' defaults (`/realm-sync`)
+    std::string auth_header_name;          ///< token header of header-based dialects ("" = dialect's)
+    std::vector<const realmwire::dialect*> dialects{dialects::all.begin(), dialects::all.end()};
+    std::string public_key_file;           ///< PEM; "" = <data_dir>/auth.pub (generated)
+    std::string private_key_file;          ///< PEM; "" = <data_dir>/auth.key (generated)
+    bool require_auth = true;              ///< false: no token checks at all (realm-core's server)
+    std::size_t max_download_size = 128 * 1024;
+    std::size_t max_connections = 4096;
+    auth::token_lifetimes token_lifetimes{};
+    auth::unix_clock clock = auth::system_unix_now;
+};
+
+/// The replaceable services; null members get the defaults.
+struct server_services {
+    std::shared_ptr<auth::auth_service> auth;             ///< the /auth API and the token verifier
+    std::shared_ptr<realm_directory> realms;              ///< realm path → durable history
+    std::shared_ptr<permission_service> permissions;
+    std::shared_ptr<endpoint::server_backend> sync;       ///< default: history_backend(realms, permissions)
+    std::function<void(const std::string&)> log;          ///< one line per event; null = silent
+};
+
+/// Counters, readable from any thread.
+struct server_stats {
+    std::atomic<std::size_t> connections{0};      ///< open sync connections now
+    std::atomic<std::size_t> max_connections{0};  ///< the most held at once
+    std::atomic<std::size_t> accepted{0};         ///< sync connections accepted in total
+    std::atomic<std::size_t> auth_requests{0};
+    std::atomic<std::size_t> refused_handshakes{0};
+    std::atomic<std::size_t> messages_in{0};
+    std::atomic<std::size_t> messages_out{0};
+};
+
+class server {
+public:
+    explicit server(server_config config, server_services services = {})
+        : cfg_(std::move(config))
+        , svc_(std::move(services))
+        , acceptor_(ioc_)
+    {
+    }
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+    ~server() { stop(); }
+
+    /// Loads or creates the data, binds, and starts the I/O thread.
+    void start(std::error_code& ec)
+    {
+        ec.clear();
+        build_services(ec);
+        if (ec)
+            return;
+        asio::ip::tcp::endpoint ep(asio::ip::make_address(cfg_.address, ec), cfg_.port);
+        if (ec)
+            return;
+        acceptor_.open(ep.protocol(), ec);
+        if (!ec)
+            acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec)
+            acceptor_.bind(ep, ec);
+        if (!ec)
+            acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec)
+            return;
+        port_ = acceptor_.local_endpoint().port();
+        accept();
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    void start()
+    {
+        std::error_code ec;
+        start(ec);
+        if (ec)
+            throw std::system_error(ec, "reference server start");
+    }
+
+    /// Closes the listener and every connection and joins the I/O thread.
+    void stop()
+    {
+        if (!thread_.joinable())
+            return;
+        asio::post(ioc_, [this] {
+            std::error_code ignored;
+            acceptor_.close(ignored);
+            for (auto& c : conns_)
+                c->abort();
+            conns_.clear();
+        });
+        guard_.reset();
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!ioc_.stopped() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ioc_.stop();
+        thread_.join();
+    }
+
+    std::uint16_t port() const noexcept { return port_; }
+    bool tls() const noexcept { return !cfg_.tls_cert_file.empty(); }
+    const server_config& config() const noexcept { return cfg_; }
+    auth::auth_service& auth() { return *svc_.auth; }
+    realm_directory& realms() { return *svc_.realms; }
+    const server_stats& stats() const noexcept { return stats_; }
+
+    /// Runs `f` on the I/O thread and waits for it (to read the histories safely).
+    template <class F>
+    auto on_io_thread(F&& f) -> decltype(f())
+    {
+        std::promise<decltype(f())> p;
+        auto fut = p.get_future();
+        asio::post(ioc_, [&] {
+            if constexpr (std::is_void_v<decltype(f())>) {
+                f();
+                p.set_value();
+            }
+            else {
+                p.set_value(f());
+            }
+        });
+        return fut.get();
+    }
+
+private:
+    void log(const std::string& s)
+    {
+        if (svc_.log)
+            svc_.log(s);
+    }
+
+    void build_services(std::error_code& ec)
+    {
+        if (!cfg_.data_dir.empty())
+            ::mkdir(cfg_.data_dir.c_str(), 0700);
+        if (!svc_.auth) {
+            auth::key_pair keys;
+            if (!cfg_.private_key_file.empty() || !cfg_.public_key_file.empty()) {
+                std::string pem;
+                if (!cfg_.private_key_file.empty() && auth::detail::read_file(cfg_.private_key_file, pem))
+                    keys.private_key = auth::rsa_key::from_private_pem(pem, ec);
+                if (!ec && !cfg_.public_key_file.empty() && auth::detail::read_file(cfg_.public_key_file, pem))
+                    keys.public_key = auth::rsa_key::from_public_pem(pem, ec);
+                if (ec)
+                    return;
+            }
+            else if (!cfg_.data_dir.empty()) {
+                keys = auth::load_or_generate_keys(cfg_.data_dir, ec);
+                if (ec)
+                    return;
+            }
+            else {
+                keys = auth::load_or_generate_keys(temp_key_dir(), ec);
+                if (ec)
+                    return;
+            }
+            std::shared_ptr<auth::user_store> users;
+            if (cfg_.data_dir.empty()) {
+                users = std::make_shared<auth::memory_user_store>();
+            }
+            else {
+                auto fs = std::make_shared<auth::file_user_store>(cfg_.data_dir + "/users.json", ec);
+                if (ec)
+                    return;
+                users = fs;
+            }
+            auth::auth_service_config ac;
+            if (!cfg_.auth_header_name.empty())
+                ac.authorization_header_name = cfg_.auth_header_name;
+            ac.lifetimes = cfg_.token_lifetimes;
+            ac.clock = cfg_.clock;
+            svc_.auth = std::make_shared<auth::auth_service>(std::move(keys), std::move(users), std::move(ac));
+        }
+        if (!svc_.realms)
+            svc_.realms = std::make_shared<realm_directory>(cfg_.data_dir);
+        if (!svc_.permissions)
+            svc_.permissions = std::make_shared<permission_service>();
+        if (!svc_.sync)
+            svc_.sync = std::make_shared<history_backend>(svc_.realms, svc_.permissions);
+        if (tls()) {
+            tls_ctx_ = transport::make_server_tls_context(cfg_.tls_cert_file, cfg_.tls_key_file, ec);
+            if (ec)
+                return;
+        }
+        acceptor_opts_.dialects.clear();
+        for (const auto* d : cfg_.dialects)
+            acceptor_opts_.dialects.push_back(realmwire::accept_dialect(*d, cfg_.auth_header_name));
+        acceptor_opts_.url_prefixes = cfg_.url_prefixes;
+        acceptor_opts_.server = std::string("realmwire-reference/") + REALMWIRE_VERSION_STRING;
+        if (cfg_.require_auth) {
+            const auth::token_verifier* v = &svc_.auth->verifier();
+            // Signature and expiry at the upgrade; path and privileges per session at BIND.
+            acceptor_opts_.authorize = [v](const realmwire::handshake_verdict& verdict) -> std::error_code {
+                if (verdict.token.empty())
+                    return {};
+                auth::verify_request r;
+                return v->verify(verdict.token, r).error;
+            };
+        }
+    }
+
+    static std::string temp_key_dir()
+    {
+        static std::string dir = [] {
+            char tmpl[] = "/tmp/realmwire-keys-XXXXXX";
+            const char* d = ::mkdtemp(tmpl);
+            return std::string(d ? d : "/tmp");
+        }();
+        return dir;
+    }
+
+    // ---- connections ----
+
+    class conn;
+
+    void accept()
+    {
+        acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket sock) {
+            if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+                return;
+            if (!ec && conns_.size() < cfg_.max_connections) {
+                auto c = std::make_shared<conn>(*this, std::move(sock));
+                conns_.push_back(c);
+                c->start();
+            }
+            accept();
+        });
+    }
+
+    void forget(conn* c)
+    {
+        conns_.remove_if([c](const std::shared_ptr<conn>& p) { return p.get() == c; });
+    }
+
+    void realm_changed(conn* from, const std::string& realm);
+
+    class conn : public std::enable_shared_from_this<conn> {
+    public:
+        conn(server& s, asio::ip::tcp::socket sock)
+            : srv_(s)
+            , sock_(std::move(sock))
+            , timer_(srv_.ioc_)
+            , parser_(http::parser_limits{})
+        {
+        }
+
+        void start()
+        {
+            arm(std::chrono::seconds(30));
+            transport::tcp_transport tcp(std::move(sock_));
+            if (srv_.tls()) {
+                auto tls = std::make_shared<transport::tls_transport<transport::tcp_transport>>(std::move(tcp), srv_.tls_ctx_);
+                auto self = shared_from_this();
+                tls->async_handshake(asio::ssl::stream_base::server, [self, tls](std::error_code ec) {
+                    if (ec) {
+                        tls->close();
+                        self->finish();
+                        return;
+                    }
+                    self->t_ = transport::any_transport(std::move(*tls));
+                    self->read_http();
+                });
+            }
+            else {
+                t_ = transport::any_transport(std::move(tcp));
+                read_http();
+            }
+        }
+
+        void abort()
+        {
+            timer_.cancel();
+            if (link_)
+                link_->abort();
+            else if (t_)
+                t_.close();
+        }
+
+        void realm_changed(const std::string& realm)
+        {
+            if (!sync_)
+                return;
+            sync_->realm_changed(realm);
+            flush();
+        }
+
+    private:
+        void arm(std::chrono::steady_clock::duration d)
+        {
+            timer_.expires_after(d);
+            timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+                if (!ec && !self->link_) {
+                    self->t_.close();
+                    self->finish();
+                }
+            });
+        }
+
+        void finish()
+        {
+            if (done_)
+                return;
+            done_ = true;
+            timer_.cancel();
+            if (sync_) {
+                sync_->closed();
+                --srv_.stats_.connections;
+            }
+            srv_.forget(this);
+        }
+
+        void read_http()
+        {
+            auto self = shared_from_this();
+            t_.async_read_some(asio::buffer(buf_), [self](std::error_code ec, std::size_t n) {
+                if (ec) {
+                    self->t_.close();
+                    self->finish();
+                    return;
+                }
+                self->on_http_bytes(std::string_view(self->buf_.data(), n));
+            });
+        }
+
+        void on_http_bytes(std::string_view data)
+        {
+            std::error_code ec;
+            std::size_t used = parser_.feed(data, ec);
+            if (ec) {
+                http::response bad;
+                bad.status = 400;
+                bad.reason = "Bad Request";
+                respond(std::move(bad), false);
+                return;
+            }
+            if (!parser_.done()) {
+                read_http();
+                return;
+            }
+            std::string rest(data.substr(used));
+            http::request req = parser_.release();
+            parser_.reset();
+            if (srv_.svc_.auth->matches(req)) {
+                ++srv_.stats_.auth_requests;
+                http::response res = srv_.svc_.auth->handle(req);
+                pending_ = std::move(rest);
+                respond(std::move(res), true);
+                return;
+            }
+            if (!driver::is_upgrade_request(req)) {
+                http::response nf;
+                nf.status = 404;
+                nf.reason = "Not Found";
+                nf.body = "Realm sync server\n\nPage not found\n";
+                respond(std::move(nf), false);
+                return;
+            }
+            realmwire::handshake_verdict v = realmwire::accept_handshake(req, srv_.acceptor_opts_);
+            if (!v.accepted()) {
+                ++srv_.stats_.refused_handshakes;
+                srv_.log("handshake refused: " + std::to_string(v.status) + " " + v.ec.message());
+                respond(v.response, false);
+                return;
+            }
+            upgrade(std::move(v), std::move(rest));
+        }
+
+        void respond(http::response res, bool keep)
+        {
+            res.headers.set("Content-Length", std::to_string(res.body.size()));
+            if (!keep)
+                res.headers.set("Connection", "close");
+            out_ = http::serialize(res);
+            auto self = shared_from_this();
+            t_.async_write(asio::buffer(out_), [self, keep](std::error_code ec, std::size_t) {
+                if (ec || !keep) {
+                    self->t_.close();
+                    self->finish();
+                    return;
+                }
+                self->arm(std::chrono::seconds(30));
+                if (!self->pending_.empty()) {
+                    std::string p = std::move(self->pending_);
+                    self->pending_.clear();
+                    self->on_http_bytes(p);
+                }
+                else {
+                    self->read_http();
+                }
+            });
+        }
+
+        void upgrade(realmwire::handshake_verdict v, std::string rest)
+        {
+            timer_.cancel();
+            server_connection_config c;
+            c.dialect = v.dialect;
+            c.protocol_version = v.version;
+            c.handshake_token = v.token;
+            c.verifier = srv_.cfg_.require_auth ? &srv_.svc_.auth->verifier() : nullptr;
+            c.max_download_size = srv_.cfg_.max_download_size;
+            c.connection_id = ++srv_.next_conn_id_;
+            sync_ = std::make_unique<server_connection>(*srv_.svc_.sync, std::move(c));
+            std::size_t now = ++srv_.stats_.connections;
+            ++srv_.stats_.accepted;
+            std::size_t prev = srv_.stats_.max_connections.load();
+            while (now > prev && !srv_.stats_.max_connections.compare_exchange_weak(prev, now)) {
+            }
+            out_ = v.response_bytes();
+            auto self = shared_from_this();
+            t_.async_write(asio::buffer(out_), [self, rest = std::move(rest)](std::error_code ec, std::size_t) mutable {
+                if (ec) {
+                    self->t_.close();
+                    self->finish();
+                    return;
+                }
+                self->link_ = std::make_shared<detail::ws_link>(std::move(self->t_), websocket::role::server,
+                                                                 64u * 1024 * 1024);
+                std::weak_ptr<conn> weak = self;
+                self->link_->start(
+                    std::move(rest),
+                    [weak](std::string_view msg) {
+                        if (auto s = weak.lock())
+                            s->on_message(msg);
+                    },
+                    [weak](std::error_code) {
+                        if (auto s = weak.lock())
+                            s->finish();
+                    });
+            });
+        }
+
+        void on_message(std::string_view msg)
+        {
+            ++srv_.stats_.messages_in;
+            sync_->receive(msg);
+            flush();
+            auto changed = std::move(sync_->changed_realms());
+            sync_->changed_realms().clear();
+            for (const auto& r : changed)
+                srv_.realm_changed(this, r);
+        }
+
+        void flush()
+        {
+            auto& out = sync_->output();
+            for (const auto& m : out) {
+                ++srv_.stats_.messages_out;
+                link_->send(m);
+            }
+            out.clear();
+            if (sync_->close_requested())
+                link_->close(1000);
+        }
+
+        server& srv_;
+        asio::ip::tcp::socket sock_;
+        asio::steady_timer timer_;
+        transport::any_transport t_;
+        http::request_parser parser_;
+        std::array<char, 8192> buf_{};
+        std::string out_;
+        std::string pending_;
+        std::unique_ptr<server_connection> sync_;
+        std::shared_ptr<detail::ws_link> link_;
+        bool done_ = false;
+    };
+
+    server_config cfg_;
+    server_services svc_;
+    asio::io_context ioc_;
+    asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(ioc_);
+    asio::ip::tcp::acceptor acceptor_;
+    std::shared_ptr<asio::ssl::context> tls_ctx_;
+    realmwire::acceptor_options acceptor_opts_;
+    std::list<std::shared_ptr<conn>> conns_;
+    std::uint16_t port_ = 0;
+    std::uint64_t next_conn_id_ = 0;
+    server_stats stats_;
+    std::thread thread_;
+};
+
+inline void server::realm_changed(conn* from, const std::string& realm)
+{
+    for (auto& c : conns_)
+        if (c.get() != from)
+            c->realm_changed(realm);
+}
+
+} // namespace realmwire::reference
+
+#endif

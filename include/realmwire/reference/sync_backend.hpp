@@ -1,0 +1,172 @@
+#ifndef REALMWIRE_REFERENCE_SYNC_BACKEND_HPP
+#define REALMWIRE_REFERENCE_SYNC_BACKEND_HPP
+
+// The reference sync service: endpoint::server_backend over a realm_directory (durable per-realm
+// histories). Realm keys are the BIND paths with ROS's `~` expanded to the user's identity; FLX binds
+// all share the realm `flx_realm` (the reference server keeps one FLX data set and sends all of it,
+// whatever the query). Permissions are a separate, replaceable service (permission_service).
+
+#include "realmwire/auth/claims.hpp"
+#include "realmwire/auth/verifier.hpp"
+#include "realmwire/endpoint/server_backend.hpp"
+#include "realmwire/reference/history.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace realmwire::reference {
+
+/// Decides whether a user may bind a realm. The default lets any verified token through (the token's
+/// own path and privileges were checked by the connection); replace it for per-realm rules.
+class permission_service {
+public:
+    virtual ~permission_service() = default;
+    virtual endpoint::status can_bind(const auth::claims* user, std::string_view realm)
+    {
+        (void)user;
+        (void)realm;
+        return endpoint::status::success();
+    }
+};
+
+class history_backend : public endpoint::server_backend {
+public:
+    explicit history_backend(std::shared_ptr<realm_directory> dir,
+                             std::shared_ptr<permission_service> perms = std::make_shared<permission_service>())
+        : dir_(std::move(dir))
+        , perms_(std::move(perms))
+    {
+    }
+
+    std::string flx_realm = "/__flx";
+
+    realm_directory& directory() noexcept { return *dir_; }
+
+    endpoint::status authorize_bind(const endpoint::bind_request& r, std::string& realm) override
+    {
+        if (r.flx)
+            realm = flx_realm;
+        else if (r.user)
+            realm = auth::expand_home(r.path, r.user->identity);
+        else
+            realm = std::string(r.path);
+        return perms_->can_bind(r.user, realm);
+    }
+
+    endpoint::status allocate_client_file_ident(std::string_view realm, endpoint::salted_file_ident& out) override
+    {
+        realm_history* h = open(realm);
+        if (!h)
+            return io_error();
+        std::error_code ec;
+        client_file f = h->allocate_client_file(ec);
+        if (ec)
+            return io_error();
+        out = {f.ident, f.salt};
+        return endpoint::status::success();
+    }
+
+    endpoint::status validate_ident(const endpoint::ident_request& r, endpoint::ident_result& out) override
+    {
+        realm_history* h = open(r.realm);
+        if (!h)
+            return io_error();
+        auto e = h->check_ident(r.client_file.ident, r.client_file.salt, r.download.server_version,
+                                r.download.last_integrated_client_version, r.latest_server_version.version,
+                                r.latest_server_version.salt);
+        if (static_cast<int>(e) != 0)
+            return endpoint::status::error(e);
+        const client_file* f = h->find_client(r.client_file.ident);
+        out.upload_threshold = {f->last_integrated_client_version, f->upload_progress_server_version};
+        out.locked_server_version = 0;
+        return endpoint::status::success();
+    }
+
+    endpoint::status integrate_upload(const endpoint::upload_request& r, endpoint::upload_result& out) override
+    {
+        realm_history* h = open(r.realm);
+        if (!h)
+            return io_error();
+        std::vector<protocol::upload_entry> entries;
+        for (const auto& e : r.changesets) {
+            if (e.origin_file_ident != 0 && e.origin_file_ident != r.client_file.ident)
+                return endpoint::status::error(protocol::protocol_error::bad_origin_file_ident);
+            if (e.server_version > h->version())
+                return endpoint::status::error(protocol::protocol_error::bad_server_version);
+            entries.push_back(e);
+        }
+        std::error_code ec;
+        std::uint64_t before = h->version();
+        h->integrate(r.client_file.ident, entries, r.progress.client_version, r.progress.last_integrated_server_version,
+                     ec);
+        if (ec)
+            return io_error();
+        out.latest_server_version = h->version();
+        out.history_changed = h->version() != before;
+        return endpoint::status::success();
+    }
+
+    endpoint::status produce_download(const endpoint::download_request& r, endpoint::download_batch& out) override
+    {
+        out = {};
+        realm_history* h = open(r.realm);
+        if (!h)
+            return io_error();
+        const auto& all = h->entries();
+        std::uint64_t from = r.after.server_version;
+        std::uint64_t dcv = h->client_version_at(r.client_file.ident, from);
+        std::size_t bytes = 0;
+        std::uint64_t scanned = from;
+        std::uint64_t i = from;
+        for (; i < all.size(); ++i) {
+            const history_entry& e = all[i];
+            if (e.origin_file_ident == r.client_file.ident) {
+                dcv = e.client_version;
+                scanned = e.server_version;
+                continue;
+            }
+            if (!out.changesets.empty() && bytes + e.changeset.size() > r.max_body_bytes) {
+                out.more = true;
+                break;
+            }
+            endpoint::history_changeset c;
+            c.server_version = e.server_version;
+            c.last_integrated_client_version = dcv;
+            c.origin_timestamp = e.origin_timestamp;
+            c.origin_file_ident = e.origin_file_ident;
+            c.original_changeset_size = e.changeset.size();
+            c.changeset = e.changeset;
+            bytes += e.changeset.size();
+            out.changesets.push_back(std::move(c));
+            scanned = e.server_version;
+        }
+        for (std::uint64_t j = i; j < all.size(); ++j)
+            if (all[j].origin_file_ident != r.client_file.ident)
+                out.downloadable_bytes += all[j].changeset.size();
+        out.progress = {scanned, dcv};
+        out.latest_server_version = {h->version(), h->salt_of(h->version())};
+        if (const client_file* f = h->find_client(r.client_file.ident))
+            out.upload_progress = {f->upload_progress_client_version, f->upload_progress_server_version};
+        return endpoint::status::success();
+    }
+
+private:
+    realm_history* open(std::string_view realm)
+    {
+        std::error_code ec;
+        return dir_->get(std::string(realm), ec);
+    }
+    static endpoint::status io_error()
+    {
+        // realm-core answers storage trouble with a connection-level error the client retries.
+        return endpoint::status::error(protocol::protocol_error::connection_closed, "server storage error", true);
+    }
+
+    std::shared_ptr<realm_directory> dir_;
+    std::shared_ptr<permission_service> perms_;
+};
+
+} // namespace realmwire::reference
+
+#endif
