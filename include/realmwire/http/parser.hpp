@@ -19,6 +19,7 @@
 #include "realmwire/error.hpp"
 #include "realmwire/http/message.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -299,6 +300,23 @@ private:
         const std::size_t limit = line_limit();
         const std::size_t section_limit_v = section_limit();
         while (i < in.size()) {
+            if (!cr_seen_) {
+                // Fast path: skip the run of ordinary bytes that no limit can stop. It ends at a CR or
+                // LF, at the first byte over a limit, or at the end of the chunk; that byte then goes
+                // through the per-byte checks below, in the same order as every other byte.
+                std::size_t cap = in.size() - i;
+                cap = std::min(cap, limit - line_len_);
+                cap = std::min(cap, section_limit_v - section_bytes_);
+                const char* p = in.data() + i;
+                std::size_t n = 0;
+                while (n < cap && p[n] != '\r' && p[n] != '\n')
+                    ++n;
+                i += n;
+                line_len_ += n;
+                section_bytes_ += n;
+                if (i == in.size())
+                    break;
+            }
             if (section_bytes_ == section_limit_v) {
                 fail(http_error::head_too_large, i, state_ == state::trailers ? "trailer" : "head");
                 return i;
