@@ -1,5 +1,7 @@
 #include "realmwire/auth/verifier.hpp"
 
+#include "realmwire/auth/request.hpp"
+
 #include "auth_test_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -215,6 +217,11 @@ TEST_CASE("claims: realm-core aliases, stitch_data, null and double numbers")
     std::error_code ec;
     parse_claims(R"({"exp":1e300})", ec);
     CHECK(ec == auth_error::token_json);
+    // picojson throws on numbers beyond a double; that must come back as an error, not an exception
+    parse_claims(R"({"timestamp":1764E02444800})", ec);
+    CHECK(ec == auth_error::token_json);
+    CHECK(parse_auth_request(R"({"provider":"x","data":1e400})", ec).provider.empty());
+    CHECK(ec == auth_error::malformed_request);
     parse_claims(std::string(20000, ' ') + "{}", ec);
     CHECK(ec == auth_error::token_format);
     std::string deep = std::string(100, '[') + std::string(100, ']');

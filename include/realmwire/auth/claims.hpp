@@ -218,12 +218,18 @@ inline bool json_text_depth_ok(std::string_view text, std::size_t limit) noexcep
     return true;
 }
 
-/// parse_json behind the depth check.
-inline std::optional<picojson::value> parse_json_bounded(std::string_view text, std::size_t max_depth)
+/// parse_json behind the depth check. Also catches what picojson throws: a number that overflows a
+/// double (`1e400`) makes picojson::value(double) throw std::overflow_error (found by fuzz_token).
+inline std::optional<picojson::value> parse_json_bounded(std::string_view text, std::size_t max_depth) noexcept
 {
     if (!json_text_depth_ok(text, max_depth))
         return std::nullopt;
-    return realmwire::detail::parse_json(text);
+    try {
+        return realmwire::detail::parse_json(text);
+    }
+    catch (...) {
+        return std::nullopt;
+    }
 }
 
 /// A JSON number as realm-core reads it: int_fast64_t(double), null as 0. Out-of-range doubles

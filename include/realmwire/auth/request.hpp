@@ -62,7 +62,7 @@ inline auth_request parse_auth_request(std::string_view body, std::error_code& e
     // Depth is checked on the text first: picojson itself recurses without a bound.
     if (!detail::json_text_depth_ok(body, limits.max_depth))
         return fail(auth_error::malformed_request, &problems::invalid_parameters, "JSON nested too deeply", "");
-    auto v = realmwire::detail::parse_json(body);
+    auto v = detail::parse_json_bounded(body, limits.max_depth);
     if (!v || !v->is<picojson::object>())
         return fail(auth_error::malformed_request, &problems::invalid_parameters, "body is not a JSON object", "");
     const auto& o = v->get<picojson::object>();

@@ -6,6 +6,7 @@
 // atomically on every change: write a temporary file, fsync it, rename it over the old one, fsync the
 // directory — a crash leaves either the old or the new file, never a torn one.
 
+#include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/password.hpp"
 #include "realmwire/detail/json.hpp"
 #include "realmwire/errors/auth.hpp"
