@@ -107,9 +107,11 @@ public:
             self->stopped_ = true;
             self->timer_.cancel();
             self->refresh_timer_.cancel();
-            if (self->link_)
-                self->link_->abort();
-            self->link_.reset();
+            self->identified_ = false;
+            if (auto link = std::move(self->link_))
+                link->abort(); // link_ is already reset: the close handler ignores it
+            if (self->t_)
+                self->t_.close();
         });
     }
 
@@ -167,10 +169,8 @@ private:
         failure_ = std::move(f);
         log("error: " + failure_.what);
         identified_ = false;
-        if (link_) {
-            link_->abort();
-            link_.reset();
-        }
+        if (auto link = std::move(link_))
+            link->abort();
         if (stopped_)
             return;
         if (!retry || !cfg_.reconnect) {
@@ -322,7 +322,7 @@ private:
             // A refusal's body follows the head (Content-Length); the parser has read it already.
             handshake_result r = verify_handshake_response(resp, self->hs_);
             if (!r.ok()) {
-                client_failure f("handshake refused: " + r.ec.message(), r.ec);
+                client_failure f(r.ec.message(), r.ec);
                 if (r.refusal) {
                     f.http_status = r.refusal->status;
                     f.http_body = r.refusal->body;

@@ -60,6 +60,9 @@ struct server_config {
     std::string public_key_file;           ///< PEM; "" = <data_dir>/auth.pub (generated)
     std::string private_key_file;          ///< PEM; "" = <data_dir>/auth.key (generated)
     bool require_auth = true;              ///< false: no token checks at all (realm-core's server)
+    /// Realms every user may download from and upload to (a permission for user "" in the store);
+    /// other realms: the user's own `/<user id>/...` tree and what the store grants.
+    std::vector<std::string> public_realms;
     std::size_t max_download_size = 128 * 1024;
     std::size_t max_connections = 4096;
     auth::token_lifetimes token_lifetimes{};
@@ -222,6 +225,14 @@ private:
             ac.lifetimes = cfg_.token_lifetimes;
             ac.clock = cfg_.clock;
             svc_.auth = std::make_shared<auth::auth_service>(std::move(keys), std::move(users), std::move(ac));
+        }
+        const std::uint32_t rw = auth::privilege::download | auth::privilege::upload;
+        for (const auto& p : cfg_.public_realms) {
+            if ((svc_.auth->store().permissions("", p) & rw) != rw) {
+                svc_.auth->store().grant(auth::realm_permission{"", p, rw}, ec);
+                if (ec)
+                    return;
+            }
         }
         if (!svc_.realms)
             svc_.realms = std::make_shared<realm_directory>(cfg_.data_dir);

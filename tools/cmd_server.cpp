@@ -1,0 +1,126 @@
+// `realmwire server`: the reference sync server (sync + /auth on one listener) until SIGTERM/SIGINT.
+#include "command.hpp"
+
+#include <realmwire/reference/server.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <pthread.h>
+#include <string>
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        std::size_t c = s.find(',', start);
+        if (c == std::string::npos)
+            c = s.size();
+        if (c > start)
+            out.push_back(s.substr(start, c - start));
+        start = c + 1;
+    }
+    return out;
+}
+
+int run(realmwire_tool::args& a)
+{
+    using namespace realmwire;
+    reference::server_config cfg;
+    std::string listen = a.required("listen");
+    cfg.data_dir = a.required("data");
+    auto cert = a.value("tls-cert");
+    auto key = a.value("tls-key");
+    if (bool(cert) != bool(key))
+        throw realmwire_tool::usage_error("--tls-cert and --tls-key go together");
+    if (cert) {
+        cfg.tls_cert_file = *cert;
+        cfg.tls_key_file = *key;
+    }
+    cfg.url_prefixes = a.values("url-prefix");
+    if (auto h = a.value("auth-header-name"))
+        cfg.auth_header_name = *h;
+    if (auto d = a.value("dialects")) {
+        cfg.dialects.clear();
+        for (const auto& name : split_commas(*d)) {
+            const dialect* found = find_dialect(name);
+            if (!found)
+                throw realmwire_tool::usage_error("unknown dialect '" + name + "'");
+            cfg.dialects.push_back(found);
+        }
+        if (cfg.dialects.empty())
+            throw realmwire_tool::usage_error("--dialects is empty");
+    }
+    if (auto k = a.value("public-key"))
+        cfg.public_key_file = *k;
+    if (auto k = a.value("private-key"))
+        cfg.private_key_file = *k;
+    if (auto t = a.value("access-token-lifetime"))
+        cfg.token_lifetimes.access = std::stoll(*t);
+    cfg.public_realms = a.values("public-realm");
+    bool verbose = a.flag("verbose");
+    bool print_admin = a.flag("print-admin-token");
+    a.finish();
+
+    std::size_t colon = listen.rfind(':');
+    if (colon == std::string::npos)
+        throw realmwire_tool::usage_error("--listen wants HOST:PORT");
+    cfg.address = listen.substr(0, colon);
+    if (cfg.address.size() > 2 && cfg.address.front() == '[' && cfg.address.back() == ']')
+        cfg.address = cfg.address.substr(1, cfg.address.size() - 2);
+    unsigned long port = 0;
+    try {
+        port = std::stoul(listen.substr(colon + 1));
+    }
+    catch (const std::exception&) {
+        throw realmwire_tool::usage_error("bad port in --listen");
+    }
+    if (port > 65535)
+        throw realmwire_tool::usage_error("bad port in --listen");
+    cfg.port = static_cast<std::uint16_t>(port);
+
+    // Block the stop signals before any thread starts, so only sigwait() below sees them.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+    reference::server_services svc;
+    std::mutex log_mutex;
+    if (verbose)
+        svc.log = [&](const std::string& s) {
+            std::lock_guard<std::mutex> lock(log_mutex);
+            std::cerr << s << "\n";
+        };
+    reference::server srv(cfg, svc);
+    std::error_code ec;
+    srv.start(ec);
+    if (ec) {
+        std::fprintf(stderr, "error: cannot start: %s (%s:%d)\n", ec.message().c_str(), ec.category().name(), ec.value());
+        return 1;
+    }
+    std::string shown = cfg.address.find(':') != std::string::npos ? "[" + cfg.address + "]" : cfg.address;
+    std::printf("listening on %s:%u%s\n", shown.c_str(), static_cast<unsigned>(srv.port()), srv.tls() ? " (TLS)" : "");
+    if (print_admin) // asked for explicitly
+        std::printf("admin token: %s\n", srv.auth().admin_token().c_str());
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    srv.stop();
+    std::printf("stopped (%d connections served)\n", static_cast<int>(srv.stats().accepted.load()));
+    return 0;
+}
+
+realmwire_tool::registration reg{
+    "server",
+    "run the reference sync server: --listen HOST:PORT --data DIR [--tls-cert PEM --tls-key PEM] "
+    "[--url-prefix P]... [--auth-header-name N] [--dialects a,b] [--public-key PEM] [--private-key PEM] "
+    "[--public-realm PATH]... [--access-token-lifetime S] [--verbose] [--print-admin-token]",
+    run};
+
+} // namespace
