@@ -1,6 +1,7 @@
 // The server acceptor on arbitrary request bytes: never crashes; every verdict is 101 or a refusal
 // with 400/401/403/404 and an error code; every response serializes with a correct Content-Length;
-// and every 101 passes the client verifier for the key and dialect of that request.
+// every 101 passes the client verifier for the key and dialect of that request; and the incremental
+// acceptor fed in arbitrary chunks reaches the same verdict and response.
 #include "fuzz_common.hpp"
 
 #include <realmwire/handshake/acceptor.hpp>
@@ -48,6 +49,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t n = parser.feed(response, ec);
     REALMWIRE_FUZZ_CHECK(!ec && parser.done() && n == response.size());
     REALMWIRE_FUZZ_CHECK(parser.get().body == v.response.body);
+
+    // The incremental acceptor, fed in fuzzer-chosen chunks, reaches the same verdict.
+    handshake_acceptor acc(o);
+    std::size_t used = 0;
+    realmwire_fuzz::feed_in_chunks(bytes, in, [&](std::string_view piece) {
+        std::size_t k = acc.feed(piece);
+        used += k;
+        return !acc.done();
+    });
+    if (!acc.done())
+        acc.finish_eof();
+    REALMWIRE_FUZZ_CHECK(acc.verdict().status == v.status);
+    REALMWIRE_FUZZ_CHECK(acc.verdict().ec == v.ec);
+    REALMWIRE_FUZZ_CHECK(acc.verdict().response_bytes() == response);
+    if (v.accepted())
+        REALMWIRE_FUZZ_CHECK(used == consumed);
 
     if (v.accepted()) {
         REALMWIRE_FUZZ_CHECK(v.dialect != nullptr && !v.token.empty());

@@ -352,3 +352,41 @@ TEST_CASE("acceptor: several URL prefixes, longest match wins")
     CHECK(v.url_prefix == "/a/b");
     CHECK(v.realm_path == "/abc/foo");
 }
+
+TEST_CASE("acceptor: fed in chunks, the same verdict however the bytes are cut")
+{
+    std::string request = handshake_test::session("a-write5", "c2s.http");
+    std::string stream = handshake_test::session("a-write5", "c2s.bin"); // the request, then frames
+    acceptor_options o;
+    o.server = "RealmSync/14.14.0";
+    for (std::size_t chunk : {1u, 2u, 7u, 64u, 1000u, 100000u}) {
+        INFO(chunk);
+        handshake_acceptor acc(o);
+        std::size_t used = 0;
+        while (!acc.done() && used < stream.size()) {
+            std::string_view piece = std::string_view(stream).substr(used, chunk);
+            std::size_t n = acc.feed(piece);
+            used += n;
+            if (n < piece.size())
+                break;
+        }
+        REQUIRE(acc.done());
+        CHECK(used == request.size()); // the frames after the head stay with the caller
+        CHECK(acc.verdict().accepted());
+        CHECK(acc.verdict().response_bytes() == handshake_test::session("a-write5", "s2c.http"));
+        CHECK(acc.feed("more") == 0);
+    }
+    handshake_acceptor cut(o);
+    cut.feed(request.substr(0, 100));
+    CHECK_FALSE(cut.done());
+    cut.finish_eof();
+    CHECK(cut.verdict().ec == handshake_error::incomplete_request);
+
+    acceptor_options small;
+    small.limits.max_header_count = 3;
+    handshake_acceptor limited(small);
+    limited.feed(request);
+    REQUIRE(limited.done());
+    CHECK(limited.verdict().status == 400);
+    CHECK(limited.verdict().ec == http_error::too_many_headers);
+}

@@ -141,3 +141,30 @@ TEST_CASE("verifier: a bad 101, each with its code")
     CHECK(verify_handshake_response(good.substr(0, 30), hs).ec == handshake_error::incomplete_response);
     CHECK(verify_handshake_response("HTTP/1.1 101 OK\nX: y\n\n", hs).ec == http_error::bad_line_ending);
 }
+
+TEST_CASE("verifier: fed in chunks; frames after the 101 are left alone; EOF ends a length-less refusal")
+{
+    auto hs = vector_handshake("d-max-protocol-10");
+    std::string stream = handshake_test::session("d-max-protocol-10", "s2c.bin");
+    std::size_t head = handshake_test::session("d-max-protocol-10", "s2c.http").size();
+    for (std::size_t chunk : {1u, 3u, 50u, 100000u}) {
+        INFO(chunk);
+        handshake_verifier ver(hs);
+        std::size_t used = 0;
+        while (!ver.done() && used < stream.size())
+            used += ver.feed(std::string_view(stream).substr(used, chunk));
+        REQUIRE(ver.done());
+        CHECK(used == head);
+        CHECK(ver.result().ok());
+        CHECK(ver.result().version == 10);
+    }
+    handshake_verifier ros(hs);
+    ros.feed("HTTP/1.1 503 Service Unavailable\r\nServer: Realm-Object-Server/3.12.2\r\n\r\npartial");
+    CHECK_FALSE(ros.done());
+    ros.finish_eof();
+    REQUIRE(ros.done());
+    REQUIRE(ros.result().refusal);
+    CHECK(ros.result().refusal->close_code == 1011);
+    CHECK(ros.result().refusal->body == "partial");
+    CHECK(ros.result().ec == handshake_error::server_error);
+}

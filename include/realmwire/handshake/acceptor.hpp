@@ -329,6 +329,55 @@ inline handshake_verdict accept_handshake(std::string_view bytes, const acceptor
     return accept_handshake(parser.get(), o);
 }
 
+/// The acceptor fed as bytes arrive (a server reading its socket): feed() consumes at most the
+/// request head; once done(), verdict() holds the answer, and any bytes after the head (a pipelined
+/// first frame) were left to the caller. Same result however the bytes are cut.
+class handshake_acceptor {
+public:
+    explicit handshake_acceptor(acceptor_options options = {})
+        : options_(std::move(options)), parser_(options_.limits)
+    {
+    }
+
+    /// Returns how many bytes of `bytes` were used.
+    std::size_t feed(std::string_view bytes)
+    {
+        if (done_)
+            return 0;
+        std::error_code ec;
+        std::size_t n = parser_.feed(bytes, ec);
+        if (ec) {
+            detail::refuse(verdict_, options_, 400, ec);
+            verdict_.where = parser_.where();
+            done_ = true;
+        }
+        else if (parser_.done()) {
+            verdict_ = accept_handshake(parser_.get(), options_);
+            done_ = true;
+        }
+        return n;
+    }
+
+    /// The peer closed before the head was complete: a 400 incomplete_request (to log; nobody reads it).
+    void finish_eof()
+    {
+        if (done_)
+            return;
+        detail::refuse(verdict_, options_, 400, make_error_code(handshake_error::incomplete_request));
+        done_ = true;
+    }
+
+    bool done() const noexcept { return done_; }
+    const handshake_verdict& verdict() const noexcept { return verdict_; }
+    const acceptor_options& options() const noexcept { return options_; }
+
+private:
+    acceptor_options options_;
+    http::request_parser parser_;
+    handshake_verdict verdict_;
+    bool done_ = false;
+};
+
 } // namespace realmwire
 
 #endif

@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace realmwire {
 
@@ -178,6 +179,59 @@ inline handshake_result verify_handshake_response(std::string_view bytes, const 
     }
     return verify_handshake_response(parser.get(), hs, o);
 }
+
+/// The verifier fed as bytes arrive (a client reading its socket): feed() consumes at most the
+/// response (head, plus a refusal's Content-Length body); once done(), result() holds the outcome and
+/// any bytes after a 101 (the server's first frames) were left to the caller.
+class handshake_verifier {
+public:
+    explicit handshake_verifier(client_handshake hs, verify_options options = {})
+        : hs_(std::move(hs)), options_(options), parser_(options_.limits)
+    {
+    }
+
+    std::size_t feed(std::string_view bytes)
+    {
+        if (done_)
+            return 0;
+        std::error_code ec;
+        std::size_t n = parser_.feed(bytes, ec);
+        if (ec) {
+            result_.ec = ec;
+            done_ = true;
+        }
+        else if (parser_.done()) {
+            result_ = verify_handshake_response(parser_.get(), hs_, options_);
+            done_ = true;
+        }
+        return n;
+    }
+
+    /// The server closed the connection: completes a refusal whose body ran until then.
+    void finish_eof()
+    {
+        if (done_)
+            return;
+        std::error_code ec;
+        parser_.finish_eof(ec);
+        if (!ec && parser_.done())
+            result_ = verify_handshake_response(parser_.get(), hs_, options_);
+        else
+            result_.ec = make_error_code(handshake_error::incomplete_response);
+        done_ = true;
+    }
+
+    bool done() const noexcept { return done_; }
+    const handshake_result& result() const noexcept { return result_; }
+    const client_handshake& handshake() const noexcept { return hs_; }
+
+private:
+    client_handshake hs_;
+    verify_options options_;
+    http::response_parser parser_;
+    handshake_result result_;
+    bool done_ = false;
+};
 
 } // namespace realmwire
 
