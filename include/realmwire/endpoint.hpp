@@ -4,6 +4,8 @@
 // Sync endpoints: sans-I/O client and server connection state machines and the interfaces they
 // call (docs/endpoints.md).
 
+#include "realmwire/endpoint/backoff.hpp"
+#include "realmwire/endpoint/client_connection.hpp"
 #include "realmwire/endpoint/client_store.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
