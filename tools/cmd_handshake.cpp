@@ -2,7 +2,7 @@
 //
 //   realmwire handshake --dialect D --url URL [--path P] --token T [--auth-header-name N]
 //       [--token-scheme realm|bearer|raw|query] [--header 'K: V']... [--url-prefix P] [--key K]
-//       [--header-order as-set|realm-core|sorted] [--user-agent UA] [--no-port-hack]
+//       [--header-order as-set|realm-core|sorted] [--user-agent UA] [--user-id U] [--no-port-hack]
 //
 // With --dialect legacy_ros the URL's path is the realm path (as in the ROS-era SDKs); with the other
 // dialects it is the URL prefix. --path and --url-prefix override either.
@@ -45,6 +45,7 @@ int run(realmwire_tool::args& a)
     auto key = a.value("key");
     auto order = a.value("header-order");
     auto user_agent = a.value("user-agent");
+    auto user_id = a.value("user-id");
     bool no_port_hack = a.flag("no-port-hack");
     a.finish();
 
@@ -69,6 +70,8 @@ int run(realmwire_tool::args& a)
         o.order = parse_order(*order);
     if (user_agent)
         o.user_agent = *user_agent;
+    if (user_id)
+        o.user_id = *user_id;
 
     policy::any_token_placement placement = policy::default_token_placement(*d, header_name.value_or(""));
     if (scheme) {

@@ -40,6 +40,7 @@ struct client_handshake_options {
     std::string host;                 ///< host name for per-host custom headers ("" = host_header)
     std::string url_prefix;           ///< "" = the dialect's default (`/realm-sync`)
     std::string realm_path;           ///< dialects with realm_path_in_url: the virtual path (`/abc/foo`)
+    std::string user_id;              ///< if set, a `~` segment of realm_path becomes this (ROS-era SDKs)
     std::optional<version_range> versions; ///< default: dialect->client_versions
     std::optional<offer_style> offer;      ///< default: dialect->offer
     std::string key;                  ///< Sec-WebSocket-Key; "" = 16 fresh bytes from OpenSSL
@@ -124,12 +125,13 @@ client_handshake build_handshake_request(const client_handshake_options& o, std:
             ec = make_error_code(handshake_error::missing_realm_path);
             return hs;
         }
-        validate_realm_path(o.realm_path, ec, o.path);
+        std::string realm_path = o.user_id.empty() ? o.realm_path : expand_user_path(o.realm_path, o.user_id);
+        validate_realm_path(realm_path, ec, o.path);
         if (ec)
             return hs;
         if (hs.request.target != "/")
             hs.request.target += '/';
-        hs.request.target += encode_realm_path(o.realm_path);
+        hs.request.target += encode_realm_path(realm_path);
     }
 
     // Key.
