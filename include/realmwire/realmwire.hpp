@@ -21,5 +21,8 @@
 #include "realmwire/changeset.hpp"
 #include "realmwire/auth.hpp"
 #include "realmwire/transport.hpp"
+#include "realmwire/endpoint.hpp"
+#include "realmwire/driver.hpp"
+#include "realmwire/reference.hpp"
 
 #endif
