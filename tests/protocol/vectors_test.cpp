@@ -234,7 +234,7 @@ TEST_CASE("c-upload-compressed: the 20,026-byte UPLOAD body is realm-core's leve
     std::string_view plain = decompress_body(m, buffer);
     REQUIRE(plain.size() == 20026);
     REQUIRE(m.entries.size() == 1);
-    const upload_entry& e = *m.entries.begin();
+    upload_entry e = m.entries.front(); // a copy: the iterator owns the entry it yields
     CHECK(e.client_version == 2);
     CHECK(e.server_version == 0);
     CHECK(e.origin_file_ident == 0);
@@ -270,7 +270,7 @@ TEST_CASE("c-download-compressed: the 20,032-byte DOWNLOAD body round-trips thro
     std::string buffer;
     std::string_view plain = decompress_body(m, buffer);
     REQUIRE(m.entries.size() == 1);
-    const download_entry& e = *m.entries.begin();
+    download_entry e = m.entries.front();
     CHECK(e.server_version == 1);
     CHECK(e.client_version == 0); // the downloading client has integrated nothing of its own
     CHECK(e.origin_timestamp == 375595302015);

@@ -199,6 +199,9 @@ public:
     iterator begin() const noexcept { return iterator(bytes_); }
     iterator end() const noexcept { return iterator::end_of(bytes_); }
     std::size_t size() const noexcept { return count_; }
+    /// The first entry, by value (an iterator owns the entry it yields: do not keep `*begin()` by
+    /// reference past the iterator). Empty range: a default entry.
+    Entry front() const noexcept { return empty() ? Entry{} : *begin(); }
     bool empty() const noexcept { return count_ == 0; }
     /// The body bytes the entries were read from.
     std::string_view bytes() const noexcept { return bytes_; }
