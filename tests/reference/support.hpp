@@ -7,6 +7,7 @@
 #include "realmwire/reference/server.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -60,6 +61,55 @@ inline std::size_t item_count(const realmwire::reference::object_store& s)
     const auto* t = s.find_table("Item");
     return t ? t->objects.size() : 0;
 }
+
+
+struct pair_result {
+    std::vector<std::string> a, b;
+    std::size_t a_skipped = 0, b_skipped = 0;
+};
+
+/// Client A writes 5 objects, client B writes 3 others; both end with all 8.
+inline pair_result sync_two(realmwire::reference::server& srv, const realmwire::dialect& d, const std::string& scheme, const std::string& ca = {},
+                     std::optional<realmwire::transport::proxy_config> proxy = {}, std::vector<std::string> headers = {},
+                     std::string prefix = {})
+{
+    asio::io_context ioc;
+    realmwire::reference::object_store sa, sb;
+    auto make = [&](realmwire::reference::object_store& st, const std::string& who) {
+        realmwire::reference::client_config c;
+        c.server_url = scheme + "://127.0.0.1:" + std::to_string(srv.port()) + prefix;
+        c.dialect = &d;
+        c.realm_path = "/items-" + std::string(d.name) + "-" + scheme + (proxy ? "-proxied" : "");
+        c.token = mint(srv.auth(), who);
+        c.proxy = proxy;
+        c.headers = headers;
+        if (!ca.empty()) {
+            c.tls.ca_file = ca;
+        }
+        return std::make_shared<realmwire::reference::client>(ioc, c, st);
+    };
+    sa.put_items(items(1, 5, "a-"));
+    sb.put_items(items(100, 3, "b-"));
+    auto a = make(sa, "alice");
+    auto b = make(sb, "bob");
+    a->start();
+    b->start();
+    bool ok = realmwire::reference::client::run_until(
+        ioc,
+        [&] {
+            if (item_count(sa) == 8 && item_count(sb) == 8 && a->synced() && b->synced())
+                return true;
+            return false;
+        },
+        10s);
+    if (!ok)
+        throw std::runtime_error("not synced: " + a->failure().what + " / " + b->failure().what);
+    a->stop();
+    b->stop();
+    realmwire::reference::client::run_until(ioc, [] { return false; }, 50ms);
+    return {sa.describe(), sb.describe(), sa.skipped(), sb.skipped()};
+}
+
 
 } // namespace rw_ref_test
 

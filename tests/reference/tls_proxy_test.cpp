@@ -1,0 +1,69 @@
+#include "realmwire/reference/server.hpp"
+
+#include "support.hpp"
+#include "transport/squid.hpp"
+#include "transport/support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace realmwire;
+using namespace rw_ref_test;
+
+TEST_CASE("two clients sync in every dialect over TLS (wss) with a test CA")
+{
+    rw_test::test_pki pki;
+    temp_dir dir;
+    reference::server_config cfg;
+    cfg.data_dir = dir.str();
+    cfg.tls_cert_file = pki.server_cert;
+    cfg.tls_key_file = pki.server_key;
+    reference::server srv(cfg);
+    srv.start();
+    REQUIRE(srv.tls());
+    for (const dialect* d : dialects::all) {
+        DYNAMIC_SECTION(d->name)
+        {
+            auto r = sync_two(srv, *d, "wss", pki.ca);
+            REQUIRE(r.a.size() == 8);
+            CHECK(r.a == r.b);
+        }
+    }
+    SECTION("a client that does not trust the server's CA fails in the TLS phase and never syncs")
+    {
+        CHECK_THROWS_WITH(sync_two(srv, dialects::mongodb_pbs, "wss", pki.other_ca), Catch::Contains("tls"));
+    }
+    srv.stop();
+}
+
+TEST_CASE("two clients sync in every dialect through a real squid (HTTP CONNECT, Basic proxy auth)")
+{
+    if (!rw_test::squid_proxy::available()) {
+        WARN("squid not installed: skipped");
+        return;
+    }
+    rw_test::squid_proxy squid("proxyuser", "proxypass");
+    temp_dir dir;
+    reference::server_config cfg;
+    cfg.data_dir = dir.str();
+    reference::server srv(cfg);
+    srv.start();
+    transport::proxy_config p;
+    p.host = "127.0.0.1";
+    p.port = squid.port();
+    p.auth = transport::proxy_auth::basic("proxyuser", "proxypass");
+    for (const dialect* d : dialects::all) {
+        DYNAMIC_SECTION(d->name)
+        {
+            auto r = sync_two(srv, *d, "ws", {}, p);
+            REQUIRE(r.a.size() == 8);
+            CHECK(r.a == r.b);
+        }
+    }
+    SECTION("wrong proxy credentials: squid refuses the CONNECT, the client reports the proxy phase")
+    {
+        transport::proxy_config bad = p;
+        bad.auth = transport::proxy_auth::basic("proxyuser", "wrong");
+        CHECK_THROWS_WITH(sync_two(srv, dialects::mongodb_pbs, "ws", {}, bad), Catch::Contains("407"));
+    }
+    srv.stop();
+}
