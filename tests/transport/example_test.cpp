@@ -1,0 +1,13 @@
+// Compiles and runs examples/websocket_echo.cpp (the program shown in docs/transports.md).
+#include "realmwire/transport.hpp"
+
+#include <catch2/catch.hpp>
+
+#define main realmwire_example_websocket_echo_main
+#include "../../examples/websocket_echo.cpp"
+#undef main
+
+TEST_CASE("examples/websocket_echo.cpp runs and succeeds")
+{
+    CHECK(realmwire_example_websocket_echo_main() == 0);
+}
