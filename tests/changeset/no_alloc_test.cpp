@@ -1,0 +1,68 @@
+#include "realmwire/changeset/decoder.hpp"
+
+#include "framed.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+// Counts every allocation of this test binary, to show that the visitor decoder allocates nothing once
+// its intern table has grown.
+
+namespace {
+std::atomic<std::size_t> allocations{0};
+}
+
+void* operator new(std::size_t n)
+{
+    ++allocations;
+    if (void* p = std::malloc(n ? n : 1))
+        return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept
+{
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept
+{
+    std::free(p);
+}
+
+namespace rc = realmwire::changeset;
+
+namespace {
+struct touching_visitor {
+    std::size_t n = 0;
+    void intern_string(std::uint32_t, std::string_view s) { n += s.size(); }
+    void instruction(const rc::instruction_view& in)
+    {
+        n += in.value.data.size();
+        for (const auto& e : in.path)
+            n += e.is_index ? e.index : e.key.str.size();
+    }
+};
+} // namespace
+
+TEST_CASE("the visitor decoder does not allocate once warmed up")
+{
+    auto frames = cs_test::read_framed(std::string(REALMWIRE_VECTORS_DIR) + "/changesets/basic.bin");
+    rc::decoder d;
+    touching_visitor v;
+    std::error_code ec;
+    realmwire::error_info where;
+    for (const auto& f : frames) // first pass: the intern table grows to the largest changeset
+        REQUIRE(d.decode(f, v, ec, where));
+    std::size_t before = allocations.load();
+    bool all_ok = true;
+    for (int pass = 0; pass < 3; ++pass) {
+        for (const auto& f : frames)
+            all_ok = d.decode(f, v, ec, where) && all_ok;
+    }
+    std::size_t after = allocations.load();
+    CHECK(all_ok);
+    CHECK(after == before);
+    CHECK(v.n > 0);
+}
