@@ -44,7 +44,7 @@ TEST_CASE("refresh fires at expires - margin, not a moment earlier")
     CHECK_FALSE(j.poll(at(1'000'000'000)));
 }
 
-TEST_CASE("network failures retry with doubling backoff up to the cap; success resets")
+TEST_CASE("network failures retry with doubling backoff up to the cap, success resets")
 {
     refresh_policy p;
     p.initial_backoff = 1s;
@@ -74,7 +74,7 @@ TEST_CASE("network failures retry with doubling backoff up to the cap; success r
     CHECK(*s.next_wakeup() == at(1990));
 }
 
-TEST_CASE("an auth error (403/614) stops and reports; max retries stops too")
+TEST_CASE("an auth error (403/614) stops and reports, max retries stops too")
 {
     refresh_scheduler s;
     s.set_token(1000, at(0));
@@ -110,7 +110,7 @@ TEST_CASE("an auth error (403/614) stops and reports; max retries stops too")
     CHECK(r.error() == auth_error::server_error);
 }
 
-TEST_CASE("sync error 202 and close 4001 trigger an immediate refresh; others do not")
+TEST_CASE("sync error 202 and close 4001 trigger an immediate refresh, others do not")
 {
     refresh_scheduler s;
     s.set_token(1000, at(0));

@@ -60,7 +60,7 @@ struct fixture {
 
 } // namespace
 
-TEST_CASE("POST /auth password: register, login, wrong password; the refresh token is ROS-shaped")
+TEST_CASE("POST /auth password: register, login, wrong password, the refresh token is ROS-shaped")
 {
     fixture f;
     auto reg = f.service.handle(make_login_request(f.policy, credentials::password("ann@x", "s3cret", true)));
@@ -129,7 +129,7 @@ TEST_CASE("POST /auth: provider errors")
     f.check_problem(f.post(std::string(100, '[')), 400, 601);
 }
 
-TEST_CASE("nickname and anonymous providers; a user-registered provider")
+TEST_CASE("nickname and anonymous providers, a user-registered provider")
 {
     fixture f;
     auto a1 = parse_login_response(f.post(R"({"provider":"nickname","data":"kim"})"));
@@ -312,7 +312,7 @@ TEST_CASE("revoke, password change, user lookup: admin-or-self, errors")
     CHECK(f.service.handle(unknown).status == 404);
 }
 
-TEST_CASE("token middleware: configured header; Authorization only when it holds our token")
+TEST_CASE("token middleware: configured header, Authorization only when it holds our token")
 {
     auth_service_config cfg;
     cfg.authorization_header_name = "X-Realm-Auth";
@@ -384,7 +384,7 @@ TEST_CASE("client request builders apply custom headers and the header name like
     CHECK(ec == condition::transport_failed);
 }
 
-TEST_CASE("file store survives a restart; corrupt file is an error, not an empty store")
+TEST_CASE("file store survives a restart, corrupt file is an error, not an empty store")
 {
     auth_test::temp_dir dir;
     const std::string path = dir.path + "/users.json";

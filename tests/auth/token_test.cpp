@@ -158,7 +158,7 @@ TEST_CASE("re-signing the vector claims reproduces the vector tokens byte for by
     CHECK(sign_token(read_vector("jwt-rs256.json"), priv, token_format::jwt) == read_vector("jwt-rs256.token"));
 }
 
-TEST_CASE("tokens realmwire signs pass realm-core's rules; JWT round trip")
+TEST_CASE("tokens realmwire signs pass realm-core's rules, JWT round trip")
 {
     auto priv = rsa_key::from_private_pem(read_vector("test-private.pem"));
     auto verifier = vector_verifier();
