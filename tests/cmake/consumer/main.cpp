@@ -1,14 +1,24 @@
-// The program every consumer test builds: it must compile against the umbrella header alone and run.
+// The program every consumer test builds (add_subdirectory, find_package, pkg-config, vendored include/):
+// it compiles against the umbrella header alone, links, and runs a whole handshake without a socket.
 #include <realmwire/realmwire.hpp>
 
 #include <cstdio>
-#include <cstring>
 
 int main()
 {
-    std::error_code ec = realmwire::make_error_code(realmwire::http_error{1});
-    if (!(ec.category().name() && std::strncmp(ec.category().name(), "realmwire.", 10) == 0))
+    using namespace realmwire;
+    client_handshake_options opts;
+    opts.dialect = &dialects::legacy_ros;
+    apply_server_url(opts, parse_server_url("realm://myROS.internal.com/b920bd7068ef2b470ff4226e0e85716a/foo"));
+    client_handshake hs = build_handshake_request(opts, "realm-token",
+                                                  policy::header_token{"X-Realm-Auth", token_scheme::realm_access_token});
+    acceptor_options server;
+    server.dialects = all_dialects("X-Realm-Auth");
+    handshake_verdict verdict = accept_handshake(hs.bytes(), server);
+    if (!verdict.accepted() || verdict.token != "realm-token")
         return 1;
-    std::printf("realmwire %s consumer OK\n", realmwire::version.string);
+    if (!verify_handshake_response(verdict.response_bytes(), hs).ok())
+        return 1;
+    std::printf("realmwire %s consumer OK: %s\n", realmwire::version.string, verdict.realm_path.c_str());
     return 0;
 }
