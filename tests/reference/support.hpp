@@ -99,10 +99,10 @@ inline pair_result sync_two(realmwire::reference::server& srv, const realmwire::
         [&] {
             if (item_count(sa) == 8 && item_count(sb) == 8 && a->synced() && b->synced())
                 return true;
-            return false;
+            return a->failed() || b->failed();
         },
         10s);
-    if (!ok)
+    if (!ok || a->failed() || b->failed())
         throw std::runtime_error("not synced: " + a->failure().what + " / " + b->failure().what);
     a->stop();
     b->stop();

@@ -270,7 +270,15 @@ private:
             if (self->stopped_)
                 return;
             if (e) {
-                self->fail(client_failure("connect: " + conn->failure().describe(), e), true);
+                // A proxy that refused us (407, 403) or a certificate we do not trust will not change by
+                // retrying; a refused or reset connection may (the server restarting).
+                const auto& f = conn->failure();
+                bool permanent = (f.proxy_reply && f.proxy_reply->status >= 400 && f.proxy_reply->status < 500) ||
+                                 (f.phase == transport::phase::tls && f.cause.category() == asio::error::get_ssl_category());
+                client_failure cf("connect: " + f.describe(), e);
+                if (f.proxy_reply)
+                    cf.http_status = f.proxy_reply->status, cf.http_body = f.proxy_reply->body;
+                self->fail(std::move(cf), !permanent);
                 return;
             }
             self->t_ = std::move(t);
