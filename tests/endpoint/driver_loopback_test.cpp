@@ -130,7 +130,7 @@ TEST_CASE("drivers: two clients sync over TCP on 127.0.0.1")
         acceptor.async_accept([&](std::error_code ec, asio::ip::tcp::socket s) {
             if (ec)
                 return;
-            accept_into(server, rt::any_transport(rt::tcp_transport(std::move(s))));
+            server.accept(rt::tcp_transport(std::move(s)), realmwire::acceptor_options{});
             accept_loop();
         });
     };
@@ -209,4 +209,28 @@ TEST_CASE("drivers: the client reconnects after the server drops it, nothing dup
     REQUIRE(h.size() == 2);
     CHECK(h[0].changeset == "first");
     CHECK(h[1].changeset == "second");
+}
+
+TEST_CASE("drivers: a client that never finishes its handshake is dropped after the handshake timeout")
+{
+    asio::io_context ioc;
+    memory_backend backend;
+    std::error_code closed_with;
+    int closed = 0;
+    rd::sync_server_options opts;
+    opts.on_closed = [&](std::uint64_t id, std::error_code ec) {
+        CHECK(id == 0);
+        closed_with = ec;
+        ++closed;
+    };
+    rd::sync_server server(backend, opts);
+    auto [a, b] = rt::make_memory_pipe(ioc.get_executor());
+    auto start = std::chrono::steady_clock::now();
+    server.accept(rt::any_transport(std::move(b)), realmwire::acceptor_options{}, {}, std::chrono::milliseconds(100));
+    ioc.run_for(std::chrono::seconds(5));
+    CHECK(closed == 1);
+    CHECK(closed_with == realmwire::transport_error::upgrade_timeout);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(server.connection_count() == 0);
+    (void)a;
 }

@@ -25,12 +25,14 @@
 // backend is called from several threads at once and must lock.
 
 #include "realmwire/driver/websocket_connection.hpp"
+#include "realmwire/driver/websocket_server.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,7 +49,8 @@ namespace realmwire::driver {
 struct sync_server_options {
     /// Called (on the connection's executor) for every server_event; e.g. logging.
     std::function<void(std::uint64_t connection_id, const endpoint::server_event&)> on_event;
-    /// Called when a connection ends (its id, and the error that ended it, if any).
+    /// Called when a connection ends (its id, and the error that ended it, if any; id 0 for an
+    /// upgrade that failed in accept()).
     std::function<void(std::uint64_t connection_id, std::error_code)> on_closed;
 };
 
@@ -271,18 +274,42 @@ public:
     ~sync_server() { stop(); }
 
     /// Runs a server_connection over `channel` (already upgraded) until it closes. A zero
-    /// config.connection_id is replaced by a fresh one; the id is returned.
+    /// config.connection_id is replaced by a fresh one; the id is returned. The backend must outlive
+    /// every connection.
     template <class Channel>
     std::uint64_t serve(std::shared_ptr<Channel> channel, endpoint::server_connection_config config)
     {
-        if (config.connection_id == 0)
-            config.connection_id = ++next_id_;
-        std::uint64_t id = config.connection_id;
-        // The runner keeps itself alive through its pending handlers; the hub only watches it.
-        auto r = std::make_shared<detail::server_runner<Channel>>(std::move(channel), backend_, std::move(config), hub_, opts_);
-        hub_->add(id, r);
-        r->start();
-        return id;
+        return serve_impl(std::move(channel), backend_, hub_, opts_, ids_, std::move(config));
+    }
+
+    /// Runs the WebSocket upgrade on `transport` (websocket_server, within `handshake_timeout`:
+    /// a client that does not finish its handshake in time is dropped), then serves it with `base`
+    /// completed by the verdict's dialect, protocol version and token. A refused upgrade is answered
+    /// by the acceptor and reported to on_closed.
+    template <class Transport>
+    void accept(Transport transport, acceptor_options opts, endpoint::server_connection_config base = {},
+                std::chrono::milliseconds handshake_timeout = std::chrono::seconds(30))
+    {
+        auto ws = std::make_shared<websocket_server<Transport>>(std::move(transport));
+        endpoint::server_backend* backend = &backend_;
+        auto hub = hub_;
+        auto o = opts_;
+        auto ids = ids_;
+        ws->async_accept(
+            std::move(opts),
+            [ws, backend, hub, o, ids, base](std::error_code ec, const handshake_verdict& v) mutable {
+                if (ec || !v.dialect) {
+                    if (o->on_closed)
+                        o->on_closed(0, ec);
+                    return;
+                }
+                base.dialect = v.dialect->id;
+                base.protocol_version = v.version;
+                if (base.handshake_token.empty())
+                    base.handshake_token = v.token;
+                serve_impl(ws, *backend, hub, o, ids, std::move(base));
+            },
+            handshake_timeout);
     }
 
     /// The backend's history of `realm` changed outside any connection: wake its sessions.
@@ -295,10 +322,27 @@ public:
     void stop() { hub_->stop_all(); }
 
 private:
+    template <class Channel>
+    static std::uint64_t serve_impl(std::shared_ptr<Channel> channel, endpoint::server_backend& backend,
+                                    const std::shared_ptr<detail::sync_server_hub>& hub,
+                                    const std::shared_ptr<sync_server_options>& opts,
+                                    const std::shared_ptr<std::atomic<std::uint64_t>>& ids,
+                                    endpoint::server_connection_config config)
+    {
+        if (config.connection_id == 0)
+            config.connection_id = ++*ids;
+        std::uint64_t id = config.connection_id;
+        // The runner keeps itself alive through its pending handlers; the hub only watches it.
+        auto r = std::make_shared<detail::server_runner<Channel>>(std::move(channel), backend, std::move(config), hub, opts);
+        hub->add(id, r);
+        r->start();
+        return id;
+    }
+
     endpoint::server_backend& backend_;
     std::shared_ptr<sync_server_options> opts_;
     std::shared_ptr<detail::sync_server_hub> hub_;
-    std::uint64_t next_id_ = 0;
+    std::shared_ptr<std::atomic<std::uint64_t>> ids_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 } // namespace realmwire::driver

@@ -23,7 +23,6 @@ enum class endpoint_error {
     bad_pong,                  ///< PONG without an outstanding PING, or with another timestamp
     pong_timeout,              ///< no PONG within the pong timeout
     idle_timeout,              ///< server side: no message within the idle timeout
-    handshake_timeout,         ///< server side: the WebSocket handshake did not finish in time
     server_error,              ///< the server ended the connection with a connection-level ERROR
     session_error,             ///< the server ended a session with a session-level ERROR
     integration_failed,        ///< the local store could not integrate a DOWNLOAD
@@ -50,7 +49,6 @@ struct error_enum_traits<endpoint_error> {
             case endpoint_error::bad_pong: return "unexpected PONG";
             case endpoint_error::pong_timeout: return "no PONG within the pong timeout";
             case endpoint_error::idle_timeout: return "no message within the idle timeout";
-            case endpoint_error::handshake_timeout: return "WebSocket handshake did not finish in time";
             case endpoint_error::server_error: return "server closed the connection with an error";
             case endpoint_error::session_error: return "server ended the session with an error";
             case endpoint_error::integration_failed: return "downloaded changesets could not be integrated";
@@ -63,8 +61,7 @@ struct error_enum_traits<endpoint_error> {
     {
         switch (e) {
             case endpoint_error::pong_timeout:
-            case endpoint_error::idle_timeout:
-            case endpoint_error::handshake_timeout: return condition::timeout;
+            case endpoint_error::idle_timeout: return condition::timeout;
             case endpoint_error::connection_closed: return condition::transport_failed;
             case endpoint_error::token_expired: return condition::unauthorized;
             case endpoint_error::integration_failed: return condition::malformed_input;
