@@ -43,44 +43,71 @@ TEST_CASE("a token that expires mid-session is refreshed and the session goes on
         return std::make_shared<reference::client>(ioc, c, st);
     };
 
+    // All four dialects at once (each must wait for its first token to expire).
+    struct run {
+        const dialect* d;
+        std::size_t minted = 0;
+        reference::object_store st;
+        std::shared_ptr<reference::client> c;
+    };
+    std::vector<std::unique_ptr<run>> runs;
     for (const dialect* d : dialects::all) {
-        DYNAMIC_SECTION(d->name)
-        {
-            std::size_t minted = 0;
-            reference::object_store st;
-            st.put_items(items(1, 2, "before-"));
-            auto c = make(*d, st, true, minted);
-            c->start();
-            REQUIRE(reference::client::run_until(ioc, [&] { return c->synced(); }, 5s));
-            // Let the first token expire, then write again.
-            reference::client::run_until(ioc, [] { return false; }, 2200ms);
-            st.put_items(items(3, 2, "after-"));
-            c->local_write();
-            REQUIRE(reference::client::run_until(ioc, [&] { return c->synced() && c->upload_complete(); }, 5s));
-            CHECK(minted >= 1);
-            CHECK(c->refreshes() >= 1);
-            if (d->id == dialect_id::legacy_ros || d->id == dialect_id::realm_sync_2020) {
-                // Refreshed in place with REFRESH before expiry: the connection was never dropped.
-                CHECK(c->connects() == 1);
-            }
-            else {
-                // The server answered 202 (token expired, try again); the client reconnected with a new token.
-                CHECK(c->connects() >= 2);
-            }
-            // Another reader sees all four objects.
-            reference::object_store rs;
-            std::size_t m2 = 0;
-            auto r = make(*d, rs, true, m2);
-            r->start();
-            REQUIRE(reference::client::run_until(ioc, [&] { return r->synced() && item_count(rs) == 4; }, 5s));
-            c->stop();
-            r->stop();
-            reference::client::run_until(ioc, [] { return false; }, 30ms);
-        }
+        auto r = std::make_unique<run>();
+        r->d = d;
+        r->st.put_items(items(1, 2, "before-"));
+        r->c = make(*d, r->st, true, r->minted);
+        r->c->start();
+        runs.push_back(std::move(r));
     }
+    auto all = [&](auto pred) {
+        for (auto& r : runs)
+            if (!pred(*r))
+                return false;
+        return true;
+    };
+    REQUIRE(reference::client::run_until(ioc, [&] { return all([](run& r) { return r.c->synced(); }); }, 5s));
+    // Let the first tokens expire, then write again.
+    reference::client::run_until(ioc, [] { return false; }, 2200ms);
+    for (auto& r : runs) {
+        r->st.put_items(items(3, 2, "after-"));
+        r->c->local_write();
+    }
+    REQUIRE(reference::client::run_until(ioc, [&] { return all([](run& r) { return r.c->synced(); }); }, 5s));
+    std::vector<std::unique_ptr<run>> readers;
+    for (auto& r : runs) {
+        INFO(r->d->name);
+        CHECK(r->minted >= 1);
+        CHECK(r->c->refreshes() >= 1);
+        if (r->d->id == dialect_id::legacy_ros || r->d->id == dialect_id::realm_sync_2020) {
+            // Refreshed in place with REFRESH before expiry: the connection was never dropped.
+            CHECK(r->c->connects() == 1);
+        }
+        else {
+            // The server answered 202 (token expired, try again); the client reconnected with a new token.
+            CHECK(r->c->connects() >= 2);
+        }
+        auto rd = std::make_unique<run>();
+        rd->d = r->d;
+        rd->c = make(*r->d, rd->st, true, rd->minted);
+        rd->c->start();
+        readers.push_back(std::move(rd));
+    }
+    // Other readers see all four objects.
+    REQUIRE(reference::client::run_until(
+        ioc, [&] { return all([](run&) { return true; }) && [&] {
+            for (auto& r : readers)
+                if (!r->c->synced() || item_count(r->st) != 4)
+                    return false;
+            return true;
+        }(); }, 5s));
+    for (auto& r : runs)
+        r->c->stop();
+    for (auto& r : readers)
+        r->c->stop();
+    reference::client::run_until(ioc, [] { return false; }, 30ms);
 
-    SECTION("without a way to refresh, the server's answer is ERROR 202 token_expired")
     {
+        // Without a way to refresh, the server's answer is ERROR 202 token_expired (try again).
         std::size_t minted = 0;
         reference::object_store st;
         auto c = make(dialects::mongodb_pbs, st, false, minted);

@@ -289,7 +289,19 @@ private:
     void send_handshake()
     {
         out_ = hs_.bytes();
-        log("-> " + hs_.request.method + " " + redact(hs_.request.target));
+        if (cfg_.log) {
+            log("-> " + hs_.request.method + " " + redact(hs_.request.target));
+            // The headers that say how this client is configured; the token itself is never logged.
+            for (const auto& f : hs_.request.headers) {
+                if (detail_is_plain_upgrade_header(f.name))
+                    continue;
+                std::string v = f.value;
+                if (!cfg_.token.empty())
+                    for (std::size_t at = v.find(cfg_.token); at != std::string::npos; at = v.find(cfg_.token))
+                        v.replace(at, cfg_.token.size(), "<token>");
+                log("   " + f.name + ": " + v);
+            }
+        }
         auto self = shared_from_this();
         t_.async_write(asio::buffer(out_), [self](std::error_code ec, std::size_t) {
             if (ec) {
@@ -299,6 +311,15 @@ private:
             self->parser_ = std::make_unique<http::response_parser>(http::parser_limits{});
             self->read_response();
         });
+    }
+
+    static bool detail_is_plain_upgrade_header(std::string_view n)
+    {
+        for (std::string_view h : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                                   "User-Agent"})
+            if (realmwire::detail::iequals(n, h))
+                return true;
+        return false;
     }
 
     static std::string redact(const std::string& target)
