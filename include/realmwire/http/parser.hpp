@@ -65,6 +65,11 @@ public:
     using message_type = std::conditional_t<IsRequest, request, response>;
 
     explicit basic_parser(const parser_limits& limits = {}) : limits_(limits) {}
+    // Spelled out: the protected destructor would otherwise leave the class copy-only.
+    basic_parser(const basic_parser&) = default;
+    basic_parser(basic_parser&&) = default;
+    basic_parser& operator=(const basic_parser&) = default;
+    basic_parser& operator=(basic_parser&&) = default;
 
     /// Feeds the next bytes of the stream. Returns how many were consumed (fewer than given only when
     /// the message ended, or at an error). After an error every call returns 0 with the same error.
@@ -84,26 +89,10 @@ public:
                 case state::trailers:
                     i = take_line(in, i);
                     break;
-                case state::body_length: {
-                    std::size_t n = take_count(in.size() - i);
-                    msg_.body.append(in.data() + i, n);
-                    i += n;
-                    remaining_ -= n;
-                    if (remaining_ == 0)
-                        state_ = state::done;
+                case state::body_length:
+                case state::chunk_data:
+                    i = take_counted(in, i);
                     break;
-                }
-                case state::chunk_data: {
-                    std::size_t n = take_count(in.size() - i);
-                    msg_.body.append(in.data() + i, n);
-                    i += n;
-                    remaining_ -= n;
-                    if (remaining_ == 0) {
-                        state_ = state::chunk_crlf;
-                        crlf_seen_ = 0;
-                    }
-                    break;
-                }
                 case state::chunk_crlf: {
                     char want = crlf_seen_ == 0 ? '\r' : '\n';
                     if (in[i] != want) {
@@ -200,28 +189,7 @@ public:
     const parser_limits& limits() const noexcept { return limits_; }
 
     /// Ready for a new message; keeps the limits.
-    void reset()
-    {
-        msg_ = message_type{};
-        state_ = state::start_line;
-        error_ = {};
-        where_ = {};
-        total_ = 0;
-        line_.clear();
-        line_len_ = 0;
-        cr_seen_ = false;
-        section_bytes_ = 0;
-        field_count_ = 0;
-        remaining_ = 0;
-        crlf_seen_ = 0;
-        head_done_ = false;
-        content_length_ = -1;
-        content_length_offset_ = 0;
-        chunked_ = false;
-        has_transfer_encoding_ = false;
-        to_head_ = false;
-        to_connect_ = false;
-    }
+    void reset() { *this = basic_parser(limits_); }
 
 protected:
     ~basic_parser() = default;
@@ -268,9 +236,23 @@ private:
         where_.field = field;
     }
 
-    std::size_t take_count(std::size_t available) const noexcept
+    /// Takes up to remaining_ body bytes (a Content-Length body or one chunk's data) from in[i...].
+    std::size_t take_counted(std::string_view in, std::size_t i)
     {
-        return remaining_ < available ? static_cast<std::size_t>(remaining_) : available;
+        std::size_t available = in.size() - i;
+        std::size_t n = remaining_ < available ? static_cast<std::size_t>(remaining_) : available;
+        msg_.body.append(in.data() + i, n);
+        remaining_ -= n;
+        if (remaining_ == 0) {
+            if (state_ == state::chunk_data) {
+                state_ = state::chunk_crlf;
+                crlf_seen_ = 0;
+            }
+            else {
+                state_ = state::done;
+            }
+        }
+        return i + n;
     }
 
     std::size_t line_limit() const noexcept
@@ -538,7 +520,7 @@ private:
                 fail_at(http_error::bad_content_length, offset + value_offset, "Content-Length");
                 return;
             }
-            if (has_transfer_encoding_) {
+            if (chunked_) {
                 fail_at(http_error::content_length_with_chunked, offset, "Content-Length");
                 return;
             }
@@ -546,7 +528,7 @@ private:
             content_length_offset_ = offset + value_offset;
         }
         else if (iequals(name, "Transfer-Encoding")) {
-            if (has_transfer_encoding_ || !iequals(value, "chunked")) {
+            if (chunked_ || !iequals(value, "chunked")) {
                 fail_at(http_error::unsupported_transfer_encoding, offset + value_offset, "Transfer-Encoding");
                 return;
             }
@@ -554,7 +536,6 @@ private:
                 fail_at(http_error::content_length_with_chunked, offset, "Transfer-Encoding");
                 return;
             }
-            has_transfer_encoding_ = true;
             chunked_ = true;
         }
         msg_.headers.add(name, value);
@@ -657,8 +638,7 @@ private:
     bool head_done_ = false;
     std::int64_t content_length_ = -1;
     std::uint64_t content_length_offset_ = 0;
-    bool chunked_ = false;
-    bool has_transfer_encoding_ = false;
+    bool chunked_ = false; // Transfer-Encoding seen (only `chunked` is accepted)
 };
 
 } // namespace detail
