@@ -221,8 +221,9 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         std::error_code ec;
         auto part = parse_offer(line, known, ec, o.offers);
         if (ec) {
+            detail::refuse(v, o, 400, ec);
             v.where.field = "Sec-WebSocket-Protocol";
-            return fail(400, static_cast<handshake_error>(ec.value()));
+            return v;
         }
         offers.insert(offers.end(), part.begin(), part.end());
         if (offers.size() > o.offers.max_elements)
