@@ -56,15 +56,7 @@ TEST_CASE("acceptor: every session vector is judged as realm-core's server judge
 
 TEST_CASE("acceptor: the seed's request is accepted as legacy_ros")
 {
-    const std::string seed = "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
-                             "Authorization: Realm-Access-Token version=1 token=\"...\"\r\n"
-                             "Connection: Upgrade\r\n"
-                             "Host: myROS.internal.com\r\n"
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Protocol: io.realm.sync.22\r\n"
-                             "Sec-WebSocket-Version: 13\r\n"
-                             "Upgrade: websocket\r\n"
-                             "\r\n";
+    const std::string& seed = handshake_test::seed_request;
     acceptor_options o;
     o.server = "realmwire-test";
     auto v = accept_handshake(seed, o);

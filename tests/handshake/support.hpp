@@ -42,6 +42,18 @@ inline std::string raw_header(std::string_view bytes, std::string_view name)
     return std::string(bytes.substr(pos, end - pos));
 }
 
+/// The seed's example upgrade request (the docs.realm.io proxy example): legacy_ros, headers sorted,
+/// token "...", the RFC 6455 sample key.
+inline const std::string seed_request = "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
+                                        "Authorization: Realm-Access-Token version=1 token=\"...\"\r\n"
+                                        "Connection: Upgrade\r\n"
+                                        "Host: myROS.internal.com\r\n"
+                                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                        "Sec-WebSocket-Protocol: io.realm.sync.22\r\n"
+                                        "Sec-WebSocket-Version: 13\r\n"
+                                        "Upgrade: websocket\r\n"
+                                        "\r\n";
+
 inline const std::vector<std::string>& session_names()
 {
     static const std::vector<std::string> names{"a-write5",           "b-download5",        "c-download-compressed",
