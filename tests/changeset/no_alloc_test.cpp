@@ -7,14 +7,29 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <string>
 
 // Counts every allocation of this test binary, to show that the visitor decoder allocates nothing once
 // its intern table has grown.
+
+// Under AddressSanitizer the runtime owns every operator new/delete; replacing some of them would
+// mismatch allocation and deallocation, so there the count is not taken (the g++ build checks it).
+#if defined(__SANITIZE_ADDRESS__)
+#define REALMWIRE_COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REALMWIRE_COUNT_ALLOCATIONS 0
+#endif
+#endif
+#ifndef REALMWIRE_COUNT_ALLOCATIONS
+#define REALMWIRE_COUNT_ALLOCATIONS 1
+#endif
 
 namespace {
 std::atomic<std::size_t> allocations{0};
 }
 
+#if REALMWIRE_COUNT_ALLOCATIONS
 void* operator new(std::size_t n)
 {
     ++allocations;
@@ -30,6 +45,19 @@ void operator delete(void* p, std::size_t) noexcept
 {
     std::free(p);
 }
+void* operator new[](std::size_t n)
+{
+    return operator new(n);
+}
+void operator delete[](void* p) noexcept
+{
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept
+{
+    std::free(p);
+}
+#endif
 
 namespace rc = realmwire::changeset;
 
@@ -63,6 +91,12 @@ TEST_CASE("the visitor decoder does not allocate once warmed up")
     }
     std::size_t after = allocations.load();
     CHECK(all_ok);
-    CHECK(after == before);
+    if (REALMWIRE_COUNT_ALLOCATIONS) {
+        CHECK(after == before);
+        // and the counter does count
+        auto* s = new std::string(100, 'x');
+        CHECK(allocations.load() > after);
+        delete s;
+    }
     CHECK(v.n > 0);
 }
