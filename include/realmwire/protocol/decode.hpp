@@ -205,6 +205,37 @@ inline bool parse_sized(message_parser& p, std::uint64_t& size, const char* fiel
     return p.u64(size, field, std::numeric_limits<std::uint64_t>::max(), term);
 }
 
+// MARK, JSON_ERROR and TEST_COMMAND have the same layout in both directions; each decoder tries
+// its own types first and ends here.
+template <class Message>
+Message decode_shared(message_parser& p, std::string_view type) noexcept
+{
+    if (type == "mark") {
+        mark_message m;
+        if (p.u64(m.session_ident, "session_ident") && p.last_u64(m.request_ident, "request_ident") && p.finish())
+            return m;
+        return {};
+    }
+    if (type == "json_error") {
+        json_error_message m;
+        std::uint64_t size = 0;
+        if (p.error_code_field(m.error_code, "error_code") && parse_sized(p, size, "body_size", ' ') &&
+            p.last_u64(m.session_ident, "session_ident") && p.bytes(m.json, size, "body") && p.finish())
+            return m;
+        return {};
+    }
+    if (type == "test_command") {
+        test_command_message m;
+        std::uint64_t size = 0;
+        if (p.u64(m.session_ident, "session_ident") && p.u64(m.request_ident, "request_ident") &&
+            parse_sized(p, size, "body_size", '\n') && p.bytes(m.body, size, "body") && p.finish())
+            return m;
+        return {};
+    }
+    p.unknown_type();
+    return {};
+}
+
 } // namespace detail
 
 /// Decodes one client→server message.
@@ -224,12 +255,6 @@ inline client_message decode_client_message(std::string_view msg, const decode_o
             p.u64(m.progress_client_version, "progress_client_version") &&
             p.u64(m.progress_server_version, "progress_server_version") &&
             p.last_u64(m.locked_server_version, "locked_server_version") && detail::read_body(p, m))
-            return m;
-        return {};
-    }
-    if (type == "mark") {
-        mark_message m;
-        if (p.u64(m.session_ident, "session_ident") && p.last_u64(m.request_ident, "request_ident") && p.finish())
             return m;
         return {};
     }
@@ -297,22 +322,6 @@ inline client_message decode_client_message(std::string_view msg, const decode_o
             return m;
         return {};
     }
-    if (type == "json_error") {
-        json_error_message m;
-        std::uint64_t size = 0;
-        if (p.error_code_field(m.error_code, "error_code") && detail::parse_sized(p, size, "body_size", ' ') &&
-            p.last_u64(m.session_ident, "session_ident") && p.bytes(m.json, size, "body") && p.finish())
-            return m;
-        return {};
-    }
-    if (type == "test_command") {
-        test_command_message m;
-        std::uint64_t size = 0;
-        if (p.u64(m.session_ident, "session_ident") && p.u64(m.request_ident, "request_ident") &&
-            detail::parse_sized(p, size, "body_size", '\n') && p.bytes(m.body, size, "body") && p.finish())
-            return m;
-        return {};
-    }
     if (type == "refresh") {
         refresh_message m;
         std::uint64_t size = 0;
@@ -326,8 +335,7 @@ inline client_message decode_client_message(std::string_view msg, const decode_o
             return m;
         return {};
     }
-    p.unknown_type();
-    return {};
+    return detail::decode_shared<client_message>(p, type);
 }
 
 /// Decodes one server→client message.
@@ -375,12 +383,6 @@ inline server_message decode_server_message(std::string_view msg, const decode_o
             return m;
         return {};
     }
-    if (type == "mark") {
-        mark_message m;
-        if (p.u64(m.session_ident, "session_ident") && p.last_u64(m.request_ident, "request_ident") && p.finish())
-            return m;
-        return {};
-    }
     if (type == "pong") {
         pong_message m;
         if (p.last_u64(m.timestamp, "timestamp", max_int64_field) && p.finish())
@@ -422,14 +424,6 @@ inline server_message decode_server_message(std::string_view msg, const decode_o
             return m;
         return {};
     }
-    if (type == "json_error") {
-        json_error_message m;
-        std::uint64_t size = 0;
-        if (p.error_code_field(m.error_code, "error_code") && detail::parse_sized(p, size, "body_size", ' ') &&
-            p.last_u64(m.session_ident, "session_ident") && p.bytes(m.json, size, "body") && p.finish())
-            return m;
-        return {};
-    }
     if (type == "query_error") {
         query_error_message m;
         std::uint64_t size = 0;
@@ -439,16 +433,7 @@ inline server_message decode_server_message(std::string_view msg, const decode_o
             return m;
         return {};
     }
-    if (type == "test_command") {
-        test_command_message m;
-        std::uint64_t size = 0;
-        if (p.u64(m.session_ident, "session_ident") && p.u64(m.request_ident, "request_ident") &&
-            detail::parse_sized(p, size, "body_size", '\n') && p.bytes(m.body, size, "body") && p.finish())
-            return m;
-        return {};
-    }
-    p.unknown_type();
-    return {};
+    return detail::decode_shared<server_message>(p, type);
 }
 
 /// Throwing forms (realmwire::system_error carrying the error_info).
