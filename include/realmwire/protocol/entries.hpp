@@ -95,37 +95,26 @@ inline bool read_entry(field_reader& r, download_entry& e, message_error& err) n
     return true;
 }
 
+// An entry header: each value in decimal followed by one SP; the changeset bytes follow the last SP.
+template <class String, class... U64>
+inline void append_entry_header(String& out, U64... values)
+{
+    ((append_u64(out, values), out.push_back(' ')), ...);
+}
+
 template <class String>
 inline void write_entry(String& out, const upload_entry& e)
 {
-    append_u64(out, e.client_version);
-    out.push_back(' ');
-    append_u64(out, e.server_version);
-    out.push_back(' ');
-    append_u64(out, e.origin_timestamp);
-    out.push_back(' ');
-    append_u64(out, e.origin_file_ident);
-    out.push_back(' ');
-    append_u64(out, e.changeset.size());
-    out.push_back(' ');
+    append_entry_header(out, e.client_version, e.server_version, e.origin_timestamp, e.origin_file_ident,
+                        e.changeset.size());
     out.append(e.changeset.data(), e.changeset.size());
 }
 
 template <class String>
 inline void write_entry(String& out, const download_entry& e)
 {
-    append_u64(out, e.server_version);
-    out.push_back(' ');
-    append_u64(out, e.client_version);
-    out.push_back(' ');
-    append_u64(out, e.origin_timestamp);
-    out.push_back(' ');
-    append_u64(out, e.origin_file_ident);
-    out.push_back(' ');
-    append_u64(out, e.original_changeset_size);
-    out.push_back(' ');
-    append_u64(out, e.changeset.size());
-    out.push_back(' ');
+    append_entry_header(out, e.server_version, e.client_version, e.origin_timestamp, e.origin_file_ident,
+                        e.original_changeset_size, e.changeset.size());
     out.append(e.changeset.data(), e.changeset.size());
 }
 

@@ -192,28 +192,29 @@ private:
     message_error err_ = message_error::bad_integer;
 };
 
-/// Appends `v` in plain decimal.
-template <class String>
-inline void append_u64(String& out, std::uint64_t v)
-{
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-}
-template <class String>
-inline void append_i64(String& out, std::int64_t v)
-{
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-}
-/// Shortest decimal form that reads back as the same double.
-template <class String>
-inline void append_double(String& out, double v)
+/// Appends `v` in plain decimal (a double in the shortest form that reads back as the same value).
+template <class String, class Number>
+inline void append_number(String& out, Number v)
 {
     char buf[40];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+// The field's type is fixed by the grammar, whatever the caller's integer type.
+template <class String>
+inline void append_u64(String& out, std::uint64_t v)
+{
+    append_number(out, v);
+}
+template <class String>
+inline void append_i64(String& out, std::int64_t v)
+{
+    append_number(out, v);
+}
+template <class String>
+inline void append_double(String& out, double v)
+{
+    append_number(out, v);
 }
 
 } // namespace realmwire::protocol::detail
