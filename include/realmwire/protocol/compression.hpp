@@ -147,13 +147,14 @@ void compress_body(Message& m, std::string_view body, std::string& scratch, std:
 }
 
 namespace detail {
-template <class Message, class Entries>
+template <class Message>
 std::string_view decompress_body_impl(Message& m, std::string& buffer, const message_limits& limits,
                                       std::error_code& ec, bool allow_leading_zeros)
 {
+    using entries_type = decltype(m.entries);
     ec.clear();
     if (!m.is_body_compressed) {
-        m.entries = Entries::parse(m.body, ec, allow_leading_zeros);
+        m.entries = entries_type::parse(m.body, ec, allow_leading_zeros);
         return ec ? std::string_view{} : m.body;
     }
     if (m.uncompressed_body_size > limits.max_decompressed_size) {
@@ -169,7 +170,7 @@ std::string_view decompress_body_impl(Message& m, std::string& buffer, const mes
     if (ec)
         return {};
     std::string_view plain(buffer);
-    m.entries = Entries::parse(plain, ec, allow_leading_zeros);
+    m.entries = entries_type::parse(plain, ec, allow_leading_zeros);
     if (ec)
         return {};
     return plain;
@@ -184,13 +185,13 @@ std::string_view decompress_body_impl(Message& m, std::string& buffer, const mes
 inline std::string_view decompress_body(upload_message& m, std::string& buffer, const message_limits& limits,
                                         std::error_code& ec, bool allow_leading_zeros = false)
 {
-    return detail::decompress_body_impl<upload_message, upload_entries>(m, buffer, limits, ec, allow_leading_zeros);
+    return detail::decompress_body_impl(m, buffer, limits, ec, allow_leading_zeros);
 }
 /// Same for DOWNLOAD (also zero_server_version, 111).
 inline std::string_view decompress_body(download_message& m, std::string& buffer, const message_limits& limits,
                                         std::error_code& ec, bool allow_leading_zeros = false)
 {
-    return detail::decompress_body_impl<download_message, download_entries>(m, buffer, limits, ec, allow_leading_zeros);
+    return detail::decompress_body_impl(m, buffer, limits, ec, allow_leading_zeros);
 }
 
 template <class Message>
