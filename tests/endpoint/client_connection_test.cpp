@@ -99,7 +99,7 @@ client_connection_config no_jitter(client_connection_config c = {})
 
 } // namespace
 
-TEST_CASE("client: two clients sync through the server; upload and download completion")
+TEST_CASE("client: two clients sync through the server, upload and download completion")
 {
     memory_backend backend;
     memory_store sa, sb;

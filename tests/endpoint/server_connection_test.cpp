@@ -458,7 +458,7 @@ TEST_CASE("server: token checks at BIND, IDENT, UPLOAD, MARK and REFRESH")
     }
 }
 
-TEST_CASE("server: PING is answered with PONG; idle timeout closes")
+TEST_CASE("server: PING is answered with PONG, the idle timeout closes")
 {
     server_connection_config cfg;
     cfg.idle_timeout = std::chrono::seconds(30);
