@@ -192,44 +192,10 @@ inline std::string json_quote(std::string_view s)
     return out;
 }
 
-/// True when the JSON text nests arrays/objects at most `limit` deep. Checked on the text before
-/// picojson sees it, because picojson's parser recurses once per level without a bound.
-inline bool json_text_depth_ok(std::string_view text, std::size_t limit) noexcept
-{
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        }
-        else if (c == '"')
-            in_string = true;
-        else if (c == '{' || c == '[') {
-            if (++depth > limit)
-                return false;
-        }
-        else if ((c == '}' || c == ']') && depth > 0)
-            --depth;
-    }
-    return true;
-}
-
-/// parse_json behind the depth check. Also catches what picojson throws: a number that overflows a
-/// double (`1e400`) makes picojson::value(double) throw std::overflow_error (found by fuzz_token).
+/// The shared bounded JSON parse (depth checked on the text first, picojson's exceptions caught).
 inline std::optional<picojson::value> parse_json_bounded(std::string_view text, std::size_t max_depth) noexcept
 {
-    if (!json_text_depth_ok(text, max_depth))
-        return std::nullopt;
-    try {
-        return realmwire::detail::parse_json(text);
-    }
-    catch (...) {
-        return std::nullopt;
-    }
+    return realmwire::detail::parse_json(text, nullptr, max_depth);
 }
 
 /// A JSON number as realm-core reads it: int_fast64_t(double), null as 0. Out-of-range doubles

@@ -60,7 +60,7 @@ inline auth_request parse_auth_request(std::string_view body, std::error_code& e
     if (body.size() > limits.max_body_bytes)
         return fail(auth_error::body_too_large, &problems::invalid_parameters, "request body too large", "");
     // Depth is checked on the text first: picojson itself recurses without a bound.
-    if (!detail::json_text_depth_ok(body, limits.max_depth))
+    if (!realmwire::detail::json_text_depth_ok(body, limits.max_depth))
         return fail(auth_error::malformed_request, &problems::invalid_parameters, "JSON nested too deeply", "");
     auto v = detail::parse_json_bounded(body, limits.max_depth);
     if (!v || !v->is<picojson::object>())

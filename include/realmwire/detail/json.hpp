@@ -18,6 +18,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,25 +26,72 @@
 
 namespace realmwire::detail {
 
-/// Parses exactly one JSON value with nothing but whitespace after it. std::nullopt on any error.
-inline std::optional<picojson::value> parse_json(std::string_view text, std::string* error_out = nullptr)
+/// Default nesting limit for parse_json: far above any JSON body of the protocol or the /auth API.
+inline constexpr std::size_t default_json_max_depth = 64;
+
+/// True when the JSON text nests arrays/objects at most `limit` deep. Checked on the text before
+/// picojson sees it, because picojson's parser recurses once per level without a bound (a deep input
+/// would overflow the stack).
+inline bool json_text_depth_ok(std::string_view text, std::size_t limit) noexcept
 {
-    picojson::value v;
-    std::string err;
-    const char* end = picojson::parse(v, text.data(), text.data() + text.size(), &err);
-    if (!err.empty()) {
-        if (error_out)
-            *error_out = err;
-        return std::nullopt;
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        }
+        else if (c == '"')
+            in_string = true;
+        else if (c == '{' || c == '[') {
+            if (++depth > limit)
+                return false;
+        }
+        else if ((c == '}' || c == ']') && depth > 0)
+            --depth;
     }
-    for (const char* p = end; p != text.data() + text.size(); ++p) {
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+    return true;
+}
+
+/// Parses exactly one JSON value with nothing but whitespace after it, nested at most `max_depth`
+/// deep. std::nullopt on any error; never throws (picojson throws std::overflow_error for a number
+/// such as 1e400, found by fuzz_token, and std::bad_alloc is reported as a failure too).
+inline std::optional<picojson::value> parse_json(std::string_view text, std::string* error_out = nullptr,
+                                                 std::size_t max_depth = default_json_max_depth) noexcept
+{
+    auto fail = [&](const char* why) -> std::optional<picojson::value> {
+        if (error_out) {
+            try {
+                *error_out = why;
+            }
+            catch (...) {
+            }
+        }
+        return std::nullopt;
+    };
+    if (!json_text_depth_ok(text, max_depth))
+        return fail("JSON nested too deeply");
+    try {
+        picojson::value v;
+        std::string err;
+        const char* end = picojson::parse(v, text.data(), text.data() + text.size(), &err);
+        if (!err.empty()) {
             if (error_out)
-                *error_out = "trailing characters after JSON value";
+                *error_out = err;
             return std::nullopt;
         }
+        for (const char* p = end; p != text.data() + text.size(); ++p) {
+            if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+                return fail("trailing characters after JSON value");
+        }
+        return v;
     }
-    return v;
+    catch (...) {
+        return fail("JSON number out of range");
+    }
 }
 
 inline const picojson::value* json_member(const picojson::object& o, const std::string& key)
