@@ -120,6 +120,18 @@ private:
     std::vector<field> items_;
 };
 
+/// True when `s` is an RFC 7230 token: what a field name or a method must be (non-empty, tchar only).
+inline bool is_token(std::string_view s) noexcept
+{
+    if (s.empty())
+        return false;
+    for (char c : s) {
+        if (!detail::is_tchar(c))
+            return false;
+    }
+    return true;
+}
+
 /// True when the comma-separated token list `value` (e.g. `Connection: keep-alive, Upgrade`) contains
 /// `token`, compared case-insensitively with optional whitespace around each element.
 inline bool list_contains_token(std::string_view value, std::string_view token) noexcept

@@ -18,6 +18,7 @@
 
 #include "realmwire/detail/ascii.hpp"
 #include "realmwire/error.hpp"
+#include "realmwire/http/fields.hpp"
 #include "realmwire/http/message.hpp"
 #include "realmwire/http/parser.hpp"
 
@@ -45,17 +46,6 @@ inline bool header_name_less(std::string_view a, std::string_view b) noexcept
             return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
     }
     return a.size() < b.size();
-}
-
-inline bool is_token(std::string_view s) noexcept
-{
-    if (s.empty())
-        return false;
-    for (char c : s) {
-        if (!realmwire::detail::is_tchar(c))
-            return false;
-    }
-    return true;
 }
 
 inline http_error check_fields(const fields& headers) noexcept
@@ -114,7 +104,7 @@ inline std::size_t fields_size(const fields& headers) noexcept
 inline void serialize_to(std::string& out, const request& req, header_order order, std::error_code& ec)
 {
     ec.clear();
-    if (!detail::is_token(req.method)) {
+    if (!is_token(req.method)) {
         ec = make_error_code(http_error::bad_method);
         return;
     }

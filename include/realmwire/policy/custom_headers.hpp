@@ -133,7 +133,7 @@ private:
 
     static void add_to(http::fields& to, std::string_view name, std::string_view value, std::error_code& ec)
     {
-        if (!detail::is_header_name(name)) {
+        if (!http::is_token(name)) {
             ec = make_error_code(handshake_error::invalid_header_name);
             return;
         }

@@ -20,6 +20,7 @@
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/errors/handshake.hpp"
+#include "realmwire/http/fields.hpp"
 #include "realmwire/http/message.hpp"
 
 #include <memory>
@@ -31,17 +32,6 @@
 namespace realmwire::policy {
 
 namespace detail {
-
-inline bool is_header_name(std::string_view name) noexcept
-{
-    if (name.empty())
-        return false;
-    for (char c : name) {
-        if (!realmwire::detail::is_tchar(c))
-            return false;
-    }
-    return true;
-}
 
 /// Header values may hold any byte but CR, LF and NUL (which would split or end the head); leading and
 /// trailing whitespace would be trimmed away by every parser, so it is refused too.
@@ -90,7 +80,7 @@ struct header_token {
             ec = make_error_code(handshake_error::empty_token);
             return;
         }
-        if (!detail::is_header_name(name)) {
+        if (!http::is_token(name)) {
             ec = make_error_code(handshake_error::invalid_header_name);
             return;
         }
