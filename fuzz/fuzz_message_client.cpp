@@ -14,9 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     realmwire_fuzz::fuzz_input in(data, size);
     std::uint8_t opt = in.byte();
-    decode_options opts;
-    opts.mode = (opt & 1) ? sync_mode::flx : sync_mode::pbs;
-    opts.allow_leading_zeros = (opt & 2) != 0;
+    decode_options opts = realmwire_fuzz::base_options(opt);
     opts.limits.max_head_size = (opt & 4) ? 64 : 1024;
     opts.limits.max_bind_path_size = (opt & 8) ? 16 : 1024;
     std::string msg(in.rest()); // own copy: the decoder must not read past it

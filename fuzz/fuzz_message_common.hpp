@@ -11,6 +11,7 @@
 #include <realmwire/protocol/decode.hpp>
 #include <realmwire/protocol/encode.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,15 @@
 #include <vector>
 
 namespace realmwire_fuzz {
+
+/// The options both targets take from the option byte: bit 0 FLX, bit 1 leading zeros allowed.
+inline realmwire::protocol::decode_options base_options(std::uint8_t opt)
+{
+    realmwire::protocol::decode_options opts;
+    opts.mode = (opt & 1) ? realmwire::protocol::sync_mode::flx : realmwire::protocol::sync_mode::pbs;
+    opts.allow_leading_zeros = (opt & 2) != 0;
+    return opts;
+}
 
 template <class Variant>
 Variant decode_as(std::string_view msg, const realmwire::protocol::decode_options& opts, std::error_code& ec)

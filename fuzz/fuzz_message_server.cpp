@@ -12,9 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     realmwire_fuzz::fuzz_input in(data, size);
     std::uint8_t opt = in.byte();
-    decode_options opts;
-    opts.mode = (opt & 1) ? sync_mode::flx : sync_mode::pbs;
-    opts.allow_leading_zeros = (opt & 2) != 0;
+    decode_options opts = realmwire_fuzz::base_options(opt);
     opts.allow_unknown_error_codes = (opt & 4) != 0;
     static const int versions[] = {14, 13, 11, 2};
     opts.protocol_version = versions[(opt >> 3) & 3];
