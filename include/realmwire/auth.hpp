@@ -3,9 +3,8 @@
 
 // The auth area: tokens (claims, RSA keys, legacy and JWT encodings, verifier), the ROS `/auth` API on
 // both ends (sans-I/O server handlers and client builders/parsers), the user store and the refresh
-// scheduler, and the Asio HTTP/1.1 drivers that carry /auth (realmwire/driver/, which need
-// realmwire::net). Everything under realmwire/auth/ needs only realmwire::crypto and realmwire::json:
-// include those headers directly to stay free of Asio.
+// scheduler. Needs realmwire::crypto and realmwire::json, never Asio: the HTTP/1.1 drivers that carry
+// /auth over sockets are in realmwire/driver.hpp (realmwire::net).
 #include "realmwire/error.hpp"
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/keys.hpp"
@@ -18,7 +17,5 @@
 #include "realmwire/auth/server.hpp"
 #include "realmwire/auth/client.hpp"
 #include "realmwire/auth/refresh_scheduler.hpp"
-#include "realmwire/driver/http_client.hpp"
-#include "realmwire/driver/http_server.hpp"
 
 #endif

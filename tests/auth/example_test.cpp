@@ -1,5 +1,6 @@
 // The example of docs/auth.md, compiled and run as a test. Keep the two in step.
 #include "realmwire/auth.hpp"
+#include "realmwire/driver.hpp"
 
 #include <catch2/catch.hpp>
 
