@@ -722,3 +722,18 @@ TEST_CASE("client: token refresh in the modern dialects (reconnect)")
         CHECK_FALSE(c.wants_connect(l.now + std::chrono::hours(1)));
     }
 }
+
+TEST_CASE("client: changeset client versions start from the previous download cursor")
+{
+    scripted_server s;
+    s.store.versions.resize(3); // three local versions exist
+    s.client.take_events();
+    s.send(download(1, 1, 2, 1, 2, 0));
+    auto ev = s.client.take_events();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].type == client_event_type::download_integrated);
+    download_with_body d(download(1, 2, 3, 2, 3, 0));
+    s.store.versions.resize(4);
+    s.send(d.add(2, 1, 5).msg()); // client_version 1 < the cursor's 2
+    CHECK(s.violation() == endpoint_error::bad_client_version);
+}

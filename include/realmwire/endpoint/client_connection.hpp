@@ -695,10 +695,12 @@ private:
         if (!sp)
             return;
         session& s = *sp;
+        // realm-core ignores DOWNLOADs for a deactivating session, and after an integration error
+        // (so the same bad changeset is not transformed again and again)
+        if (s.deactivating || s.client_error)
+            return;
         if (!s.ident_sent || s.error_received || s.unbound_received)
             return protocol_violation(now, endpoint_error::bad_message_order, s.ident, "DOWNLOAD before IDENT");
-        if (s.unbind_sent)
-            return; // realm-core ignores what arrives while unbinding
         std::error_code ec;
         protocol::decompress_body(m, download_buffer_, config_.limits, ec);
         if (ec)
@@ -720,7 +722,7 @@ private:
         if (!good)
             return protocol_violation(now, endpoint_error::bad_progress, s.ident);
         std::uint64_t last_sv = prev.download.server_version;
-        std::uint64_t last_cv = 0;
+        std::uint64_t last_cv = prev.download.last_integrated_client_version;
         const salted_file_ident own = s.cfg.store->client_file_ident().value_or(salted_file_ident{});
         for (const protocol::download_entry& e : m.entries) {
             bool sv_ok = flx() ? e.server_version >= last_sv : e.server_version > last_sv;
@@ -778,10 +780,10 @@ private:
         if (!sp)
             return;
         session& s = *sp;
+        if (s.deactivating)
+            return; // realm-core: ignored once deactivation began
         if (!s.ident_sent || s.error_received || s.unbound_received)
             return protocol_violation(now, endpoint_error::bad_message_order, s.ident, "MARK before IDENT");
-        if (s.unbind_sent)
-            return;
         if (m.request_ident <= s.last_mark_received || m.request_ident > s.last_mark_sent)
             return protocol_violation(now, endpoint_error::bad_request_ident, s.ident);
         s.last_mark_received = m.request_ident;
