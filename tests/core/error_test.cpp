@@ -8,7 +8,7 @@ using namespace realmwire;
 
 TEST_CASE("every area's errors map to a coarse condition and a named category")
 {
-    std::error_code ec = make_error_code(http_error{1});
+    std::error_code ec = make_error_code(http_error::bad_method);
     CHECK(std::string(ec.category().name()).rfind("realmwire.", 0) == 0);
     CHECK_FALSE(ec.message().empty());
     // Equality against the coarse condition goes through default_error_condition.
@@ -17,7 +17,7 @@ TEST_CASE("every area's errors map to a coarse condition and a named category")
 
 TEST_CASE("describe_error names the field and the offset")
 {
-    std::error_code ec = make_error_code(http_error{1});
+    std::error_code ec = make_error_code(http_error::bad_method);
     error_info info;
     info.offset = 17;
     info.field = "Sec-WebSocket-Key";
@@ -35,13 +35,13 @@ TEST_CASE("throw_on_error turns the error_code overload into the throwing one")
         return 42;
     };
     CHECK(throw_on_error("ok", ok) == 42);
-    auto fails = [](std::error_code& ec) { ec = make_error_code(http_error{1}); };
+    auto fails = [](std::error_code& ec) { ec = make_error_code(http_error::bad_method); };
     try {
         throw_on_error("fails", fails);
         FAIL("no exception");
     }
     catch (const system_error& e) {
-        CHECK(e.code() == make_error_code(http_error{1}));
+        CHECK(e.code() == make_error_code(http_error::bad_method));
         CHECK(std::string(e.what()).find("fails: ") == 0);
     }
 }
@@ -50,7 +50,7 @@ TEST_CASE("system_error carries its error_info")
 {
     error_info info;
     info.offset = 3;
-    system_error e(make_error_code(http_error{1}), "x", info);
+    system_error e(make_error_code(http_error::bad_method), "x", info);
     CHECK(e.info().offset == 3);
     CHECK(std::string(e.what()).find("at byte 3") != std::string::npos);
 }
