@@ -49,7 +49,8 @@ realmwire::client_handshake_options handshake_options()
 }
 
 /// Two clients on one server: A writes, B reads everything; both end with every changeset.
-void run_two_clients(asio::io_context& ioc, rd::sync_server& server, rd::connect_function<client_ws> connect)
+void run_two_clients(asio::io_context& ioc, rd::sync_server& server, rd::connect_function<client_ws> connect,
+                     std::function<void()> on_done = {})
 {
     memory_store sa, sb;
     client_connection_config cfg;
@@ -70,6 +71,8 @@ void run_two_clients(asio::io_context& ioc, rd::sync_server& server, rd::connect
             errors.push_back("B: " + e.message);
         if (e.type == client_event_type::download_complete) {
             done = true;
+            if (on_done)
+                on_done(); // e.g. stop accepting, so run_for returns at once
             a->stop();
             b->stop();
             server.stop();
@@ -140,8 +143,7 @@ TEST_CASE("drivers: two clients sync over TCP on 127.0.0.1")
     co.port = acceptor.local_endpoint().port();
     auto hs = handshake_options();
     hs.host_header = "127.0.0.1:" + std::to_string(co.port);
-    run_two_clients(ioc, server, rd::websocket_connector(ioc.get_executor(), co, hs));
-    acceptor.close();
+    run_two_clients(ioc, server, rd::websocket_connector(ioc.get_executor(), co, hs), [&] { acceptor.close(); });
     CHECK(backend.realms["/loop"].history.size() == 20);
 }
 
