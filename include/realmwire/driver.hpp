@@ -7,6 +7,7 @@
 
 #include "realmwire/driver/http_client.hpp"
 #include "realmwire/driver/http_server.hpp"
+#include "realmwire/driver/probe.hpp"
 #include "realmwire/driver/sync_client.hpp"
 #include "realmwire/driver/sync_server.hpp"
 #include "realmwire/driver/websocket_client.hpp"

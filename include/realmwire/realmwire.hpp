@@ -24,5 +24,6 @@
 #include "realmwire/endpoint.hpp"
 #include "realmwire/driver.hpp"
 #include "realmwire/reference.hpp"
+#include "realmwire/probe.hpp"
 
 #endif
