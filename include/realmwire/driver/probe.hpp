@@ -435,38 +435,41 @@ inline report run_probe(const probe_options& o)
     std::vector<char> buf(16 * 1024);
     std::error_code io_ec, parse_ec;
     u.sent = true;
+    // The read loop lives out here (not in a self-owning closure), so nothing outlives the probe.
+    std::function<void()> read_more;
+    std::function<void()> upgrade_done;
+    read_more = [&] {
+        cur.async_read_some(asio::buffer(buf), [&](std::error_code e, std::size_t n) {
+            if (n) {
+                std::size_t used = parser.feed(std::string_view(buf.data(), n), parse_ec);
+                if (parse_ec)
+                    return upgrade_done();
+                if (parser.done()) {
+                    rest.assign(buf.data() + used, n - used);
+                    return upgrade_done();
+                }
+            }
+            if (e == asio::error::eof) {
+                parser.finish_eof(parse_ec);
+                return upgrade_done();
+            }
+            if (e) {
+                io_ec = e;
+                return upgrade_done();
+            }
+            read_more();
+        });
+    };
     in_time = run.run(
         o.timeouts.upgrade,
         [&](std::function<void()> done) {
-            auto read = std::make_shared<std::function<void()>>();
-            *read = [&, done, read] {
-                cur.async_read_some(asio::buffer(buf), [&, done, read](std::error_code e, std::size_t n) {
-                    if (n) {
-                        std::size_t used = parser.feed(std::string_view(buf.data(), n), parse_ec);
-                        if (parse_ec)
-                            return done();
-                        if (parser.done()) {
-                            rest.assign(buf.data() + used, n - used);
-                            return done();
-                        }
-                    }
-                    if (e == asio::error::eof) {
-                        parser.finish_eof(parse_ec);
-                        return done();
-                    }
-                    if (e) {
-                        io_ec = e;
-                        return done();
-                    }
-                    (*read)();
-                });
-            };
-            cur.async_write(asio::buffer(request_bytes), [&, done, read](std::error_code e, std::size_t) {
+            upgrade_done = std::move(done);
+            cur.async_write(asio::buffer(request_bytes), [&](std::error_code e, std::size_t) {
                 if (e) {
                     io_ec = e;
-                    return done();
+                    return upgrade_done();
                 }
-                (*read)();
+                read_more();
             });
         },
         [&] { cur.close(); }, r.upgrade.ms);
@@ -524,7 +527,7 @@ inline report run_probe(const probe_options& o)
         o.bind_timeout,
         [&](std::function<void()> done) {
             ws->async_send(bind_bytes, [](std::error_code) {});
-            ws->async_receive([&, done, ws](std::error_code e, driver::ws_message m) {
+            ws->async_receive([&, done](std::error_code e, driver::ws_message m) {
                 recv_ec = e;
                 answer = std::move(m);
                 done();
