@@ -50,7 +50,7 @@ struct primary_key_view {
     std::int64_t integer = 0;
     interned string{};
     object_id oid{};
-    changeset::uuid uuid_value{};
+    ::realmwire::changeset::uuid uuid_value{};
     global_key key{};
 };
 
@@ -66,7 +66,7 @@ struct payload_view {
     interned link_table{};
     primary_key_view link_target{};
     object_id oid{};
-    changeset::uuid uuid_value{};
+    ::realmwire::changeset::uuid uuid_value{};
 };
 
 struct path_element_view {
@@ -212,10 +212,10 @@ struct null_visitor {
 class decoder {
 public:
     decoder() = default;
-    explicit decoder(const changeset::limits& lim) : limits_(lim) {}
+    explicit decoder(const ::realmwire::changeset::limits& lim) : limits_(lim) {}
 
-    const changeset::limits& limits() const noexcept { return limits_; }
-    void set_limits(const changeset::limits& lim) noexcept { limits_ = lim; }
+    const ::realmwire::changeset::limits& limits() const noexcept { return limits_; }
+    void set_limits(const ::realmwire::changeset::limits& lim) noexcept { limits_ = lim; }
 
     /// Decodes `in`, calling the visitor per record. Returns true on success; otherwise sets `ec` and
     /// `where` (byte offset and field) and returns false. Callbacks already made stay made.
@@ -716,7 +716,7 @@ private:
 #endif
     }
 
-    changeset::limits limits_{};
+    ::realmwire::changeset::limits limits_{};
     const std::uint8_t* begin_ = nullptr;
     const std::uint8_t* p_ = nullptr;
     const std::uint8_t* end_ = nullptr;
