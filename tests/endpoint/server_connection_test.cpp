@@ -516,3 +516,86 @@ TEST_CASE("server: large history is sent in capped batches, MARK after the last"
     CHECK(changesets == 10);
     CHECK(std::holds_alternative<rp::mark_message>(out.back()));
 }
+
+TEST_CASE("server: an expired token's 202 carries try_again (the client refreshes and binds again)")
+{
+    server_connection_config cfg;
+    cfg.dialect = dialect_id::legacy_ros;
+    scripted_client c(cfg, true);
+    c.send(bind(1, "/a", true, make_token("u1", std::string("/a"), ra::privilege::download, c.unix_now + 60)));
+    auto si = std::get<rp::server_ident_message>(c.drain().at(0));
+    c.unix_now += 120;
+    c.send(ident(1, si));
+    auto out = c.drain();
+    REQUIRE(out.size() == 1);
+    const auto& e = std::get<rp::error_message>(out[0]);
+    CHECK(e.error_code == 202);
+    CHECK(e.session_ident == 1);
+    CHECK(e.try_again);
+    // other session errors do not ask for a retry
+    c.send(bind(2, "/a", true, "garbage"));
+    out = c.drain();
+    REQUIRE(out.size() == 1);
+    CHECK(std::get<rp::error_message>(out[0]).error_code == 203);
+    CHECK_FALSE(std::get<rp::error_message>(out[0]).try_again);
+}
+
+TEST_CASE("server: FLX bootstrap after IDENT with a query and after QUERY, steady state otherwise")
+{
+    server_connection_config cfg;
+    cfg.dialect = dialect_id::mongodb_flx;
+    cfg.max_download_body = 100;
+    scripted_client c(cfg);
+    auto flx_ident = [](std::uint64_t session, const rp::server_ident_message& si, std::int64_t qv) {
+        rp::client_ident_message m = ident(session, si);
+        m.has_query = true;
+        m.query_version = qv;
+        m.query = "{}";
+        return m;
+    };
+    auto si1 = bind_and_get_ident(c, 1, "");
+    c.send(flx_ident(1, si1, 1));
+    auto out = c.drain();
+    REQUIRE(out.size() == 1);
+    CHECK(std::get<rp::download_message>(out[0]).batch == rp::batch_state::last_in_batch); // empty bootstrap
+    CHECK(std::get<rp::download_message>(out[0]).query_version == 1);
+    upload_builder u(1, 5, 0);
+    std::string big(60, 'x');
+    for (int i = 1; i <= 5; ++i)
+        u.add(static_cast<std::uint64_t>(i), 0, big);
+    c.send(u.msg());
+    out = c.drain();
+    REQUIRE(out.size() == 1);
+    CHECK(std::get<rp::download_message>(out[0]).batch == rp::batch_state::steady_state); // the upload's ack
+
+    // A second session's bootstrap spans several capped DOWNLOADs: more_to_come ... last_in_batch.
+    auto si2 = bind_and_get_ident(c, 2, "");
+    c.send(flx_ident(2, si2, 3));
+    out = c.drain();
+    REQUIRE(out.size() >= 2);
+    std::size_t changesets = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const auto& d = std::get<rp::download_message>(out[i]);
+        CHECK(d.session_ident == 2);
+        CHECK(d.query_version == 3);
+        CHECK(d.batch == (i + 1 < out.size() ? rp::batch_state::more_to_come : rp::batch_state::last_in_batch));
+        changesets += d.entries.size();
+    }
+    CHECK(changesets == 5);
+
+    // QUERY: a new (here empty) bootstrap for the new version, then steady state again.
+    c.send(rp::query_message{2, 4, "{}"});
+    out = c.drain();
+    REQUIRE(out.size() == 1);
+    CHECK(std::get<rp::download_message>(out[0]).query_version == 4);
+    CHECK(std::get<rp::download_message>(out[0]).batch == rp::batch_state::last_in_batch);
+    upload_builder u2(1, 6, 0);
+    u2.add(6, 0, "y");
+    c.send(u2.msg());
+    out = c.drain();
+    bool steady_to_2 = false;
+    for (auto& m : out)
+        if (auto* d = std::get_if<rp::download_message>(&m); d && d->session_ident == 2)
+            steady_to_2 = d->batch == rp::batch_state::steady_state && d->query_version == 4 && d->entries.size() == 1;
+    CHECK(steady_to_2);
+}

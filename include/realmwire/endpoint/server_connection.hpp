@@ -273,6 +273,8 @@ private:
         salted_version last_latest{};
         upload_cursor last_upload_ack{};
         std::uint64_t mark_request = 0; ///< pending MARK (0 = none)
+        std::int64_t query_version = 0;  ///< FLX: the query the DOWNLOADs answer
+        bool bootstrap_pending = false;  ///< FLX: the next DOWNLOADs form a bootstrap for query_version
     };
 
     // --- helpers ------------------------------------------------------------------------------------
@@ -388,7 +390,9 @@ private:
 
     void session_error(session& s, protocol::protocol_error e, std::string msg = {})
     {
-        session_error(s, status::error(e, std::move(msg)));
+        // An expired token is temporary: the client refreshes it and binds again (ROS sent 202 with
+        // try_again, and the reference client reconnects on it).
+        session_error(s, status::error(e, std::move(msg), e == protocol::protocol_error::token_expired));
     }
 
     /// Finds the session of a non-BIND message, applying realm-core's common checks: unknown ident
@@ -583,6 +587,10 @@ private:
         s.upload_progress = res.upload_threshold;
         s.locked_server_version = res.locked_server_version;
         s.scan_needed = true;
+        if (flx() && m.has_query) {
+            s.query_version = m.query_version;
+            s.bootstrap_pending = true;
+        }
         events_.push_back({server_event_type::session_identified, s.ident, s.realm, 0, {}});
         enlist(s);
     }
@@ -780,9 +788,18 @@ private:
         session* sp = find_live(m.session_ident, ignore);
         if (!sp)
             return;
-        if (!sp->ident_received)
+        session& s = *sp;
+        if (!s.ident_received) {
             connection_error(protocol::protocol_error::bad_message_order, "QUERY before IDENT");
-        // The backend interface has no subscriptions yet: the query is accepted and ignored.
+            return;
+        }
+        // The backend interface has no subscriptions yet: the backend serves the same data whatever
+        // the query, but the client gets the bootstrap it waits for (ending with last_in_batch for the
+        // new query version), then steady-state DOWNLOADs again.
+        s.query_version = m.query_version;
+        s.bootstrap_pending = true;
+        s.scan_needed = true;
+        enlist(s);
     }
 
     void handle(protocol::test_command_message&)
@@ -813,13 +830,15 @@ private:
             }
             bool advanced = batch.progress.server_version > s.download_progress.server_version;
             s.scan_needed = batch.more && advanced; // a backend that does not advance cannot loop us
-            bool news = !batch.changesets.empty() || !s.one_download_sent || advanced ||
+            bool news = !batch.changesets.empty() || !s.one_download_sent || advanced || s.bootstrap_pending ||
                         batch.latest_server_version != s.last_latest || batch.upload_progress != s.last_upload_ack;
             if (news) {
                 std::optional<std::string> bytes = encode_download(s, batch);
                 if (!bytes)
                     return std::nullopt;
                 s.one_download_sent = true;
+                if (!s.scan_needed)
+                    s.bootstrap_pending = false; // the last DOWNLOAD of the bootstrap went out
                 s.download_progress = batch.progress;
                 s.last_latest = batch.latest_server_version;
                 s.last_upload_ack = batch.upload_progress;
@@ -863,10 +882,13 @@ private:
         if (flx()) {
             m.form = config_.protocol_version >= 12 ? protocol::download_form::flx
                                                     : protocol::download_form::flx_downloadable_bytes;
-            m.batch = protocol::batch_state::steady_state;
-            if (config_.protocol_version < 14)
+            m.query_version = s.query_version;
+            m.batch = !s.bootstrap_pending ? protocol::batch_state::steady_state
+                      : s.scan_needed      ? protocol::batch_state::more_to_come
+                                           : protocol::batch_state::last_in_batch;
+            if (config_.protocol_version < 14 && m.batch == protocol::batch_state::steady_state)
                 m.batch = protocol::batch_state::last_in_batch; // a bool before v14
-            m.progress_estimate = 1.0;
+            m.progress_estimate = batch.more ? 0.5 : 1.0;
         }
         else {
             m.form = protocol::download_form::pbs;
