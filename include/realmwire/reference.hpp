@@ -10,7 +10,6 @@
 #include "realmwire/reference/history.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/reference/server.hpp"
-#include "realmwire/reference/server_connection.hpp"
 #include "realmwire/reference/sync_backend.hpp"
 
 #endif

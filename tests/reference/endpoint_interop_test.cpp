@@ -9,8 +9,8 @@
 
 using namespace realmwire;
 
-// The reference sync service also serves the general endpoint::server_connection (helper G's state
-// machine): the same backend interface, so either connection logic can sit in front of it.
+// The reference server runs the general endpoint::server_connection in front of history_backend:
+// the plain BIND, IDENT, UPLOAD, MARK exchange, byte-checked against the session vectors.
 TEST_CASE("history_backend behind endpoint::server_connection: BIND, IDENT, UPLOAD, MARK")
 {
     auto dir = std::make_shared<reference::realm_directory>();

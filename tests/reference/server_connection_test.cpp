@@ -1,4 +1,8 @@
-#include "realmwire/reference/server_connection.hpp"
+#include "realmwire/endpoint/server_connection.hpp"
+
+// The reference server runs the general endpoint::server_connection in front of history_backend; these
+// are its ordering rules and token checks as the reference server answers them (tests/endpoint/ has
+// the rules against a trivial backend).
 
 #include "realmwire/auth/keys.hpp"
 #include "realmwire/auth/token.hpp"
@@ -12,24 +16,49 @@ using namespace realmwire;
 
 namespace {
 
+/// endpoint::server_connection as the reference server drives it: every input followed by draining
+/// the output; counts the REFRESHes it accepted.
+struct driven_connection {
+    endpoint::server_connection c;
+    std::size_t refreshed = 0;
+
+    driven_connection(endpoint::server_backend& b, endpoint::server_connection_config cfg)
+        : c(b, std::move(cfg), std::chrono::steady_clock::now())
+    {
+    }
+    bool close_requested() const noexcept { return c.should_close(); }
+    std::size_t refreshes() const noexcept { return refreshed; }
+};
+
+endpoint::server_connection_config quiet(endpoint::server_connection_config c)
+{
+    c.log_message_on_connect = false; // the reference server's own tests look at protocol answers only
+    return c;
+}
+
 struct fixture {
     std::shared_ptr<reference::realm_directory> dir = std::make_shared<reference::realm_directory>();
     reference::history_backend backend{dir};
-    reference::server_connection_config cfg;
-    std::unique_ptr<reference::server_connection> conn;
+    endpoint::server_connection_config cfg = quiet({});
+    std::unique_ptr<driven_connection> conn;
 
-    fixture() { conn = std::make_unique<reference::server_connection>(backend, cfg); }
-    explicit fixture(reference::server_connection_config c) : cfg(std::move(c))
+    fixture() { conn = std::make_unique<driven_connection>(backend, cfg); }
+    explicit fixture(endpoint::server_connection_config c) : cfg(quiet(std::move(c)))
     {
-        conn = std::make_unique<reference::server_connection>(backend, cfg);
+        conn = std::make_unique<driven_connection>(backend, cfg);
     }
 
     /// Sends one message; returns (and drains) what the server answered.
     std::vector<std::string> send(const std::string& m)
     {
-        conn->receive(m);
-        auto out = std::move(conn->output());
-        conn->output().clear();
+        auto now = std::chrono::steady_clock::now();
+        conn->c.receive(m, now);
+        std::vector<std::string> out;
+        while (auto o = conn->c.next_output(now))
+            out.push_back(std::move(*o));
+        for (const auto& e : conn->c.take_events())
+            if (e.type == endpoint::server_event_type::token_refreshed)
+                ++conn->refreshed;
         return out;
     }
     std::pair<std::uint64_t, std::int64_t> bind_new(std::uint64_t session, const std::string& path = "/r")
@@ -165,8 +194,8 @@ TEST_CASE("reference server connection: token checks at BIND (203, 206, 202) and
             c.expires = auth::system_unix_now() + expires_in;
         return auth::sign_claims(c, keys.private_key);
     };
-    reference::server_connection_config cfg;
-    cfg.dialect = &dialects::legacy_ros; // token in BIND
+    endpoint::server_connection_config cfg;
+    cfg.dialect = dialect_id::legacy_ros; // token in BIND
     cfg.verifier = &verifier;
     fixture f(cfg);
     auto bind = [&](std::uint64_t s, const std::string& path, const std::string& t) {

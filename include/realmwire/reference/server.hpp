@@ -17,6 +17,9 @@
 // (auth::file_user_store), `auth.key` + `auth.pub` (generated on first start unless given).
 // Threading: one I/O thread; every connection and the sync service run on it, so concurrent writers
 // are serialised in arrival order (history.hpp explains what that means for conflicting writes).
+// Protocol: each upgraded connection runs the general endpoint::server_connection (ordering rules,
+// error codes, token checks at BIND/IDENT/UPLOAD/MARK/REFRESH, DOWNLOAD generation); this file only
+// moves its messages over the WebSocket and wakes the other connections of a realm that changed.
 
 #include "realmwire/auth/keys.hpp"
 #include "realmwire/auth/server.hpp"
@@ -27,7 +30,7 @@
 #include "realmwire/http/parser.hpp"
 #include "realmwire/http/serializer.hpp"
 #include "realmwire/reference/detail/ws_link.hpp"
-#include "realmwire/reference/server_connection.hpp"
+#include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/reference/sync_backend.hpp"
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/tcp.hpp"
@@ -65,6 +68,8 @@ struct server_config {
     std::vector<std::string> public_realms;
     std::size_t max_download_size = 128 * 1024;
     std::size_t max_connections = 4096;
+    /// Close a sync connection from which nothing arrived for this long (0 = never).
+    std::chrono::milliseconds idle_timeout{30 * 60 * 1000};
     auth::token_lifetimes token_lifetimes{};
     auth::unix_clock clock = auth::system_unix_now;
 };
@@ -341,9 +346,9 @@ private:
 
         void realm_changed(const std::string& realm)
         {
-            if (!sync_)
+            if (!sync_ || !link_)
                 return;
-            sync_->realm_changed(realm);
+            sync_->notify_realm_changed(realm);
             flush();
         }
 
@@ -366,7 +371,7 @@ private:
             done_ = true;
             timer_.cancel();
             if (sync_) {
-                sync_->closed();
+                sync_.reset(); // ends every session in the backend
                 --srv_.stats_.connections;
             }
             srv_.forget(this);
@@ -456,14 +461,16 @@ private:
         void upgrade(realmwire::handshake_verdict v, std::string rest)
         {
             timer_.cancel();
-            server_connection_config c;
-            c.dialect = v.dialect;
+            endpoint::server_connection_config c;
+            c.dialect = v.dialect->id;
             c.protocol_version = v.version;
             c.handshake_token = v.token;
             c.verifier = srv_.cfg_.require_auth ? &srv_.svc_.auth->verifier() : nullptr;
-            c.max_download_size = srv_.cfg_.max_download_size;
+            c.max_download_body = srv_.cfg_.max_download_size;
+            c.idle_timeout = srv_.cfg_.idle_timeout;
             c.connection_id = ++srv_.next_conn_id_;
-            sync_ = std::make_unique<server_connection>(*srv_.svc_.sync, std::move(c));
+            sync_ = std::make_unique<endpoint::server_connection>(*srv_.svc_.sync, std::move(c),
+                                                                  std::chrono::steady_clock::now());
             std::size_t now = ++srv_.stats_.connections;
             ++srv_.stats_.accepted;
             std::size_t prev = srv_.stats_.max_connections.load();
@@ -490,30 +497,66 @@ private:
                         if (auto s = weak.lock())
                             s->finish();
                     });
+                self->flush(); // LOG_MESSAGE on connect (protocol >= 10)
             });
         }
 
         void on_message(std::string_view msg)
         {
+            if (done_ || !sync_)
+                return;
             ++srv_.stats_.messages_in;
-            sync_->receive(msg);
+            sync_->receive(msg, std::chrono::steady_clock::now());
             flush();
-            auto changed = std::move(sync_->changed_realms());
-            sync_->changed_realms().clear();
+        }
+
+        /// Sends what the connection has to say, wakes the other connections of a realm whose history
+        /// grew here, closes after a connection-level error, and re-arms the idle timer.
+        void flush()
+        {
+            if (done_ || !sync_ || !link_)
+                return;
+            // The link queues without limit, so draining everything at once is what H's connection
+            // did; DOWNLOADs are still produced one per call and capped in size.
+            while (auto m = sync_->next_output(std::chrono::steady_clock::now())) {
+                ++srv_.stats_.messages_out;
+                link_->send(*m);
+            }
+            std::vector<std::string> changed;
+            for (auto& e : sync_->take_events()) {
+                if (e.type == endpoint::server_event_type::realm_changed)
+                    changed.push_back(std::move(e.realm));
+                else if (e.type == endpoint::server_event_type::connection_error ||
+                         e.type == endpoint::server_event_type::session_error)
+                    srv_.log("sync error " + std::to_string(e.code) + " (session " + std::to_string(e.session_ident) +
+                             "): " + e.message);
+            }
+            if (sync_->should_close()) {
+                timer_.cancel();
+                link_->close(1000);
+            }
+            else {
+                arm_idle();
+            }
             for (const auto& r : changed)
                 srv_.realm_changed(this, r);
         }
 
-        void flush()
+        void arm_idle()
         {
-            auto& out = sync_->output();
-            for (const auto& m : out) {
-                ++srv_.stats_.messages_out;
-                link_->send(m);
+            auto d = sync_->next_deadline();
+            if (!d) {
+                timer_.cancel();
+                return;
             }
-            out.clear();
-            if (sync_->close_requested())
-                link_->close(1000);
+            timer_.expires_at(*d);
+            timer_.async_wait([weak = std::weak_ptr<conn>(shared_from_this())](std::error_code ec) {
+                auto self = weak.lock();
+                if (ec || !self || self->done_ || !self->sync_)
+                    return;
+                self->sync_->on_timer(std::chrono::steady_clock::now());
+                self->flush();
+            });
         }
 
         server& srv_;
@@ -524,7 +567,7 @@ private:
         std::array<char, 8192> buf_{};
         std::string out_;
         std::string pending_;
-        std::unique_ptr<server_connection> sync_;
+        std::unique_ptr<endpoint::server_connection> sync_;
         std::shared_ptr<detail::ws_link> link_;
         bool done_ = false;
     };
