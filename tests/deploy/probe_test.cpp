@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <asio/write.hpp>
+
 #include <array>
 #include <cstdio>
 
@@ -64,6 +66,27 @@ probe::diagnosis probe_through(const std::string& location_body, probe::report* 
     if (out)
         *out = r;
     return probe::diagnose(r);
+}
+
+/// Status of a plain HTTP/1.0 GET (what nginx sends upstream by default), straight to a port.
+int plain_get_status(std::uint16_t port, const std::string& target)
+{
+    asio::io_context ioc;
+    asio::ip::tcp::socket s(ioc);
+    s.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    std::string req = "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    asio::write(s, asio::buffer(req));
+    std::string got;
+    std::array<char, 1024> buf{};
+    std::error_code ec;
+    while (got.find("\r\n") == std::string::npos) {
+        std::size_t n = s.read_some(asio::buffer(buf), ec);
+        if (ec)
+            break;
+        got.append(buf.data(), n);
+    }
+    // "HTTP/1.1 400 Bad Request"
+    return got.size() > 12 ? std::atoi(got.substr(9, 3).c_str()) : 0;
 }
 
 std::string run_tool(const std::string& args, int& status)
@@ -135,6 +158,16 @@ TEST_CASE("probe: nginx does not forward the WebSocket upgrade")
     }
     SECTION("no proxy_http_version 1.1 / Upgrade / Connection: the server sees a plain HTTP/1.0 GET")
     {
+        // The server must say what it missed: a 400 naming Upgrade / HTTP/1.1 (realmwire's acceptor).
+        // A server that answers such a GET with its generic 404 (as ROS did) makes this mistake look
+        // exactly like an unrewritten prefix; then there is nothing for the probe to tell apart.
+        broken_gateway direct(good_location);
+        int status = plain_get_status(direct.srv->port(), "/realm-sync/%2Fabc%2Ffoo");
+        if (status == 404) {
+            WARN("the reference server answers a non-upgrade GET on its sync path with 404: skipped");
+            return;
+        }
+        CHECK(status == 400);
         probe::report r;
         auto d = probe_through("            proxy_pass http://realm_sync$realm_sync_uri;\n", &r);
         CHECK(d.cause == probe::cause::upgrade_not_forwarded);

@@ -523,15 +523,35 @@ inline report run_probe(const probe_options& o)
     b.sent = true;
     driver::ws_message answer;
     std::error_code recv_ec;
+    protocol::decode_options dopt;
+    dopt.mode = d.id == dialect_id::mongodb_flx ? protocol::sync_mode::flx : protocol::sync_mode::pbs;
+    dopt.allow_unknown_error_codes = true;
+    // Servers may speak first or in between (LOG_MESSAGE on connect since protocol 10, PONG): the
+    // answer to BIND is the first message that is none of those.
+    std::function<void()> receive_next;
+    std::function<void()> bind_done;
+    receive_next = [&] {
+        ws->async_receive([&](std::error_code e, driver::ws_message m) {
+            recv_ec = e;
+            answer = std::move(m);
+            if (!e && answer.kind != websocket::event_kind::close) {
+                std::error_code dec;
+                protocol::server_message sm = protocol::decode_server_message(answer.payload, dopt, dec);
+                if (!dec && (std::holds_alternative<protocol::log_message>(sm) ||
+                             std::holds_alternative<protocol::pong_message>(sm))) {
+                    ++b.messages_before_answer;
+                    return receive_next();
+                }
+            }
+            bind_done();
+        });
+    };
     in_time = run.run(
         o.bind_timeout,
         [&](std::function<void()> done) {
+            bind_done = std::move(done);
             ws->async_send(bind_bytes, [](std::error_code) {});
-            ws->async_receive([&, done](std::error_code e, driver::ws_message m) {
-                recv_ec = e;
-                answer = std::move(m);
-                done();
-            });
+            receive_next();
         },
         [&] { ws->close(); }, r.bind.ms);
     if (!in_time || recv_ec) {
@@ -551,9 +571,6 @@ inline report run_probe(const probe_options& o)
         ws->close();
         return r;
     }
-    protocol::decode_options dopt;
-    dopt.mode = d.id == dialect_id::mongodb_flx ? protocol::sync_mode::flx : protocol::sync_mode::pbs;
-    dopt.allow_unknown_error_codes = true;
     std::error_code dec_ec;
     protocol::server_message sm = protocol::decode_server_message(answer.payload, dopt, dec_ec);
     if (dec_ec) {

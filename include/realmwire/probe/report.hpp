@@ -118,6 +118,7 @@ struct bind_info {
     std::uint64_t client_file_ident = 0;
     int close_code = 0;              ///< when the server closed the WebSocket instead
     std::string close_reason;
+    int messages_before_answer = 0;  ///< LOG_MESSAGE / PONG skipped before the answer
 };
 
 struct report {
