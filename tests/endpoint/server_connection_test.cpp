@@ -491,6 +491,11 @@ TEST_CASE("server: LOG_MESSAGE on connect at protocol >= 10 only")
     cfg.protocol_version = 9;
     server_connection c9(b, cfg, t0());
     CHECK_FALSE(c9.next_output(t0()));
+    // legacy_ros numbers its versions differently (22): its clients never get LOG_MESSAGE
+    cfg.dialect = dialect_id::legacy_ros;
+    cfg.protocol_version = 22;
+    server_connection legacy(b, cfg, t0());
+    CHECK_FALSE(legacy.next_output(t0()));
 }
 
 TEST_CASE("server: large history is sent in capped batches, MARK after the last")

@@ -64,8 +64,8 @@ struct server_connection_config {
     path_limits path{};
     /// Soft cap on the changeset bytes of one DOWNLOAD (download_request::max_body_bytes).
     std::size_t max_download_body = 128 * 1024;
-    /// Send realm-core's LOG_MESSAGE "Client connection established with server" first (only when
-    /// the negotiated protocol is ≥ 10, as realm-core does).
+    /// Send realm-core's LOG_MESSAGE "Client connection established with server" first (only in the
+    /// MongoDB dialects when the negotiated protocol is ≥ 10, as realm-core does).
     bool log_message_on_connect = true;
     /// Map message-codec errors the way realm-core's server does (103 for every syntax error,
     /// 101 for a decompression failure) instead of the codec's finer codes (102, 110, 111, 112).
@@ -106,7 +106,10 @@ public:
         decode_.mode = config_.dialect == dialect_id::mongodb_flx ? protocol::sync_mode::flx : protocol::sync_mode::pbs;
         decode_.protocol_version = config_.protocol_version;
         decode_.limits = config_.limits;
-        if (config_.log_message_on_connect && config_.protocol_version >= 10) {
+        // LOG_MESSAGE exists from protocol 10 of the MongoDB numbering only: legacy_ros counts its
+        // versions differently (io.realm.sync.22) and its clients do not know the message.
+        const bool mongodb = config_.dialect == dialect_id::mongodb_pbs || config_.dialect == dialect_id::mongodb_flx;
+        if (config_.log_message_on_connect && mongodb && config_.protocol_version >= 10) {
             protocol::log_message_body b;
             b.level = protocol::log_level::info;
             b.message = "Client connection established with server";
