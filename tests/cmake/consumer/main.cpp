@@ -11,7 +11,8 @@ int main()
     opts.dialect = &dialects::legacy_ros;
     apply_server_url(opts, parse_server_url("realm://myROS.internal.com/b920bd7068ef2b470ff4226e0e85716a/foo"));
     client_handshake hs = build_handshake_request(opts, "realm-token",
-                                                  policy::header_token{"X-Realm-Auth", token_scheme::realm_access_token});
+                                                  policy::header_token{"X-Realm-Auth", token_scheme::realm_access_token},
+                                                  policy::no_headers{});
     acceptor_options server;
     server.dialects = all_dialects("X-Realm-Auth");
     handshake_verdict verdict = accept_handshake(hs.bytes(), server);
