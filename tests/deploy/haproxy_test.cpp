@@ -123,7 +123,7 @@ struct haproxy_deployment {
 
 } // namespace
 
-TEST_CASE("HAProxy routes each realm to one of two instances; tokens verify on either (docs/deploy/haproxy.cfg)")
+TEST_CASE("HAProxy routes each realm to one of two instances, tokens verify on either (docs/deploy/haproxy.cfg)")
 {
     if (!haproxy_instance::available()) {
         WARN("haproxy not installed: skipped");

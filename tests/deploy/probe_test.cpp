@@ -323,7 +323,7 @@ TEST_CASE("probe: classifier rules on hand-made reports")
     }
 }
 
-TEST_CASE("probe tool: prints the steps and the diagnosis; exit 1 on a broken route, 2 on usage")
+TEST_CASE("probe tool: prints the steps and the diagnosis, exit 1 on a broken route, 2 on usage")
 {
     if (!nginx_instance::available()) {
         WARN("nginx not installed: skipped");

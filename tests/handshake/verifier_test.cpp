@@ -142,7 +142,7 @@ TEST_CASE("verifier: a bad 101, each with its code")
     CHECK(verify_handshake_response("HTTP/1.1 101 OK\nX: y\n\n", hs).ec == http_error::bad_line_ending);
 }
 
-TEST_CASE("verifier: fed in chunks; frames after the 101 are left alone; EOF ends a length-less refusal")
+TEST_CASE("verifier: fed in chunks, frames after the 101 are left alone, EOF ends a length-less refusal")
 {
     auto hs = vector_handshake("d-max-protocol-10");
     std::string stream = handshake_test::session("d-max-protocol-10", "s2c.bin");

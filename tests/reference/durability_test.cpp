@@ -44,7 +44,7 @@ std::uintmax_t file_size(const std::string& f) { return fs::file_size(f); }
 
 } // namespace
 
-TEST_CASE("durable_log: records survive a reopen; a torn tail is cut back to the last whole record")
+TEST_CASE("durable_log: records survive a reopen, a torn tail is cut back to the last whole record")
 {
     temp_dir d;
     const std::string file = d.str() + "/a.log";

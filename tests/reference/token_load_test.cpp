@@ -125,7 +125,7 @@ TEST_CASE("a token that expires mid-session is refreshed and the session goes on
     srv.stop();
 }
 
-TEST_CASE("load: 200 concurrent clients each write and read; every client ends with every object")
+TEST_CASE("load: 200 concurrent clients each write and read, every client ends with every object")
 {
     temp_dir dir;
     reference::server_config cfg;

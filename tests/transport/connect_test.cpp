@@ -58,7 +58,7 @@ TEST_CASE("connector: plain TCP to a loopback echo server")
     r.t.close();
 }
 
-TEST_CASE("connector: TLS with the test CA; host name verified, wrong name and wrong CA refused")
+TEST_CASE("connector: TLS with the test CA, host name verified, wrong name and wrong CA refused")
 {
     rw_test::test_pki pki;
     asio::io_context ioc;

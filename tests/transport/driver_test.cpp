@@ -98,7 +98,7 @@ TEST_CASE("driver: handshake, binary echo and closing handshake over a chunked m
     check_close(ioc, ws, *stats);
 }
 
-TEST_CASE("driver: refusal carries status and the realm close code; upgrade timeout names its phase")
+TEST_CASE("driver: refusal carries status and the realm close code, upgrade timeout names its phase")
 {
     asio::io_context ioc;
     SECTION("403 from the authorizer")
@@ -237,7 +237,7 @@ TEST_CASE("driver over real sockets: TCP and TLS loopback echo, wrong host name 
     CHECK(stats->accepted == 2);
 }
 
-TEST_CASE("driver through a real squid: handshake and echo over ws and wss; wrong credentials get 407")
+TEST_CASE("driver through a real squid: handshake and echo over ws and wss, wrong credentials get 407")
 {
     if (!rw_test::squid_proxy::available()) {
         WARN("squid not installed: skipped");

@@ -92,7 +92,7 @@ TEST_CASE("memory pipe carries bytes both ways, in chunks when asked, and never 
     CHECK(back.got == "pong");
 }
 
-TEST_CASE("memory pipe: close gives the peer the remaining data, then eof; own pending read aborts")
+TEST_CASE("memory pipe: close gives the peer the remaining data, then eof, own pending read aborts")
 {
     asio::io_context ioc;
     auto [a, b] = make_memory_pipe(ioc.get_executor());

@@ -369,7 +369,7 @@ TEST_CASE("encoder refuses what a peer must refuse")
     CHECK(out.size() == 2 + 125);
 }
 
-TEST_CASE("client encoder masks with fresh keys; server encoder never masks")
+TEST_CASE("client encoder masks with fresh keys, server encoder never masks")
 {
     encoder client(role::client);
     std::string a, b;
