@@ -7,6 +7,7 @@
 #include "deploy/fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include "../support/skip.hpp"
 
 using namespace realmwire;
 using namespace rw_deploy;
@@ -124,7 +125,7 @@ void check_deployment(nginx_deployment& dep)
 TEST_CASE("nginx rewrites /my/url/prefix to /realm-sync on the raw URI (docs/deploy/nginx-prefix-rewrite.conf)")
 {
     if (!nginx_instance::available()) {
-        WARN("nginx not installed: skipped");
+        REALMWIRE_SKIP("nginx not installed: skipped");
         return;
     }
     nginx_deployment dep("nginx-prefix-rewrite.conf", false);
@@ -134,7 +135,7 @@ TEST_CASE("nginx rewrites /my/url/prefix to /realm-sync on the raw URI (docs/dep
 TEST_CASE("nginx passes /my/url/prefix through to a server configured with it (docs/deploy/nginx-prefix-passthrough.conf)")
 {
     if (!nginx_instance::available()) {
-        WARN("nginx not installed: skipped");
+        REALMWIRE_SKIP("nginx not installed: skipped");
         return;
     }
     nginx_deployment dep("nginx-prefix-passthrough.conf", true);

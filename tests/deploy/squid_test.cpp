@@ -6,6 +6,7 @@
 #include "deploy/fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include "../support/skip.hpp"
 
 using namespace realmwire;
 using namespace rw_deploy;
@@ -13,7 +14,7 @@ using namespace rw_deploy;
 TEST_CASE("squid (CONNECT, Basic auth) on the way out, nginx in front of the server")
 {
     if (!squid_instance::available() || !nginx_instance::available()) {
-        WARN("squid or nginx not installed: skipped");
+        REALMWIRE_SKIP("squid or nginx not installed: skipped");
         return;
     }
     const rw_test::test_pki& pki = test_certificates();

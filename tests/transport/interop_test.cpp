@@ -6,6 +6,7 @@
 #include "transport/ws_support.hpp"
 
 #include <catch2/catch.hpp>
+#include "../support/skip.hpp"
 
 #include <asio/io_context.hpp>
 
@@ -70,7 +71,7 @@ std::uint16_t free_port()
 TEST_CASE("interop: realmwire client against Python websockets server (binary echo, masking checked by the peer)")
 {
     if (!have_websockets()) {
-        WARN("python3-websockets not installed: skipped");
+        REALMWIRE_SKIP("python3-websockets not installed: skipped");
         return;
     }
     const auto port = free_port();
@@ -139,7 +140,7 @@ TEST_CASE("interop: realmwire client against Python websockets server (binary ec
 TEST_CASE("interop: Python websockets client against the realmwire server (echo, ping answered, close)")
 {
     if (!have_websockets()) {
-        WARN("python3-websockets not installed: skipped");
+        REALMWIRE_SKIP("python3-websockets not installed: skipped");
         return;
     }
     asio::io_context ioc;

@@ -4,6 +4,7 @@
 #include "transport/support.hpp"
 
 #include <catch2/catch.hpp>
+#include "../support/skip.hpp"
 
 using namespace realmwire;
 using namespace realmwire::transport;
@@ -11,7 +12,7 @@ using namespace realmwire::transport;
 TEST_CASE("real squid with Basic auth: right credentials tunnel, wrong ones get the 407 error")
 {
     if (!rw_test::squid_proxy::available()) {
-        WARN("squid not installed: skipped");
+        REALMWIRE_SKIP("squid not installed: skipped");
         return;
     }
     rw_test::squid_proxy squid("alice", "s3cret");

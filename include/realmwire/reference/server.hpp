@@ -29,6 +29,7 @@
 #include "realmwire/handshake/acceptor.hpp"
 #include "realmwire/http/parser.hpp"
 #include "realmwire/http/serializer.hpp"
+#include "realmwire/policy/url_prefix.hpp"
 #include "realmwire/reference/detail/ws_link.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/reference/sync_backend.hpp"
@@ -415,7 +416,10 @@ private:
                 respond(std::move(res), true);
                 return;
             }
-            if (!driver::is_upgrade_request(req)) {
+            // A plain GET on a sync path goes to the acceptor, whose 400 names what is missing (no
+            // Upgrade, HTTP/1.0): behind a proxy that does not forward the upgrade this is what tells
+            // "upgrade not forwarded" from "prefix not rewritten" (a 404). Other paths stay 404.
+            if (!driver::is_upgrade_request(req) && !is_sync_path(req.target)) {
                 http::response nf;
                 nf.status = 404;
                 nf.reason = "Not Found";
@@ -431,6 +435,25 @@ private:
                 return;
             }
             upgrade(std::move(v), std::move(rest));
+        }
+
+        bool is_sync_path(std::string_view target) const
+        {
+            std::string_view path = target.substr(0, target.find('?'));
+            std::string_view rest;
+            auto matches = [&](std::string_view prefix) {
+                return policy::match_url_prefix(path, prefix, rest) != policy::prefix_match::none;
+            };
+            if (!srv_.acceptor_opts_.url_prefixes.empty()) {
+                for (const auto& p : srv_.acceptor_opts_.url_prefixes)
+                    if (matches(p))
+                        return true;
+                return false;
+            }
+            for (const auto& d : srv_.acceptor_opts_.dialects)
+                if (matches(d.dialect->default_url_prefix))
+                    return true;
+            return false;
         }
 
         void respond(http::response res, bool keep)
