@@ -401,9 +401,8 @@ private:
     /// Finds the session of a non-BIND message, applying realm-core's common checks: unknown ident
     /// → 106, after UNBIND → 109. Returns nullptr when the message is not to be processed further
     /// (also for an errored session: its messages are ignored until UNBIND).
-    session* find_live(std::uint64_t ident, bool& ignore)
+    session* find_live(std::uint64_t ident)
     {
-        ignore = false;
         auto it = sessions_.find(ident);
         if (it == sessions_.end()) {
             connection_error(protocol::protocol_error::bad_session_ident);
@@ -414,11 +413,20 @@ private:
             connection_error(protocol::protocol_error::bad_message_order, "message after UNBIND");
             return nullptr;
         }
-        if (s.error_sent) {
-            ignore = true;
+        if (s.error_sent)
+            return nullptr;
+        return &s;
+    }
+
+    /// find_live for the messages that need the client's IDENT first (UPLOAD, MARK, QUERY): 109 otherwise.
+    session* find_identified(std::uint64_t ident, const char* message_before_ident)
+    {
+        session* s = find_live(ident);
+        if (s && !s->ident_received) {
+            connection_error(protocol::protocol_error::bad_message_order, message_before_ident);
             return nullptr;
         }
-        return &s;
+        return s;
     }
 
     /// The token's verdict mapped onto ProtocolError (realm-core / ROS).
@@ -545,8 +553,7 @@ private:
 
     void handle(protocol::client_ident_message& m)
     {
-        bool ignore = false;
-        session* sp = find_live(m.session_ident, ignore);
+        session* sp = find_live(m.session_ident);
         if (!sp)
             return;
         session& s = *sp;
@@ -613,15 +620,10 @@ private:
 
     void handle(protocol::upload_message& m)
     {
-        bool ignore = false;
-        session* sp = find_live(m.session_ident, ignore);
+        session* sp = find_identified(m.session_ident, "UPLOAD before IDENT");
         if (!sp)
             return;
         session& s = *sp;
-        if (!s.ident_received) {
-            connection_error(protocol::protocol_error::bad_message_order, "UPLOAD before IDENT");
-            return;
-        }
         std::error_code ec;
         protocol::decompress_body(m, upload_buffer_, config_.limits, ec);
         if (ec) {
@@ -691,15 +693,10 @@ private:
 
     void handle(protocol::mark_message& m)
     {
-        bool ignore = false;
-        session* sp = find_live(m.session_ident, ignore);
+        session* sp = find_identified(m.session_ident, "MARK before IDENT");
         if (!sp)
             return;
         session& s = *sp;
-        if (!s.ident_received) {
-            connection_error(protocol::protocol_error::bad_message_order, "MARK before IDENT");
-            return;
-        }
         if (!check_access(s, auth::privilege::read))
             return;
         status st = backend_.mark(s.realm, s.file, m.request_ident);
@@ -766,8 +763,7 @@ private:
             connection_error(protocol::protocol_error::bad_syntax, "REFRESH is not part of this dialect");
             return;
         }
-        bool ignore = false;
-        session* sp = find_live(m.session_ident, ignore);
+        session* sp = find_live(m.session_ident);
         if (!sp)
             return;
         session& s = *sp;
@@ -787,15 +783,10 @@ private:
             connection_error(protocol::protocol_error::bad_syntax, "QUERY on a partition-based connection");
             return;
         }
-        bool ignore = false;
-        session* sp = find_live(m.session_ident, ignore);
+        session* sp = find_identified(m.session_ident, "QUERY before IDENT");
         if (!sp)
             return;
         session& s = *sp;
-        if (!s.ident_received) {
-            connection_error(protocol::protocol_error::bad_message_order, "QUERY before IDENT");
-            return;
-        }
         // The backend interface has no subscriptions yet: the backend serves the same data whatever
         // the query, but the client gets the bootstrap it waits for (ending with last_in_batch for the
         // new query version), then steady-state DOWNLOADs again.
