@@ -71,6 +71,31 @@ void check_close(asio::io_context& ioc, std::shared_ptr<rw_test::ws_client> ws, 
     CHECK(stats.closes.back().payload == "bye");
 }
 
+/// Echo and close over ws to `ws_port`, then over wss (test CA, host "localhost") to `wss_port`; `o`
+/// carries whatever else the route needs (a proxy). Returns the options as left for the wss leg.
+connect_options echo_over_ws_then_wss(asio::io_context& ioc, connect_options o, std::uint16_t ws_port,
+                                      std::uint16_t wss_port, const std::string& ca,
+                                      rw_test::ws_echo_stats& stats)
+{
+    std::error_code ec;
+    o.host = "127.0.0.1";
+    o.port = ws_port;
+    auto ws = connect_ws(ioc, o, ec);
+    REQUIRE_FALSE(ec);
+    check_echo(ioc, ws);
+    check_close(ioc, ws, stats);
+
+    o.host = "localhost";
+    o.port = wss_port;
+    o.tls = true;
+    o.tls_opts.ca_file = ca;
+    ws = connect_ws(ioc, o, ec);
+    REQUIRE_FALSE(ec);
+    check_echo(ioc, ws);
+    check_close(ioc, ws, stats);
+    return o;
+}
+
 } // namespace
 
 TEST_CASE("driver: handshake, binary echo and closing handshake over a chunked memory pipe")
@@ -213,26 +238,11 @@ TEST_CASE("driver over real sockets: TCP and TLS loopback echo, wrong host name 
     REQUIRE_FALSE(ec);
     rw_test::test_server secure(ioc, rw_test::ws_echo(stats), sctx);
 
-    connect_options o;
-    o.host = "127.0.0.1";
-    o.port = plain.port();
-    auto ws = connect_ws(ioc, o, ec);
-    REQUIRE_FALSE(ec);
-    check_echo(ioc, ws);
-    check_close(ioc, ws, *stats);
-
-    o.host = "localhost";
-    o.port = secure.port();
-    o.tls = true;
-    o.tls_opts.ca_file = pki.ca;
-    ws = connect_ws(ioc, o, ec);
-    REQUIRE_FALSE(ec);
-    check_echo(ioc, ws);
-    check_close(ioc, ws, *stats);
+    connect_options o = echo_over_ws_then_wss(ioc, {}, plain.port(), secure.port(), pki.ca, *stats);
 
     o.tls_opts.server_name = "evil.example";
     connector c(ioc.get_executor());
-    ws = connect_ws(ioc, o, ec, nullptr, &c);
+    connect_ws(ioc, o, ec, nullptr, &c);
     CHECK(ec == transport_error::tls_handshake_failed);
     CHECK(c.failure().phase == phase::tls);
     CHECK(stats->accepted == 2);
@@ -258,27 +268,13 @@ TEST_CASE("driver through a real squid: handshake and echo over ws and wss, wron
     p.host = "127.0.0.1";
     p.port = squid.port();
     p.auth = proxy_auth::basic("bob", "hunter2");
-    connect_options o;
-    o.host = "127.0.0.1";
-    o.port = plain.port();
-    o.proxy = p;
-    auto ws = connect_ws(ioc, o, ec);
-    REQUIRE_FALSE(ec);
-    check_echo(ioc, ws);
-    check_close(ioc, ws, *stats);
-
-    o.host = "localhost";
-    o.port = secure.port();
-    o.tls = true;
-    o.tls_opts.ca_file = pki.ca;
-    ws = connect_ws(ioc, o, ec);
-    REQUIRE_FALSE(ec);
-    check_echo(ioc, ws);
-    check_close(ioc, ws, *stats);
+    connect_options via_squid;
+    via_squid.proxy = p;
+    connect_options o = echo_over_ws_then_wss(ioc, via_squid, plain.port(), secure.port(), pki.ca, *stats);
 
     o.proxy->auth = proxy_auth::basic("bob", "wrong");
     connector c(ioc.get_executor());
-    ws = connect_ws(ioc, o, ec, nullptr, &c);
+    connect_ws(ioc, o, ec, nullptr, &c);
     CHECK(ec == transport_error::proxy_auth_required);
     REQUIRE(c.failure().proxy_reply);
     CHECK(c.failure().proxy_reply->status == 407);
