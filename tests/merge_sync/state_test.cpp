@@ -1,6 +1,6 @@
 // The reference state applier against realm-core: replaying a scenario's server history (the changesets
 // realm-core's server stored, in server-version order) must end in realm-core's converged state.
-#include <realmwire/reference/object_store.hpp>
+#include <realmwire/reference/state.hpp>
 
 #include "merge_sync/vectors.hpp"
 
