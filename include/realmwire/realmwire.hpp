@@ -19,6 +19,7 @@
 #include "realmwire/handshake.hpp"
 #include "realmwire/protocol.hpp"
 #include "realmwire/changeset.hpp"
+#include "realmwire/merge.hpp"
 #include "realmwire/auth.hpp"
 #include "realmwire/transport.hpp"
 #include "realmwire/endpoint.hpp"
