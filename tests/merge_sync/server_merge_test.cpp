@@ -91,9 +91,8 @@ TEST_CASE("server merge: uploads of every scenario, transformed as realm-core's 
     INFO("matched " << matched << "/" << uploads << ", refused " << refused << ", final states equal " << states_equal);
     CHECK(uploads == 1208);
     CHECK(refused == 0);
-    // Every upload that realm-core stored untransformed (only re-encoded) must match already; with the
-    // transformer in place, all of them.
-    CHECK(matched >= 1208 - 535);
+    CHECK(matched == uploads);
+    CHECK(states_equal == scenario_count);
     WARN("server merge: " << matched << "/" << uploads << " integrated changesets byte-exact, " << states_equal
                           << "/40 final states equal");
 }

@@ -191,7 +191,11 @@ public:
             it.client_version = v.version;
             it.last_integrated_server_version = v.last_integrated_remote_version;
             it.origin_timestamp = v.origin_timestamp;
-            it.changeset = merge::encode_transformed(v);
+            it.changeset = merge::encode_transformed(v, ec);
+            if (ec) {
+                out = {};
+                return status::error(protocol::protocol_error::bad_changeset, "merge: " + ec.message());
+            }
             it.decoded = std::move(v.cs);
             out.changesets.push_back(std::move(it));
         }
