@@ -7,6 +7,7 @@
 #include "command.hpp"
 
 #include <realmwire/merge/scenario.hpp>
+#include <realmwire/reference/state.hpp>
 
 #include <cstdio>
 #include <string>
@@ -21,11 +22,18 @@ std::string base_name(const std::string& path)
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-/// The final-state comparison: true when the converged state the replay produced equals the scenario's
-/// final_state. Needs the reference state applier; until it is wired here, no state is compared equal.
-bool state_equal(const sc::scenario&, const sc::result&)
+/// The final-state comparison: the server history the replay produced, applied in order by the
+/// reference state applier, must dump exactly as the scenario's final_state.
+bool state_equal(const sc::scenario& s, const sc::result& r)
 {
-    return false;
+    realmwire::reference::state st;
+    for (const auto& bytes : r.server_history) {
+        std::error_code ec;
+        st.apply(bytes, ec);
+        if (ec)
+            return false;
+    }
+    return realmwire::reference::dump_state(st) == s.final_state;
 }
 
 int run(realmwire_tool::args& a)
