@@ -4,6 +4,7 @@
 #include <picojson.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>

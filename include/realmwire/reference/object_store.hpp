@@ -13,7 +13,9 @@
 // AddTable + AddColumn the first time, then CreateObject + Update per object, in the client layout.
 //
 // The object model and the applier are reference::state (state.hpp); this class adds the client-side
-// history around it.
+// history around it, and merges like realm-core's client: a downloaded changeset is transformed against
+// the local changes the server had not integrated yet (merge/transformer.hpp, with a reciprocal history
+// of those local changes), then applied, so the store converges with every other replica.
 
 // decoder.hpp must come before instruction.hpp (it names changeset::uuid, which the struct
 // changeset::changeset would otherwise shadow).
@@ -22,6 +24,7 @@
 #include "realmwire/changeset/instruction.hpp"
 #include "realmwire/changeset/print.hpp"
 #include "realmwire/endpoint/client_store.hpp"
+#include "realmwire/merge/transformer.hpp"
 #include "realmwire/reference/state.hpp"
 #include "realmwire/error.hpp"
 
@@ -92,35 +95,61 @@ public:
         out.progress = {scanned, scanned_sv};
         out.locked_server_version = progress_.download.server_version;
     }
+    /// Integrates a DOWNLOAD as realm-core's client does: the changesets are decoded, transformed
+    /// against the local changes the server had not integrated when it produced them (each entry's
+    /// last_integrated_client_version says how far it had), using the store's reciprocal history, then
+    /// applied. All of it or nothing: a changeset that does not decode, merge or apply leaves the store
+    /// unchanged and refuses the DOWNLOAD (212 bad_changeset).
     endpoint::status integrate(const endpoint::incoming_download& d) override
     {
-        // Decode everything first, then apply to a copy, so a bad changeset applies nothing.
-        std::vector<changeset::changeset> decoded;
+        std::vector<merge::versioned_changeset> in;
         for (const auto& e : d.changesets) {
             std::error_code ec;
-            decoded.push_back(changeset::decode_changeset(e.changeset, ec));
+            merge::versioned_changeset v;
+            v.cs = changeset::decode_changeset(e.changeset, ec);
             if (ec)
-                return endpoint::status::error(protocol::protocol_error::bad_changeset, ec.message());
+                return endpoint::status::error(protocol::protocol_error::bad_changeset,
+                                               "server version " + std::to_string(e.server_version) + ": " + ec.message());
+            v.version = e.server_version;
+            v.last_integrated_remote_version = e.client_version;
+            v.origin_timestamp = e.origin_timestamp;
+            v.origin_file_ident = e.origin_file_ident;
+            in.push_back(std::move(v));
+        }
+        std::map<std::uint64_t, std::string> reciprocal_updates;
+        if (!in.empty()) {
+            transform_view h(*this, reciprocal_updates);
+            std::error_code ec;
+            transformer_.transform_remote_changesets(h, ident_ ? ident_->ident : 0, version_, in, ec);
+            if (ec)
+                return endpoint::status::error(protocol::protocol_error::bad_changeset, "merge: " + ec.message());
         }
         realmwire::reference::state next = state_;
-        for (std::size_t n = 0; n < decoded.size(); ++n) {
+        for (const auto& v : in) {
             std::error_code ec;
             apply_info where;
-            next.apply(decoded[n], ec, &where);
+            next.apply(v.cs, ec, &where);
             if (ec) {
                 ++skipped_;
                 return endpoint::status::error(protocol::protocol_error::bad_changeset,
-                                               "changeset " + std::to_string(n) + ", instruction " +
+                                               "server version " + std::to_string(v.version) + ", instruction " +
                                                    std::to_string(where.instruction) + ": " + ec.message());
             }
         }
         state_ = std::move(next);
-        if (!decoded.empty())
+        for (auto& [v, bytes] : reciprocal_updates)
+            reciprocal_[v] = std::move(bytes);
+        if (!in.empty())
             ++version_;
         progress_ = d.progress;
-        downloaded_changesets_ += decoded.size();
+        downloaded_changesets_ += in.size();
+        // Local changes the server has integrated are never transformed against again.
+        reciprocal_.erase(reciprocal_.begin(), reciprocal_.upper_bound(progress_.download.last_integrated_client_version));
         return endpoint::status::success();
     }
+
+    /// Reciprocal entries kept (local changes as transformed against downloads so far).
+    std::size_t reciprocal_count() const noexcept { return reciprocal_.size(); }
 
     /// Local version (realm-core's: 1 is the empty file; each local write or integrated DOWNLOAD with
     /// changesets adds one).
@@ -248,7 +277,48 @@ public:
     }
 
 private:
+    /// The transformer's view of the local history: the local changesets (origin 0), by client version.
+    class transform_view {
+    public:
+        transform_view(const object_store& s, std::map<std::uint64_t, std::string>& updates) : s_(s), updates_(updates) {}
+        std::uint64_t find_history_entry(std::uint64_t begin, std::uint64_t end, merge::history_entry_view& out)
+        {
+            auto it = std::upper_bound(s_.history_.begin(), s_.history_.end(), begin,
+                                       [](std::uint64_t v, const endpoint::local_changeset& c) { return v < c.client_version; });
+            for (; it != s_.history_.end() && it->client_version <= end; ++it) {
+                if (it->changeset.empty())
+                    continue;
+                out.origin_file_ident = 0;
+                out.origin_timestamp = it->origin_timestamp;
+                out.remote_version = it->last_integrated_server_version;
+                out.changeset = it->changeset;
+                return it->client_version;
+            }
+            return 0;
+        }
+        std::string get_reciprocal_transform(std::uint64_t v)
+        {
+            auto u = updates_.find(v);
+            if (u != updates_.end())
+                return u->second;
+            auto r = s_.reciprocal_.find(v);
+            if (r != s_.reciprocal_.end())
+                return r->second;
+            for (const auto& c : s_.history_)
+                if (c.client_version == v)
+                    return c.changeset;
+            return {};
+        }
+        void set_reciprocal_transform(std::uint64_t v, std::string encoded) { updates_[v] = std::move(encoded); }
+
+    private:
+        const object_store& s_;
+        std::map<std::uint64_t, std::string>& updates_;
+    };
+
     realmwire::reference::state state_;
+    std::map<std::uint64_t, std::string> reciprocal_; ///< client version → transformed local changeset
+    merge::transformer transformer_;
     std::vector<endpoint::local_changeset> history_;
     std::optional<endpoint::salted_file_ident> ident_;
     endpoint::sync_progress progress_{};
