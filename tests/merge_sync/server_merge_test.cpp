@@ -96,3 +96,56 @@ TEST_CASE("server merge: uploads of every scenario, transformed as realm-core's 
     WARN("server merge: " << matched << "/" << uploads << " integrated changesets byte-exact, " << states_equal
                           << "/40 final states equal");
 }
+
+#include "realmwire/endpoint/server_connection.hpp"
+#include "realmwire/protocol/decode.hpp"
+
+// Hostile uploads: one that does not decode, one that decodes but does not apply to the realm's state.
+// Both are refused with 212 bad_changeset (realm-core's code for a changeset it cannot integrate) and
+// nothing is stored.
+TEST_CASE("server merge: a changeset that does not decode or does not apply is refused with 212, nothing stored")
+{
+    for (int attack = 0; attack < 2; ++attack) {
+        auto dir = std::make_shared<reference::realm_directory>();
+        reference::history_backend backend(dir);
+        endpoint::server_connection_config cfg;
+        cfg.log_message_on_connect = false;
+        auto now = std::chrono::steady_clock::now();
+        endpoint::server_connection conn(backend, cfg, now);
+        auto drain = [&] {
+            std::vector<std::string> out;
+            while (auto m = conn.next_output(now))
+                out.push_back(*m);
+            return out;
+        };
+        conn.receive("bind 1 5 0 1 0\n/test", now);
+        auto out = drain();
+        REQUIRE(out.size() == 1);
+        auto ident = std::get<protocol::server_ident_message>(protocol::decode_server_message(out[0]));
+        conn.receive("ident 1 2 " + std::to_string(ident.client_file_ident_salt) + " 0 0 0 0\n", now);
+        drain();
+        std::string cs;
+        if (attack == 0) {
+            cs = std::string("\x3f\x00\x04Item\x3f\x01\x03_id\x00\x00\x00\x01", 17); // cut short
+        }
+        else {
+            changeset::changeset c; // Update of an object in a table nobody created
+            changeset::update u;
+            u.table = c.intern("Item");
+            u.object = std::int64_t{1};
+            u.field = c.intern("name");
+            u.value = changeset::payload::make_string("x");
+            c.instructions.emplace_back(u);
+            cs = changeset::encode(c);
+        }
+        std::string entry = "2 0 0 0 " + std::to_string(cs.size()) + " " + cs;
+        conn.receive("upload 1 0 " + std::to_string(entry.size()) + " 0 2 0 0\n" + entry, now);
+        out = drain();
+        REQUIRE_FALSE(out.empty());
+        INFO(out.front());
+        CHECK(out.front().rfind("error 212 ", 0) == 0);
+        std::error_code ec;
+        CHECK(dir->get("/test", ec)->version() == 0);
+        CHECK(dir->get("/test", ec)->find_client(ident.client_file_ident)->last_integrated_client_version == 0);
+    }
+}

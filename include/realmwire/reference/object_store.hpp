@@ -178,6 +178,12 @@ public:
     /// layout); returns its client version, or 0 with `ec` set when `cs` does not apply (nothing recorded).
     std::uint64_t commit(const changeset::changeset& cs, std::error_code& ec)
     {
+        return commit(cs, sync_timestamp_now(), ec);
+    }
+    /// The same with the origin timestamp given (merging orders concurrent writes by it; replays and
+    /// tests need it deterministic).
+    std::uint64_t commit(const changeset::changeset& cs, std::uint64_t origin_timestamp, std::error_code& ec)
+    {
         state_.apply(cs, ec);
         if (ec)
             return 0;
@@ -185,7 +191,7 @@ public:
         endpoint::local_changeset l;
         l.client_version = version_;
         l.last_integrated_server_version = progress_.download.server_version;
-        l.origin_timestamp = sync_timestamp_now();
+        l.origin_timestamp = origin_timestamp;
         l.changeset = changeset::encode(cs, changeset::layout::client);
         history_.push_back(std::move(l));
         return version_;
