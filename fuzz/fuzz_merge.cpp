@@ -8,7 +8,7 @@
 //  * no crash, no sanitizer finding, no endless loop (the pair limit is small);
 //  * on success every transformed changeset and every flushed reciprocal form re-encodes and decodes
 //    back to the same changeset;
-//  * the merge is deterministic: the same input gives the same result twice.
+//  * the merge is deterministic: the same input gives the same result twice (checked on a quarter).
 #include "fuzz_common.hpp"
 
 #include <realmwire/merge.hpp>
@@ -43,18 +43,19 @@ struct gen {
         return name(cs, f, 5);
     }
     rc::primary_key pk() { return std::int64_t(pick(3)); }
-    rc::payload value(rc::changeset& cs)
+    /// A value the decoder accepts where it stands: no collections in sets, Erased only for a key.
+    rc::payload value(rc::changeset& cs, bool in_set = false, bool for_key = false)
     {
         switch (pick(9)) {
             case 0: return rc::payload::null();
             case 1: return rc::payload::make_int(pick(4));
             case 2: return rc::payload::make_string(pick(2) ? "x" : "y");
-            case 3: return rc::payload::make(rc::payload_type::list);
-            case 4: return rc::payload::make(rc::payload_type::dictionary);
-            case 5: return rc::payload::make(rc::payload_type::object_value);
+            case 3: return in_set ? rc::payload::null() : rc::payload::make(rc::payload_type::list);
+            case 4: return in_set ? rc::payload::make_int(1) : rc::payload::make(rc::payload_type::dictionary);
+            case 5: return in_set ? rc::payload::make_int(2) : rc::payload::make(rc::payload_type::object_value);
             case 6: return rc::payload::make_link(table(cs), pk());
             case 7: return rc::payload::make_double(pick(2) ? 0.0 : -0.0);
-            default: return rc::payload::make(rc::payload_type::erased);
+            default: return for_key ? rc::payload::make(rc::payload_type::erased) : rc::payload::make_int(3);
         }
     }
     rc::path path(rc::changeset& cs, bool end_in_index)
@@ -98,7 +99,7 @@ struct gen {
             case 4:
             case 5: {
                 auto u = target<rc::update>(cs, pick(2));
-                u.value = value(cs);
+                u.value = value(cs, false, !u.path.empty() && !rc::is_index(u.path.back()));
                 u.prior_size = pick(5);
                 u.is_default = pick(4) == 0;
                 return u;
@@ -145,12 +146,12 @@ struct gen {
             }
             case 13: {
                 auto a = target<rc::set_insert>(cs, false);
-                a.value = value(cs);
+                a.value = value(cs, true);
                 return a;
             }
             default: {
                 auto a = target<rc::set_erase>(cs, false);
-                a.value = value(cs);
+                a.value = value(cs, true);
                 return a;
             }
         }
@@ -159,21 +160,15 @@ struct gen {
     {
         rc::changeset cs;
         std::uint8_t n = pick(8);
-        for (std::uint8_t k = 0; k < n; ++k) {
-            // Only what the strict decoder accepts (no collections inside sets, ...): a peer's changeset
-            // reaches the merge through the decoder.
-            rc::changeset one;
-            one.strings = cs.strings;
-            one.instructions.push_back(instruction(one));
-            std::error_code ec;
-            std::string bytes = rc::encode(one, rc::layout::strings_first, ec);
-            if (!ec)
-                rc::decode_changeset(bytes, ec);
-            if (!ec) {
-                cs.strings = std::move(one.strings);
-                cs.instructions.push_back(std::move(one.instructions.back()));
-            }
-        }
+        for (std::uint8_t k = 0; k < n; ++k)
+            cs.instructions.push_back(instruction(cs));
+        // Only what the strict decoder accepts reaches a merge (a peer's changeset is decoded first).
+        std::error_code ec;
+        std::string bytes = rc::encode(cs, rc::layout::strings_first, ec);
+        if (!ec)
+            rc::decode_changeset(bytes, ec);
+        if (ec)
+            cs.instructions.clear();
         return cs;
     }
 };
@@ -284,6 +279,8 @@ outcome run_once(const std::uint8_t* data, std::size_t size)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     outcome a = run_once(data, size);
+    if (size == 0 || data[0] % 4 != 0) // determinism on a quarter of the inputs: the merge is the cost
+        return 0;
     outcome b = run_once(data, size);
     REALMWIRE_FUZZ_CHECK(a.ec == b.ec);
     REALMWIRE_FUZZ_CHECK(a.incoming == b.incoming);
