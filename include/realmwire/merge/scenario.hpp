@@ -206,6 +206,7 @@ struct result {
     std::size_t client_total = 0, client_ok = 0;
     std::optional<mismatch> first;
     std::vector<std::string> server_states; ///< unused until a state applier is wired
+    std::vector<std::string> server_history; ///< what the replay's server stored, in server-version order
 };
 
 /// Replays every event. The server history holds what we integrated (so a mismatch propagates, as it
@@ -280,6 +281,8 @@ inline result replay(const scenario& s, const limits& lim = {}, bool with_client
         if (!ok)
             note(i, e.kind == event::server_integrate, e.expected, out, err);
     }
+    for (const auto& kv : server.entries)
+        r.server_history.push_back(kv.second.bytes);
     return r;
 }
 
