@@ -223,6 +223,7 @@ struct is_error_condition_enum<realmwire::condition> : true_type {};
 #include "realmwire/errors/message.hpp"
 #include "realmwire/errors/sync_protocol.hpp"
 #include "realmwire/errors/changeset.hpp"
+#include "realmwire/errors/merge.hpp"
 #include "realmwire/errors/auth.hpp"
 #include "realmwire/errors/transport.hpp"
 #include "realmwire/errors/endpoint.hpp"

@@ -20,6 +20,7 @@
 #include "realmwire/protocol.hpp"
 #include "realmwire/changeset.hpp"
 #include "realmwire/merge.hpp"
+#include "realmwire/merge/scenario.hpp" // needs realmwire::json
 #include "realmwire/auth.hpp"
 #include "realmwire/transport.hpp"
 #include "realmwire/endpoint.hpp"

@@ -211,7 +211,8 @@ struct result {
 
 /// Replays every event. The server history holds what we integrated (so a mismatch propagates, as it
 /// would on a real server); each client's local changesets are its uploads, by client_version.
-inline result replay(const scenario& s, const limits& lim = {})
+/// `with_clients` false replays the server integrations only.
+inline result replay(const scenario& s, const limits& lim = {}, bool with_clients = true)
 {
     result r;
     transformer t(lim);
@@ -235,6 +236,8 @@ inline result replay(const scenario& s, const limits& lim = {})
 
     for (std::size_t i = 0; i < s.events.size(); ++i) {
         const event& e = s.events[i];
+        if (!with_clients && e.kind == event::client_integrate)
+            continue;
         std::vector<versioned_changeset> in(1);
         std::error_code ec;
         in[0].cs = changeset::decode_changeset(e.input, ec);

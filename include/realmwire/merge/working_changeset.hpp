@@ -10,7 +10,15 @@
 // merged bytes, depends on it.
 
 #include "realmwire/changeset/instruction.hpp"
+#include "realmwire/config.hpp"
 #include "realmwire/errors/merge.hpp"
+
+#ifdef REALMWIRE_NO_EXCEPTIONS
+// The rules stop a merge from deep inside (a bad index three calls down); the engine unwinds with an
+// internal exception and the public calls turn it into an error_code. Without exceptions that path
+// does not exist, so say so here rather than abort at run time.
+#error "realmwire/merge needs C++ exceptions (its public calls still report errors as error_code)"
+#endif
 
 #include <cstddef>
 #include <cstdint>
