@@ -10,6 +10,5 @@
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/endpoint/types.hpp"
-#include "realmwire/endpoint/upload_merge.hpp"
 
 #endif

@@ -16,6 +16,7 @@
 //
 // The transformer is a policy (template parameter); see is_changeset_transformer. The backend's history
 // is reached through merge_history_source, a small interface that any storage can implement.
+// Not part of realmwire/endpoint.hpp: the transformer needs C++ exceptions, the rest of endpoint/ does not.
 
 #include "realmwire/changeset/limits.hpp"
 #include "realmwire/changeset/model_decoder.hpp"

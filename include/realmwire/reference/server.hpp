@@ -15,8 +15,8 @@
 //
 // Data directory: `realms/<hex path>.log` (durable_log per realm, see history.hpp), `users.json`
 // (auth::file_user_store), `auth.key` + `auth.pub` (generated on first start unless given).
-// Threading: one I/O thread; every connection and the sync service run on it, so concurrent writers
-// are serialised in arrival order (history.hpp explains what that means for conflicting writes).
+// Threading: one I/O thread; every connection and the sync service run on it, so uploads are merged
+// (sync_backend.hpp, docs/merge.md) one at a time, in arrival order.
 // Protocol: each upgraded connection runs the general endpoint::server_connection (ordering rules,
 // error codes, token checks at BIND/IDENT/UPLOAD/MARK/REFRESH, DOWNLOAD generation); this file only
 // moves its messages over the WebSocket and wakes the other connections of a realm that changed.
