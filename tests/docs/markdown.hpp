@@ -72,11 +72,17 @@ inline std::vector<std::string> prose_lines(const std::string& markdown)
 }
 
 /// GitHub's anchor for a heading text: lowercase, spaces to '-', only letters, digits, '-' and '_'
-/// kept (non-ASCII bytes are kept too, as GitHub keeps letters of any script).
+/// kept. Non-ASCII letters are kept; the punctuation, arrows and math signs these docs use in headings
+/// (U+2000..U+2BFF: '—', '→', '≥', '…', three UTF-8 bytes starting with 0xE2) are dropped.
 inline std::string anchor_of(const std::string& heading)
 {
     std::string a;
-    for (unsigned char c : heading) {
+    for (std::size_t i = 0; i < heading.size(); ++i) {
+        const auto c = static_cast<unsigned char>(heading[i]);
+        if (c == 0xE2) {
+            i += 2;
+            continue;
+        }
         if (std::isalnum(c) || c == '-' || c == '_' || c >= 0x80)
             a.push_back(static_cast<char>(std::tolower(c)));
         else if (c == ' ')
