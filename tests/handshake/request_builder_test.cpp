@@ -161,7 +161,7 @@ TEST_CASE("request builder: configuration errors, each with its code")
         CHECK(ec == path_error::reserved_suffix);
         o.realm_path = "/~/tasks";
         build_handshake_request(o, "t", ec);
-        CHECK(ec == path_error::invalid_character); // `~` needs the user id
+        CHECK(ec == path_error::unexpanded_user_segment); // `~` needs the user id
         o.user_id = "u1";
         CHECK(build_handshake_request(o, "t", ec).request.target == "/realm-sync/%2Fu1%2Ftasks");
         CHECK_FALSE(ec);
