@@ -34,11 +34,14 @@ struct error_enum_traits<path_error> {
         switch (e) {
             case path_error::empty: return "realm path is empty";
             case path_error::too_long: return "realm path is longer than the configured limit";
-            case path_error::missing_leading_slash: return "realm path does not start with '/'";
+            case path_error::missing_leading_slash:
+                return "realm path does not start with '/' (write "
+                       "/owner/name)";
             case path_error::empty_segment: return "realm path has an empty segment";
             case path_error::dot_segment: return "realm path segment starts with '.'";
             case path_error::reserved_suffix:
-                return "realm path segment ends with .realm, .realm.lock or .realm.management";
+                return "realm path segment ends with .realm, .realm.lock or .realm.management: name the "
+                       "realm, not its file";
             case path_error::invalid_character:
                 return "realm path segment has a character outside [A-Za-z0-9_.-] (validate the decoded path, "
                        "not its percent-encoded form)";
