@@ -11,6 +11,7 @@
 #include "realmwire/detail/ascii.hpp"
 #include "realmwire/detail/base64.hpp"
 #include "realmwire/detail/json.hpp"
+#include "realmwire/detail/utf8.hpp"
 
 #include "realmwire/path.hpp"
 #include "realmwire/url.hpp"

@@ -5,7 +5,7 @@
 // realmwire::crypto.
 //
 // ROS kept `<dataPath>/keys/auth.key` (PKCS#8 private) and `auth.pub` (SubjectPublicKeyInfo) and
-// generated a 2048-bit pair when they were missing (legacy-auth-and-proxy.md §2.3); load_or_generate_keys
+// generated a 2048-bit pair when they were missing (docs/auth.md); load_or_generate_keys
 // does the same.
 
 #include "realmwire/errors/auth.hpp"

@@ -1,7 +1,7 @@
 #ifndef REALMWIRE_AUTH_PROBLEM_HPP
 #define REALMWIRE_AUTH_PROBLEM_HPP
 
-// ROS's problem+json error answers (RealmProblem.js; legacy-auth-and-proxy.md §1.4):
+// ROS's problem+json error answers (ROS's RealmProblem.js; docs/auth.md):
 //   {"type":"https://realm.io/docs/object-server/problems/<slug>","title":<fixed title>,"status":N,
 //    "detail"?:..., "code":N, "invalid_params"?:[{"name","reason"}]}
 // ROS sent them as `application/json; charset=utf-8`; realmwire does the same so ROS-era clients

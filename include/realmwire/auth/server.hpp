@@ -4,7 +4,7 @@
 // The ROS 3.x `/auth` API as a sans-I/O handler: `http::response auth_service::handle(const
 // http::request&)`. No sockets here; driver/http_server.hpp runs it over TCP.
 //
-// Routes (legacy-auth-and-proxy.md §1):
+// Routes (docs/auth.md):
 //   POST /auth                 providers password, nickname, anonymous, jwt, user-registered ones, and
 //                              "realm" (refresh token + path → access token; without path → user token)
 //   POST /auth/revoke          {"token"}: admin-or-self
@@ -13,7 +13,7 @@
 //
 // Token middleware (routes other than POST /auth): reads the configured header name; falls back to
 // `Authorization` only when that holds a token this server signed. ROS parsed *any* Authorization value
-// as a token and answered 401, so a proxy's own `Authorization` broke every route (spec §6.2 pitfall 3).
+// as a token and answered 401, so a proxy's own `Authorization` broke every route (docs/compatibility.md).
 // POST /auth does not look at the header at all (ROS ran the middleware there too; see docs/auth.md).
 
 #include "realmwire/auth/claims.hpp"

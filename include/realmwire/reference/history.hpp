@@ -135,7 +135,7 @@ public:
         return f;
     }
 
-    /// IDENT checks (wire-protocol.md §5.3): unknown file 208, salt mismatch 211, download cursor past
+    /// IDENT checks (docs/protocol.md): unknown file 208, salt mismatch 211, download cursor past
     /// the history 209, download client version past what was integrated 210, a latest server version
     /// (+salt) this history never had 209 / 211. A value-initialised protocol_error (0) means none.
     protocol::protocol_error check_ident(std::uint64_t ident, std::int64_t salt, std::uint64_t download_server_version,

@@ -539,8 +539,8 @@ private:
         {
             if (done_ || !sync_ || !link_)
                 return;
-            // The link queues without limit, so draining everything at once is what H's connection
-            // did; DOWNLOADs are still produced one per call and capped in size.
+            // The link queues without limit, so everything is drained at once; DOWNLOADs are still
+            // produced one per call and capped in size.
             while (auto m = sync_->next_output(std::chrono::steady_clock::now())) {
                 ++srv_.stats_.messages_out;
                 link_->send(*m);
