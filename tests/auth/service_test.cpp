@@ -258,7 +258,7 @@ TEST_CASE("provider realm: access token for a path, user token without, path rul
         std::error_code ec;
         g.store->put_user(*u, ec);
         adm = parse_login_response(g.post(R"({"provider":"nickname","data":"admin"})"));
-        CHECK(adm.data.admin);
+        CHECK(adm.data.admin == true);
     }
     auto aat = parse_refresh_response(g.service.handle(make_refresh_request(g.policy, adm.token, std::string_view("/x/y"))));
     CHECK(aat.data.grants(privilege::download | privilege::upload | privilege::manage));

@@ -378,7 +378,7 @@ public:
         , store_(std::move(store))
         , config_(std::move(config))
         , verifier_(keys_.public_key, config_.clock)
-        , limiter_(config_.login)
+        , limiter_(std::make_unique<login_limiter>(config_.login))
     {
         password_provider_options po;
         po.policy = config_.password;
@@ -659,14 +659,14 @@ private:
                                          {{"provider", "no provider named " + ar.provider}});
         // Refused before any hashing: a guesser's attempts cost the server (almost) nothing.
         const std::string user_key = attempted_user(ar);
-        if (auto wait = limiter_.admit(client_address, user_key, login_limiter::clock::now()); wait.count() > 0)
+        if (auto wait = limiter_->admit(client_address, user_key, login_limiter::clock::now()); wait.count() > 0)
             return too_many(wait);
         provider_failure failure;
         std::optional<user_record> user = it->second->authenticate(ar, *store_, failure);
         if (!user && failure.kind == &problems::invalid_credentials)
-            limiter_.failed(client_address, user_key, login_limiter::clock::now());
+            limiter_->failed(client_address, user_key, login_limiter::clock::now());
         if (user)
-            limiter_.succeeded(user_key, login_limiter::clock::now());
+            limiter_->succeeded(user_key, login_limiter::clock::now());
         if (!user)
             return make_problem_response(*failure.kind, failure.detail, failure.params);
         claims c = base_claims(ar.app_id, user->user_id, config_.lifetimes.refresh);
@@ -810,7 +810,7 @@ private:
     std::shared_ptr<user_store> store_;
     auth_service_config config_;
     token_verifier verifier_;
-    login_limiter limiter_;
+    std::unique_ptr<login_limiter> limiter_; ///< behind a pointer: the service stays movable
     std::map<std::string, std::shared_ptr<auth_provider>> providers_;
 };
 
