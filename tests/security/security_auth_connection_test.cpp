@@ -1,6 +1,8 @@
 // Attack 13b: /auth ignored `Connection: close` and kept the connection (and its slot) open.
 #include "security_auth_support.hpp"
 
+#include <mutex>
+
 using namespace realmwire;
 using namespace rw_sec;
 
@@ -63,4 +65,41 @@ TEST_CASE("security /auth: Connection: close is honoured, keep-alive still works
     std::size_t first = got.find("HTTP/1.1 200");
     REQUIRE(first != std::string::npos);
     CHECK(got.find("HTTP/1.1 200", first + 1) != std::string::npos);
+}
+
+TEST_CASE("security /auth: served by driver::http_server on workers, the brakes are keyed by the client's address")
+{
+    auto priv = auth::rsa_key::generate(2048);
+    auth::key_pair keys{priv, auth::rsa_key::from_public_pem(priv.public_pem())};
+    auth::auth_service_config ac;
+    ac.login.free_failures = 2;
+    ac.login.backoff_base = 5000ms;
+    auth::auth_service service(keys, std::make_shared<auth::memory_user_store>(), ac);
+    std::mutex m;
+    std::string seen_peer;
+    driver::http_server_options o;
+    o.worker_threads = 1;
+    driver::threaded_http_server server(
+        [&](const http::request& r, const std::string& peer) {
+            {
+                std::lock_guard<std::mutex> lock(m);
+                seen_peer = peer;
+            }
+            return service.handle(r, peer);
+        },
+        o);
+    server.start();
+    auth::auth_client_policy p;
+    p.host = "127.0.0.1:" + std::to_string(server.port());
+    driver::http_target t{"127.0.0.1", server.port(), false};
+    auto login = [&](const char* user, const char* pw, std::optional<bool> reg) {
+        return driver::http_request(t, auth::make_login_request(p, auth::credentials::password(user, pw, reg))).status;
+    };
+    CHECK(login("ann", "pw", true) == 200);
+    CHECK(login("ann", "x", std::nullopt) == 401);
+    CHECK(login("bob", "x", std::nullopt) == 401); // a second failure from this address: the brake is on
+    CHECK(login("carl", "x", std::nullopt) == 429);
+    CHECK(login("ann", "pw", std::nullopt) == 429);
+    std::lock_guard<std::mutex> lock(m);
+    CHECK(seen_peer == "127.0.0.1");
 }

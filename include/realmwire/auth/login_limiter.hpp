@@ -17,6 +17,7 @@
 // The per-user brake lets anyone slow down logins to a known user name for at most `backoff_max`; that
 // is the price of stopping a distributed guesser, and why the cap is minutes, not hours.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -168,9 +169,10 @@ private:
     void add_failure(entry& e, clock::time_point now) const
     {
         ++e.failures;
-        if (e.failures <= limits_.free_failures)
+        if (e.failures < limits_.free_failures)
             return;
-        std::size_t doublings = std::min<std::size_t>(e.failures - limits_.free_failures - 1, 30);
+        // The free_failures-th failure starts the first wait; each further one doubles it.
+        std::size_t doublings = std::min<std::size_t>(e.failures - limits_.free_failures, 30);
         double ms = double(limits_.backoff_base.count()) * std::ldexp(1.0, static_cast<int>(doublings));
         ms = std::min(ms, double(limits_.backoff_max.count()));
         e.blocked_until = now + std::chrono::milliseconds(static_cast<std::int64_t>(ms));
