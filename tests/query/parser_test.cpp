@@ -266,6 +266,19 @@ TEST_CASE("parser: identifiers with utf-8, digits, dashes and escaped spaces")
     CHECK(single(ok("Title == 1")).left.field == "Title");     // not a timestamp
 }
 
+TEST_CASE("parser: keywords realm-core also takes as field names")
+{
+    for (const char* name : {"sort", "limit", "distinct", "beginswith", "contains", "like", "between", "in", "text",
+                             "binary", "bin", "asc", "desc", "first", "SIZE"}) {
+        INFO(name);
+        expression e = ok(std::string(name) + " == 1");
+        CHECK(single(e).left.field == name);
+    }
+    CHECK(single(ok("a == limit")).right[0].field == "limit");
+    CHECK(bad("a IN {sort}").ec == query_error::syntax_error);
+    CHECK(bad("obj == 1").ec == query_error::syntax_error);
+}
+
 TEST_CASE("parser: syntax errors read as realm-core's")
 {
     struct row {

@@ -756,6 +756,8 @@ private:
     {
         token t = cur_;
         o.offset = t.offset;
+        if (keyword_as_name(t))
+            t.kind = tok::identifier;
         switch (t.kind) {
             case tok::identifier: {
                 if (!advance())
@@ -793,6 +795,30 @@ private:
         if (!constant(t, o.value))
             return false;
         return advance();
+    }
+
+    // realm-core's grammar takes these keywords as field names too (its `id` rule)
+    static bool keyword_as_name(const token& t) noexcept
+    {
+        switch (t.kind) {
+            case tok::kw_beginswith:
+            case tok::kw_endswith:
+            case tok::kw_contains:
+            case tok::kw_like:
+            case tok::kw_between:
+            case tok::kw_sort:
+            case tok::kw_distinct:
+            case tok::kw_limit:
+            case tok::kw_in:
+            case tok::kw_text: return true;
+            case tok::kw_other:
+                for (const char* w : {"asc", "ascending", "desc", "descending", "bin", "binary"})
+                    if (iequals(t.text, w))
+                        return true;
+                return t.text == "FIRST" || t.text == "first" || t.text == "LAST" || t.text == "last" ||
+                       t.text == "SIZE" || t.text == "size";
+            default: return false;
+        }
     }
 
     static std::string unescape_identifier(std::string_view s)
@@ -986,7 +1012,7 @@ private:
                 return fail(query_error::list_too_large, cur_.offset,
                             "List has more than " + std::to_string(lim_.max_list_size) + " elements");
             operand o;
-            if (cur_.kind == tok::identifier || cur_.kind == tok::lbrace || cur_.kind == tok::rbrace ||
+            if (cur_.kind == tok::identifier || keyword_as_name(cur_) || cur_.kind == tok::lbrace || cur_.kind == tok::rbrace ||
                 cur_.kind == tok::comma)
                 return syntax(cur_);
             if (!parse_operand(o))
