@@ -410,7 +410,7 @@ TEST_CASE("parser: printing round-trips")
          {"TRUEPREDICATE", "a == 1", "name BEGINSWITH[c] 'x' AND age >= 18",
           "NOT (a == 1 OR b != 'z')", "a IN {1, 2.5, 'x', null}", "t BETWEEN {T1:0, 2020-01-01@00:00:00}",
           "o == oid(5f3c7d1e2b4a6c8d9e0f1a2b) OR u == uuid(3b241101-e2bb-4255-8caf-4136c566a962)",
-          "(a == 1 OR a == 2) AND (b == 3 OR FALSEPREDICATE)", "x LIKE '*a?b*'", "d > -inf AND d != nan"}) {
+          "(a == 1 OR a == 2) AND (b == 3 OR FALSEPREDICATE)", "first\\ name == 'x' AND sort == 1", "x LIKE '*a?b*'", "d > -inf AND d != nan"}) {
         INFO(text);
         expression e = ok(text);
         expression again = ok(e.to_string());

@@ -177,8 +177,18 @@ private:
 
     static void print_operand(const operand& o, std::string& out)
     {
-        if (o.is_field)
-            out += o.field;
+        if (o.is_field) {
+            // the lexer's escapes inside a field name: `first\ name`
+            for (char c : o.field) {
+                if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                    out += '\\';
+                    out += c == ' ' ? ' ' : c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+                }
+                else {
+                    out += c;
+                }
+            }
+        }
         else
             out += o.text;
     }
