@@ -233,5 +233,6 @@ struct is_error_condition_enum<realmwire::condition> : true_type {};
 #include "realmwire/errors/transport.hpp"
 #include "realmwire/errors/endpoint.hpp"
 #include "realmwire/errors/apply.hpp"
+#include "realmwire/errors/query.hpp"
 
 #endif

@@ -28,5 +28,6 @@
 #include "realmwire/driver.hpp"
 #include "realmwire/reference.hpp"
 #include "realmwire/probe.hpp"
+#include "realmwire/query.hpp"
 
 #endif
