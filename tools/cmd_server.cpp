@@ -3,12 +3,15 @@
 
 #include <realmwire/reference/server.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace {
 
@@ -62,6 +65,39 @@ int run(realmwire_tool::args& a)
     if (auto t = a.value("access-token-lifetime"))
         cfg.token_lifetimes.access = std::stoll(*t);
     cfg.public_realms = a.values("public-realm");
+    auto number = [&](const char* flag, auto& target) {
+        if (auto v = a.value(flag)) {
+            try {
+                std::size_t used = 0;
+                unsigned long long n = std::stoull(*v, &used);
+                if (used != v->size() || (*v)[0] == '-')
+                    throw std::invalid_argument(flag);
+                target = static_cast<std::remove_reference_t<decltype(target)>>(n);
+            }
+            catch (const std::exception&) {
+                throw realmwire_tool::usage_error(std::string("--") + flag + " wants a number");
+            }
+        }
+    };
+    auto millis = [&](const char* flag, std::chrono::milliseconds& target) {
+        std::uint64_t ms = static_cast<std::uint64_t>(target.count());
+        number(flag, ms);
+        target = std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+    };
+    reference::sync_limits& lim = cfg.limits;
+    number("max-connections", cfg.max_connections);
+    number("max-connections-per-user", lim.max_connections_per_user);
+    number("max-connections-per-address", lim.max_connections_per_address);
+    number("reserved-auth-connections", lim.reserved_auth_connections);
+    millis("bind-deadline-ms", lim.bind_deadline);
+    millis("http-deadline-ms", lim.http_deadline);
+    millis("idle-timeout-ms", cfg.idle_timeout);
+    number("max-message-size", lim.max_message_size);
+    number("max-upload-size", lim.max_upload_size);
+    number("max-changeset-size", lim.max_changeset_size);
+    number("max-open-realms", lim.max_open_realms);
+    number("max-realms-per-user", lim.max_realms_per_user);
+    number("max-realm-bytes", lim.max_realm_bytes);
     bool verbose = a.flag("verbose");
     bool print_admin = a.flag("print-admin-token");
     a.finish();
@@ -120,7 +156,11 @@ realmwire_tool::registration reg{
     "server",
     "run the reference sync server: --listen HOST:PORT --data DIR [--tls-cert PEM --tls-key PEM] "
     "[--url-prefix P]... [--auth-header-name N] [--dialects a,b] [--public-key PEM] [--private-key PEM] "
-    "[--public-realm PATH]... [--access-token-lifetime S] [--verbose] [--print-admin-token]",
+    "[--public-realm PATH]... [--access-token-lifetime S] [--verbose] [--print-admin-token] "
+    "[--max-connections N] [--max-connections-per-user N] [--max-connections-per-address N] "
+    "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
+    "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "
+    "[--max-realms-per-user N] [--max-realm-bytes BYTES]",
     run};
 
 } // namespace
