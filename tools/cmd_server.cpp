@@ -3,6 +3,7 @@
 
 #include <realmwire/reference/server.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -114,6 +115,26 @@ int run(realmwire_tool::args& a)
     number("login-burst", as.login.address_burst);
     number("auth-workers", cfg.auth_workers.threads);
     number("auth-queue", cfg.auth_workers.max_pending);
+    // Sync connections against hostile clients (docs/security.md).
+    auto millis = [&](const char* flag, std::chrono::milliseconds& target) {
+        long long ms = target.count();
+        number(flag, ms);
+        target = std::chrono::milliseconds(ms);
+    };
+    reference::sync_limits& lim = cfg.limits;
+    number("max-connections", cfg.max_connections);
+    number("max-connections-per-user", lim.max_connections_per_user);
+    number("max-connections-per-address", lim.max_connections_per_address);
+    number("reserved-auth-connections", lim.reserved_auth_connections);
+    millis("bind-deadline-ms", lim.bind_deadline);
+    millis("http-deadline-ms", lim.http_deadline);
+    millis("idle-timeout-ms", cfg.idle_timeout);
+    number("max-message-size", lim.max_message_size);
+    number("max-upload-size", lim.max_upload_size);
+    number("max-changeset-size", lim.max_changeset_size);
+    number("max-open-realms", lim.max_open_realms);
+    number("max-realms-per-user", lim.max_realms_per_user);
+    number("max-realm-bytes", lim.max_realm_bytes);
     bool verbose = a.flag("verbose");
     bool print_admin = a.flag("print-admin-token");
     a.finish();
@@ -175,7 +196,11 @@ realmwire_tool::registration reg{
     "[--public-realm PATH]... [--access-token-lifetime S] [--verbose] [--print-admin-token] "
     "[--enable-provider nickname,anonymous] [--no-registration] [--max-users N] [--max-anonymous-users N] "
     "[--password-iterations N] [--login-rate PER_S] [--login-burst N] [--login-free-failures N] "
-    "[--login-backoff-ms MS] [--login-backoff-max-ms MS] [--auth-workers N] [--auth-queue N]",
+    "[--login-backoff-ms MS] [--login-backoff-max-ms MS] [--auth-workers N] [--auth-queue N] "
+    "[--max-connections N] [--max-connections-per-user N] [--max-connections-per-address N] "
+    "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
+    "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "
+    "[--max-realms-per-user N] [--max-realm-bytes BYTES]",
     run};
 
 } // namespace

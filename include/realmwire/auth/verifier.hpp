@@ -138,13 +138,16 @@ inline std::string sha256_hex(std::string_view data)
     return out;
 }
 
-/// `~` (the first one, as ROS) replaced by `identity`.
+/// ROS's home shorthand: a leading segment that is exactly `~` (`/~/x`, `/~`, or `~/x` before the
+/// leading '/' is added) replaced by `identity`. A `~` anywhere else is left alone, so the path stays
+/// invalid: expanding `/a/~/b` to `/a/<identity>/b` would let a user name a realm inside another
+/// tree and pass a path check meant for its own.
 inline std::string expand_home(std::string_view path, std::string_view identity)
 {
     std::string out(path);
-    std::size_t t = out.find('~');
-    if (t != std::string::npos)
-        out.replace(t, 1, identity);
+    std::size_t at = !out.empty() && out[0] == '/' ? 1 : 0;
+    if (out.size() > at && out[at] == '~' && (out.size() == at + 1 || out[at + 1] == '/'))
+        out.replace(at, 1, identity);
     return out;
 }
 

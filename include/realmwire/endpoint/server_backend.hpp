@@ -193,6 +193,14 @@ public:
         (void)realm;
         (void)client_file;
     }
+
+    /// Right after session_ended: the (connection_id, session_ident) of bind_request that
+    /// authorize_bind saw is over, for a backend that keeps per-session accounting (quotas).
+    virtual void session_released(std::uint64_t connection_id, std::uint64_t session_ident)
+    {
+        (void)connection_id;
+        (void)session_ident;
+    }
 };
 
 } // namespace realmwire::endpoint

@@ -22,6 +22,7 @@
 // UNBIND is "after UNBIND" (109); once UNBOUND is out, the session ident is free for reuse.
 
 #include "realmwire/auth/verifier.hpp"
+#include "realmwire/changeset/decoder.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/types.hpp"
@@ -38,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,6 +59,13 @@ struct server_connection_config {
     /// Checks tokens at BIND and REFRESH. nullptr: no authentication (every session is anonymous,
     /// bind_request::user is nullptr).
     const auth::token_verifier* verifier = nullptr;
+    /// The only token kind a session may present (BIND, REFRESH); nullopt accepts any kind, as
+    /// realm-core does. A server that also issues refresh and user tokens asks for access tokens here,
+    /// so a long-lived refresh token never opens a realm by itself.
+    std::optional<auth::token_kind> token_kind;
+    /// Asked with a token's revocation key (auth::verification::revocation_key) at BIND and REFRESH;
+    /// true refuses the token (203). Null: no revocation list.
+    std::function<bool(std::string_view)> is_revoked;
     /// Close a connection from which nothing arrived for this long (realm-core's
     /// connection_reaper_timeout: 30 min). Zero disables it.
     milliseconds idle_timeout{30 * 60 * 1000};
@@ -71,6 +80,14 @@ struct server_connection_config {
     /// 101 for a decompression failure) instead of the codec's finer codes (102, 110, 111, 112).
     bool realm_core_error_mapping = true;
     std::uint64_t connection_id = 0; ///< passed to the backend in bind_request
+    /// Decode every uploaded changeset with these limits before the backend stores it; one that does
+    /// not decode ends its session with 212 (bad_changeset, as realm-core's server answers a changeset
+    /// it cannot integrate), so nothing unreadable ever reaches the history that every client downloads.
+    bool validate_changesets = true;
+    changeset::limits changeset_limits{};
+    /// Capacity of the per-connection inflate buffer kept after a message; a larger one (a big upload)
+    /// is released, so one large message does not pin its size for the connection's lifetime.
+    std::size_t keep_buffer_bytes = 256 * 1024;
 };
 
 enum class server_event_type {
@@ -237,6 +254,13 @@ public:
     /// Whether `ident` names a session of this connection (in any state).
     bool has_session(std::uint64_t ident) const noexcept { return sessions_.count(ident) != 0; }
 
+    /// The verified claims of session `ident`, or nullptr (no such session, no token checked).
+    const auth::claims* session_user(std::uint64_t ident) const noexcept
+    {
+        auto it = sessions_.find(ident);
+        return it == sessions_.end() || !it->second.user ? nullptr : &*it->second.user;
+    }
+
     /// The realms this connection has identified sessions on.
     std::vector<std::string> realms() const
     {
@@ -336,6 +360,7 @@ private:
             return;
         s.ended_in_backend = true;
         backend_.session_ended(s.realm, s.ident_received ? s.file : salted_file_ident{});
+        backend_.session_released(config_.connection_id, s.ident);
     }
 
     void terminate_sessions()
@@ -469,11 +494,13 @@ private:
         auth::verify_request req;
         if (!flx() && !path.empty())
             req.path = path;
-        std::error_code ec;
-        auth::claims c = config_.verifier->verify(token, req, ec);
-        if (ec)
-            return token_error(ec);
-        out = std::move(c);
+        req.kind = config_.token_kind;
+        auth::verification v = config_.verifier->verify(token, req);
+        if (v.error)
+            return token_error(v.error);
+        if (config_.is_revoked && config_.is_revoked(v.revocation_key))
+            return protocol::protocol_error::bad_authentication;
+        out = std::move(v.token_claims);
         return std::nullopt;
     }
 
@@ -531,6 +558,12 @@ private:
         s.realm = std::move(realm);
         if (!st.ok()) {
             session_error(s, st);
+            return;
+        }
+        // A token names the one realm it is good for; the realm is what the backend chose, not what
+        // the BIND said (an FLX bind carries a query, not a path), so the path is checked against it.
+        if (s.user && s.user->path && !s.user->is_admin() && *s.user->path != s.realm) {
+            session_error(s, protocol::protocol_error::permission_denied, "the token is for another realm");
             return;
         }
         events_.push_back({server_event_type::session_bound, s.ident, s.realm, 0, {}});
@@ -627,9 +660,45 @@ private:
         std::error_code ec;
         protocol::decompress_body(m, upload_buffer_, config_.limits, ec);
         if (ec) {
+            release_buffer();
             connection_error(decode_error_code(ec), ec.message());
             return;
         }
+        handle_upload(s, m);
+        release_buffer();
+    }
+
+    void release_buffer()
+    {
+        if (upload_buffer_.capacity() > config_.keep_buffer_bytes)
+            std::string().swap(upload_buffer_);
+    }
+
+    /// Decodes each changeset of an UPLOAD; the first that fails ends the session with 212.
+    bool changesets_valid(session& s, const protocol::upload_message& m)
+    {
+        if (!config_.validate_changesets)
+            return true;
+        std::size_t i = 0;
+        for (const protocol::upload_entry& e : m.entries) {
+            changeset::null_visitor visitor;
+            std::error_code ec;
+            error_info where;
+            changeset_decoder_.set_limits(config_.changeset_limits);
+            if (!changeset_decoder_.decode(e.changeset, visitor, ec, where)) {
+                std::string msg = "changeset " + std::to_string(i) + " (client version " +
+                                  std::to_string(e.client_version) + "): " + ec.message() + " at byte " +
+                                  std::to_string(where.offset);
+                session_error(s, protocol::protocol_error::bad_changeset, std::move(msg));
+                return false;
+            }
+            ++i;
+        }
+        return true;
+    }
+
+    void handle_upload(session& s, protocol::upload_message& m)
+    {
         if (!check_access(s, auth::privilege::upload))
             return;
 
@@ -662,6 +731,8 @@ private:
             if (!mutually_consistent(up, progress))
                 return session_error(s, pe::bad_server_version, "last changeset inconsistent with upload progress");
         }
+        if (!changesets_valid(s, m))
+            return;
         s.upload_progress = progress;
         bool real_progress = progress.client_version > s.upload_threshold.client_version;
         bool bump_locked = m.locked_server_version > s.locked_server_version;
@@ -770,6 +841,10 @@ private:
         std::optional<auth::claims> fresh;
         if (auto err = verify_token(m.signed_user_token, flx() ? std::string() : s.realm, fresh)) {
             session_error(s, *err);
+            return;
+        }
+        if (fresh && fresh->path && !fresh->is_admin() && *fresh->path != s.realm) {
+            session_error(s, protocol::protocol_error::permission_denied, "the token is for another realm");
             return;
         }
         if (fresh)
@@ -913,6 +988,7 @@ private:
     bool closing_ = false;
     int close_error_ = 0;
     std::string upload_buffer_;
+    changeset::decoder changeset_decoder_;
     std::string body_;
     std::string compress_scratch_;
 };

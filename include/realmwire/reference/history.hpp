@@ -13,7 +13,8 @@
 // A re-sent changeset (a client resuming after a crash of either side) is recognised by its client
 // version and skipped, never integrated twice.
 //
-// realm_directory maps realm paths to histories under a data directory (`<data>/realms/<hex>.log`).
+// realm_directory maps realm paths to histories under a data directory (`<data>/realms/<hex>.log`,
+// a hash for long paths), keeping a bounded LRU of them open.
 // Neither class locks: the reference server calls them from its one I/O thread.
 
 #include "realmwire/protocol/entries.hpp"
@@ -22,10 +23,12 @@
 #include "realmwire/reference/state.hpp"
 
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -377,26 +380,48 @@ private:
 
 /// Realm path → history, each in its own log file under `<data_dir>/realms/`. An empty data dir means
 /// in memory only.
+///
+/// Open histories form an LRU of at most `max_open` (each holds a file descriptor and its changesets
+/// in memory): opening one more closes the least recently used, which the next get() replays from
+/// its file. So however many realms clients bind, the server holds a bounded number of files and
+/// never runs out of descriptors for /auth or new realms. In memory (no data dir) nothing is evicted,
+/// since nothing could be read back.
 class realm_directory {
 public:
+    static constexpr std::size_t default_max_open = 256;
+
     realm_directory() = default;
-    explicit realm_directory(std::string data_dir) : dir_(std::move(data_dir)) {}
+    explicit realm_directory(std::string data_dir, std::size_t max_open = default_max_open)
+        : dir_(std::move(data_dir))
+        , max_open_(max_open == 0 ? 1 : max_open)
+    {
+    }
     virtual ~realm_directory() = default;
 
     const std::string& data_dir() const noexcept { return dir_; }
+    std::size_t max_open() const noexcept { return max_open_; }
+    /// Histories open now.
+    std::size_t open_count() const noexcept { return realms_.size(); }
 
     /// The history of `path`, opened (or created) on first use; nullptr with `ec` on I/O failure.
+    /// The pointer is valid until the next get() (which may evict it).
     virtual realm_history* get(const std::string& path, std::error_code& ec)
     {
         ec.clear();
         auto it = realms_.find(path);
-        if (it != realms_.end())
-            return it->second.get();
+        if (it != realms_.end()) {
+            lru_.splice(lru_.begin(), lru_, it->second.use);
+            return it->second.history.get();
+        }
         auto h = std::make_unique<realm_history>();
         if (dir_.empty()) {
             h->open_in_memory();
         }
         else {
+            while (realms_.size() >= max_open_ && !lru_.empty()) {
+                realms_.erase(lru_.back());
+                lru_.pop_back();
+            }
             std::string sub = dir_ + "/realms";
             ::mkdir(dir_.c_str(), 0700);
             if (::mkdir(sub.c_str(), 0700) == 0)
@@ -405,10 +430,14 @@ public:
             if (ec)
                 return nullptr;
         }
-        return (realms_[path] = std::move(h)).get();
+        lru_.push_front(path);
+        auto& slot = realms_[path];
+        slot.history = std::move(h);
+        slot.use = lru_.begin();
+        return slot.history.get();
     }
 
-    /// Paths opened so far.
+    /// Paths open now (every path used so far when in memory).
     std::vector<std::string> paths() const
     {
         std::vector<std::string> out;
@@ -417,22 +446,42 @@ public:
         return out;
     }
 
-    /// A file name for a realm path: its bytes in hex (any path, no escaping questions).
+    /// Longest realm path whose file name is its bytes in hex: 2 × 100 + ".log" stays well inside
+    /// NAME_MAX (255) on every common file system.
+    static constexpr std::size_t max_hex_name_path = 100;
+
+    /// A file name for a realm path: its bytes in hex (any path, no escaping questions), or for a
+    /// longer path "h" + the SHA-256 of its bytes in hex, so every valid realm path (up to 1024
+    /// bytes) has a file name the file system accepts.
     static std::string file_name(std::string_view path)
     {
         static const char digits[] = "0123456789abcdef";
-        std::string s;
-        for (char c : path) {
-            auto u = static_cast<unsigned char>(c);
-            s.push_back(digits[u >> 4]);
-            s.push_back(digits[u & 0xF]);
-        }
-        return s + ".log";
+        auto hex = [&](const unsigned char* p, std::size_t n) {
+            std::string s;
+            s.reserve(2 * n);
+            for (std::size_t i = 0; i < n; ++i) {
+                s.push_back(digits[p[i] >> 4]);
+                s.push_back(digits[p[i] & 0xF]);
+            }
+            return s;
+        };
+        if (path.size() <= max_hex_name_path)
+            return hex(reinterpret_cast<const unsigned char*>(path.data()), path.size()) + ".log";
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const unsigned char*>(path.data()), path.size(), md);
+        return "h" + hex(md, sizeof md) + ".log";
     }
 
 private:
+    struct slot {
+        std::unique_ptr<realm_history> history;
+        std::list<std::string>::iterator use;
+    };
+
     std::string dir_;
-    std::map<std::string, std::unique_ptr<realm_history>> realms_;
+    std::size_t max_open_ = default_max_open;
+    std::map<std::string, slot> realms_;
+    std::list<std::string> lru_; ///< most recently used first
 };
 
 } // namespace realmwire::reference

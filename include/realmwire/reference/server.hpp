@@ -45,14 +45,46 @@
 #include <chrono>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <future>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace realmwire::reference {
+
+/// What sync clients can make the server hold. The defaults are meant for a public deployment; each
+/// one is a `realmwire server` flag (docs/security-sync.md lists them with the attack each one stops).
+struct sync_limits {
+    /// Upgraded sync connections one identity may hold at once (429 beyond). 0 = no cap.
+    std::size_t max_connections_per_user = 32;
+    /// TCP connections (sync and /auth) one source address may hold at once (closed at accept
+    /// beyond). 0 = no cap.
+    std::size_t max_connections_per_address = 256;
+    /// Connection slots of server_config::max_connections that sync connections never take, so that
+    /// /auth (login, refresh) stays reachable when sync is full (503 for the upgrade beyond).
+    std::size_t reserved_auth_connections = 64;
+    /// A sync connection that has not bound a session this long after its upgrade is closed.
+    std::chrono::milliseconds bind_deadline{10'000};
+    /// An HTTP connection must complete each request within this long (slow-loris bound).
+    std::chrono::milliseconds http_deadline{30'000};
+    /// One WebSocket message as received (a compressed UPLOAD counts with its compressed size).
+    std::size_t max_message_size = 16u * 1024 * 1024;
+    /// The declared uncompressed size of an UPLOAD body: checked before inflating, so a small
+    /// compressed message can never make the server allocate more than this.
+    std::size_t max_upload_size = 16u * 1024 * 1024;
+    /// One changeset, checked while decoding each uploaded changeset before it is stored.
+    std::size_t max_changeset_size = 16u * 1024 * 1024;
+    /// Realm files (histories) open at once; the least recently used is closed beyond.
+    std::size_t max_open_realms = realm_directory::default_max_open;
+    /// Distinct realms one identity may have bound at once (224 beyond).
+    std::size_t max_realms_per_user = 128;
+    /// Changeset bytes one realm may store (201 for the UPLOAD beyond).
+    std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
+};
 
 struct server_config {
     std::string data_dir;                  ///< "" = everything in memory (keys generated per run)
@@ -73,6 +105,7 @@ struct server_config {
     std::size_t max_connections = 4096;
     /// Close a sync connection from which nothing arrived for this long (0 = never).
     std::chrono::milliseconds idle_timeout{30 * 60 * 1000};
+    sync_limits limits{};
     auth::token_lifetimes token_lifetimes{};
     auth::unix_clock clock = auth::system_unix_now;
     /// The default /auth service's settings: development providers (off), registration, user caps,
@@ -101,6 +134,8 @@ struct server_stats {
     std::atomic<std::size_t> refused_handshakes{0};
     std::atomic<std::size_t> messages_in{0};
     std::atomic<std::size_t> messages_out{0};
+    std::atomic<std::size_t> refused_connections{0}; ///< closed at accept (total or per-address cap)
+    std::atomic<std::size_t> out_of_memory{0};       ///< connections closed on an allocation failure
 };
 
 class server {
@@ -156,7 +191,9 @@ public:
         asio::post(ioc_, [this] {
             std::error_code ignored;
             acceptor_.close(ignored);
-            for (auto& c : conns_)
+            // abort() may finish a connection at once, which removes it from conns_: walk a copy.
+            auto all = conns_;
+            for (auto& c : all)
                 c->abort();
             conns_.clear();
         });
@@ -257,11 +294,15 @@ private:
             }
         }
         if (!svc_.realms)
-            svc_.realms = std::make_shared<realm_directory>(cfg_.data_dir);
+            svc_.realms = std::make_shared<realm_directory>(cfg_.data_dir, cfg_.limits.max_open_realms);
         if (!svc_.permissions)
             svc_.permissions = std::make_shared<permission_service>();
-        if (!svc_.sync)
-            svc_.sync = std::make_shared<history_backend>(svc_.realms, svc_.permissions);
+        if (!svc_.sync) {
+            history_backend_limits hl;
+            hl.max_realms_per_user = cfg_.limits.max_realms_per_user;
+            hl.max_realm_bytes = cfg_.limits.max_realm_bytes;
+            svc_.sync = std::make_shared<history_backend>(svc_.realms, svc_.permissions, hl);
+        }
         if (tls()) {
             tls_ctx_ = transport::make_server_tls_context(cfg_.tls_cert_file, cfg_.tls_key_file, ec);
             if (ec)
@@ -273,15 +314,29 @@ private:
         acceptor_opts_.url_prefixes = cfg_.url_prefixes;
         acceptor_opts_.server = std::string("realmwire-reference/") + REALMWIRE_VERSION_STRING;
         if (cfg_.require_auth) {
-            const auth::token_verifier* v = &svc_.auth->verifier();
-            // Signature and expiry at the upgrade; path and privileges per session at BIND.
-            acceptor_opts_.authorize = [v](const realmwire::handshake_verdict& verdict) -> std::error_code {
+            auth::auth_service* a = svc_.auth.get();
+            // Signature, expiry, kind and revocation at the upgrade; path and privileges per session
+            // at BIND (where kind and revocation are checked again: a token can be revoked later).
+            acceptor_opts_.authorize = [a](const realmwire::handshake_verdict& verdict) -> std::error_code {
                 if (verdict.token.empty())
                     return {};
-                auth::verify_request r;
-                return v->verify(verdict.token, r).error;
+                auth::verification v = a->verifier().verify(verdict.token, sync_token_request());
+                if (v.error)
+                    return v.error;
+                if (a->store().is_revoked(v.revocation_key))
+                    return auth_error::token_revoked;
+                return {};
             };
         }
+    }
+
+    /// Sync takes access tokens only: a refresh token (years of lifetime) or a user token would
+    /// otherwise open realms without ever asking /auth, which is where permissions are decided.
+    static auth::verify_request sync_token_request()
+    {
+        auth::verify_request r;
+        r.kind = auth::token_kind::access;
+        return r;
     }
 
     // ---- connections ----
@@ -293,10 +348,31 @@ private:
         acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket sock) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open())
                 return;
-            if (!ec && conns_.size() < cfg_.max_connections) {
-                auto c = std::make_shared<conn>(*this, std::move(sock));
-                conns_.push_back(c);
-                c->start();
+            if (!ec) {
+                std::error_code ignored;
+                auto remote = sock.remote_endpoint(ignored);
+                std::string addr = remote.address().to_string();
+                std::string peer = (remote.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
+                                   std::to_string(remote.port());
+                std::size_t per_addr = cfg_.limits.max_connections_per_address;
+                if (conns_.size() >= cfg_.max_connections) {
+                    ++stats_.refused_connections;
+                    log("[" + peer + "] connection refused: the server holds its maximum of " +
+                        std::to_string(cfg_.max_connections) + " connections");
+                    sock.close(ignored);
+                }
+                else if (per_addr != 0 && addr_conns_[addr] >= per_addr) {
+                    ++stats_.refused_connections;
+                    log("[" + peer + "] connection refused: " + std::to_string(per_addr) +
+                        " connections from this address");
+                    sock.close(ignored);
+                }
+                else {
+                    ++addr_conns_[addr];
+                    auto c = std::make_shared<conn>(*this, std::move(sock), std::move(addr), std::move(peer));
+                    conns_.push_back(c);
+                    c->start();
+                }
             }
             accept();
         });
@@ -304,26 +380,54 @@ private:
 
     void forget(conn* c)
     {
+        release(addr_conns_, c->address());
+        if (c->user())
+            release(user_conns_, *c->user());
         conns_.remove_if([c](const std::shared_ptr<conn>& p) { return p.get() == c; });
+    }
+
+    static void release(std::map<std::string, std::size_t>& counts, const std::string& key)
+    {
+        auto it = counts.find(key);
+        if (it != counts.end() && --it->second == 0)
+            counts.erase(it);
+    }
+
+    /// Counts a sync connection for `identity`; false when that identity holds its maximum already.
+    bool take_user_slot(const std::string& identity)
+    {
+        std::size_t cap = cfg_.limits.max_connections_per_user;
+        std::size_t& n = user_conns_[identity];
+        if (cap != 0 && n >= cap) {
+            if (n == 0)
+                user_conns_.erase(identity);
+            return false;
+        }
+        ++n;
+        return true;
     }
 
     void realm_changed(conn* from, const std::string& realm);
 
     class conn : public std::enable_shared_from_this<conn> {
     public:
-        conn(server& s, asio::ip::tcp::socket sock)
+        conn(server& s, asio::ip::tcp::socket sock, std::string address, std::string peer)
             : srv_(s)
             , sock_(std::move(sock))
             , timer_(srv_.ioc_)
+            , bind_timer_(srv_.ioc_)
             , parser_(http::parser_limits{})
+            , address_(std::move(address))
+            , peer_(std::move(peer))
         {
         }
 
+        const std::string& address() const noexcept { return address_; }
+        const std::optional<std::string>& user() const noexcept { return user_; }
+
         void start()
         {
-            std::error_code ignored;
-            peer_ = sock_.remote_endpoint(ignored).address().to_string();
-            arm(std::chrono::seconds(30));
+            arm(srv_.cfg_.limits.http_deadline);
             transport::tcp_transport tcp(std::move(sock_));
             if (srv_.tls()) {
                 auto tls = std::make_shared<transport::tls_transport<transport::tcp_transport>>(std::move(tcp), srv_.tls_ctx_);
@@ -347,6 +451,7 @@ private:
         void abort()
         {
             timer_.cancel();
+            bind_timer_.cancel();
             if (link_)
                 link_->abort();
             else if (t_)
@@ -355,13 +460,42 @@ private:
 
         void realm_changed(const std::string& realm)
         {
-            if (!sync_ || !link_)
+            if (!sync_ || !link_ || done_)
                 return;
-            sync_->notify_realm_changed(realm);
-            flush();
+            try {
+                sync_->notify_realm_changed(realm);
+                flush();
+            }
+            catch (const std::bad_alloc&) {
+                out_of_memory(); // this connection's DOWNLOAD, not the uploader's fault
+            }
         }
 
     private:
+        void log(const std::string& s) { srv_.log("[" + peer_ + "] " + s); }
+
+        /// An allocation failed while serving this connection: it alone goes (its state may be half
+        /// updated), the server and every other connection carry on. Deferred, because the caller
+        /// may be iterating over the server's connections.
+        void out_of_memory()
+        {
+            ++srv_.stats_.out_of_memory;
+            log("connection closed: out of memory");
+            if (sync_)
+                sync_->take_events();
+            auto self = shared_from_this();
+            asio::post(srv_.ioc_, [self] {
+                self->abort();
+                self->finish();
+            });
+            done_ = true;
+            timer_.cancel();
+            bind_timer_.cancel();
+            if (sync_) {
+                sync_.reset();
+                --srv_.stats_.connections;
+            }
+        }
         void arm(std::chrono::steady_clock::duration d)
         {
             timer_.expires_after(d);
@@ -375,10 +509,12 @@ private:
 
         void finish()
         {
-            if (done_)
+            if (forgotten_)
                 return;
+            forgotten_ = true;
             done_ = true;
             timer_.cancel();
+            bind_timer_.cancel();
             if (sync_) {
                 sync_.reset(); // ends every session in the backend
                 --srv_.stats_.connections;
@@ -437,9 +573,29 @@ private:
             realmwire::handshake_verdict v = realmwire::accept_handshake(req, srv_.acceptor_opts_);
             if (!v.accepted()) {
                 ++srv_.stats_.refused_handshakes;
-                srv_.log("handshake refused: " + std::to_string(v.status) + " " + v.ec.message());
+                log("handshake refused: " + std::to_string(v.status) + " " + v.ec.message());
                 respond(v.response, false);
                 return;
+            }
+            const sync_limits& lim = srv_.cfg_.limits;
+            std::size_t sync_cap = srv_.cfg_.max_connections > lim.reserved_auth_connections
+                                       ? srv_.cfg_.max_connections - lim.reserved_auth_connections
+                                       : 0;
+            if (srv_.stats_.connections.load() >= sync_cap) {
+                ++srv_.stats_.refused_handshakes;
+                log("handshake refused: 503 every sync connection slot is taken");
+                respond(busy(503, "Service Unavailable", "the server holds its maximum of sync connections\n"), false);
+                return;
+            }
+            if (srv_.cfg_.require_auth && !v.token.empty()) {
+                auth::verification who = srv_.svc_.auth->verifier().verify(v.token, sync_token_request());
+                if (!who.valid() || !srv_.take_user_slot(who.token_claims.identity)) {
+                    ++srv_.stats_.refused_handshakes;
+                    log("handshake refused: 429 too many sync connections for one user");
+                    respond(busy(429, "Too Many Requests", "too many sync connections for this user\n"), false);
+                    return;
+                }
+                user_ = who.token_claims.identity;
             }
             upgrade(std::move(v), std::move(rest));
         }
@@ -455,7 +611,7 @@ private:
             auto job = [self, req = std::move(req), keep]() {
                 http::response res;
                 try {
-                    res = self->srv_.svc_.auth->handle(req, self->peer_);
+                    res = self->srv_.svc_.auth->handle(req, self->address_);
                 }
                 catch (const std::exception&) {
                     res = http::response{};
@@ -472,6 +628,16 @@ private:
                 busy.headers.set("Retry-After", "1");
                 respond(std::move(busy), keep);
             }
+        }
+
+        static http::response busy(int status, const char* reason, const char* body)
+        {
+            http::response r;
+            r.status = status;
+            r.reason = reason;
+            r.headers.set("Retry-After", "30");
+            r.body = body;
+            return r;
         }
 
         bool is_sync_path(std::string_view target) const
@@ -506,7 +672,7 @@ private:
                     self->finish();
                     return;
                 }
-                self->arm(std::chrono::seconds(30));
+                self->arm(self->srv_.cfg_.limits.http_deadline);
                 if (!self->pending_.empty()) {
                     std::string p = std::move(self->pending_);
                     self->pending_.clear();
@@ -526,6 +692,15 @@ private:
             c.protocol_version = v.version;
             c.handshake_token = v.token;
             c.verifier = srv_.cfg_.require_auth ? &srv_.svc_.auth->verifier() : nullptr;
+            if (srv_.cfg_.require_auth) {
+                c.token_kind = auth::token_kind::access;
+                auto a = srv_.svc_.auth;
+                c.is_revoked = [a](std::string_view key) { return a->store().is_revoked(key); };
+            }
+            const sync_limits& lim = srv_.cfg_.limits;
+            c.limits.max_message_size = lim.max_message_size;
+            c.limits.max_decompressed_size = lim.max_upload_size;
+            c.changeset_limits.max_changeset_size = lim.max_changeset_size;
             c.max_download_body = srv_.cfg_.max_download_size;
             c.idle_timeout = srv_.cfg_.idle_timeout;
             c.connection_id = ++srv_.next_conn_id_;
@@ -545,7 +720,8 @@ private:
                     return;
                 }
                 self->link_ = std::make_shared<detail::ws_link>(std::move(self->t_), websocket::role::server,
-                                                                 64u * 1024 * 1024);
+                                                                 self->srv_.cfg_.limits.max_message_size);
+                self->arm_bind_deadline();
                 std::weak_ptr<conn> weak = self;
                 self->link_->start(
                     std::move(rest),
@@ -566,8 +742,49 @@ private:
             if (done_ || !sync_)
                 return;
             ++srv_.stats_.messages_in;
-            sync_->receive(msg, std::chrono::steady_clock::now());
-            flush();
+            try {
+                sync_->receive(msg, std::chrono::steady_clock::now());
+                flush();
+            }
+            catch (const std::bad_alloc&) {
+                out_of_memory();
+            }
+        }
+
+        /// A fresh sync connection holds a slot; one that binds nothing within the deadline is an
+        /// attacker's (or a broken client's) and goes, whatever the idle timeout says.
+        void arm_bind_deadline()
+        {
+            auto d = srv_.cfg_.limits.bind_deadline;
+            if (d.count() <= 0)
+                return;
+            bind_timer_.expires_after(d);
+            bind_timer_.async_wait([weak = std::weak_ptr<conn>(shared_from_this())](std::error_code ec) {
+                auto self = weak.lock();
+                if (ec || !self || self->done_ || self->bound_ || !self->link_)
+                    return;
+                self->log("sync connection closed: no BIND within the deadline");
+                self->timer_.cancel();
+                self->link_->close(1008);
+            });
+        }
+
+        /// The first bound session names the user of a connection whose handshake carried no token.
+        bool account_session(std::uint64_t session_ident)
+        {
+            bound_ = true;
+            bind_timer_.cancel();
+            if (user_ || !srv_.cfg_.require_auth)
+                return true;
+            const auth::claims* c = sync_->session_user(session_ident);
+            if (!c)
+                return true;
+            if (!srv_.take_user_slot(c->identity)) {
+                log("sync connection closed: too many sync connections for one user");
+                return false;
+            }
+            user_ = c->identity;
+            return true;
         }
 
         /// Sends what the connection has to say, wakes the other connections of a realm whose history
@@ -583,15 +800,22 @@ private:
                 link_->send(*m);
             }
             std::vector<std::string> changed;
+            bool over_cap = false;
             for (auto& e : sync_->take_events()) {
                 if (e.type == endpoint::server_event_type::realm_changed)
                     changed.push_back(std::move(e.realm));
+                else if (e.type == endpoint::server_event_type::session_bound && !bound_)
+                    over_cap = !account_session(e.session_ident);
                 else if (e.type == endpoint::server_event_type::connection_error ||
                          e.type == endpoint::server_event_type::session_error)
-                    srv_.log("sync error " + std::to_string(e.code) + " (session " + std::to_string(e.session_ident) +
-                             "): " + e.message);
+                    log("sync error " + std::to_string(e.code) + " (session " + std::to_string(e.session_ident) +
+                        "): " + e.message);
             }
-            if (sync_->should_close()) {
+            if (over_cap) {
+                timer_.cancel();
+                link_->close(1008);
+            }
+            else if (sync_->should_close()) {
                 timer_.cancel();
                 link_->close(1000);
             }
@@ -622,6 +846,7 @@ private:
         server& srv_;
         asio::ip::tcp::socket sock_;
         asio::steady_timer timer_;
+        asio::steady_timer bind_timer_;
         transport::any_transport t_;
         http::request_parser parser_;
         std::array<char, 8192> buf_{};
@@ -629,8 +854,12 @@ private:
         std::string pending_;
         std::unique_ptr<endpoint::server_connection> sync_;
         std::shared_ptr<detail::ws_link> link_;
-        std::string peer_; ///< the client's address: the key of the per-address /auth limits
+        std::string address_;            ///< the client's IP (per-address accounting)
+        std::string peer_;               ///< IP:port, the prefix of every log line
+        std::optional<std::string> user_; ///< the identity counted against max_connections_per_user
+        bool bound_ = false;
         bool done_ = false;
+        bool forgotten_ = false;
     };
 
     server_config cfg_;
@@ -642,6 +871,8 @@ private:
     std::shared_ptr<asio::ssl::context> tls_ctx_;
     realmwire::acceptor_options acceptor_opts_;
     std::list<std::shared_ptr<conn>> conns_;
+    std::map<std::string, std::size_t> addr_conns_; ///< open connections per source address
+    std::map<std::string, std::size_t> user_conns_; ///< open sync connections per identity
     std::uint16_t port_ = 0;
     std::uint64_t next_conn_id_ = 0;
     server_stats stats_;

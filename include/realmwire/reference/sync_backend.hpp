@@ -12,9 +12,12 @@
 #include "realmwire/endpoint/upload_merge.hpp"
 #include "realmwire/reference/history.hpp"
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace realmwire::reference {
 
@@ -31,13 +34,34 @@ public:
     }
 };
 
+/// What one user may hold. Both bound what a hostile (or broken) client can make the server keep.
+struct history_backend_limits {
+    /// Distinct realms one identity may have bound at once, over all its connections (224
+    /// too_many_sessions beyond, try_again). 0 = no cap. Sessions without a verified user are not
+    /// counted (a server without authentication has no users to tell apart).
+    std::size_t max_realms_per_user = 128;
+    /// Changeset bytes one realm's history may hold; an UPLOAD that would grow it past this ends its
+    /// session with 201 and stores nothing. 0 = no cap.
+    std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
+};
+
 class history_backend : public endpoint::server_backend {
 public:
     explicit history_backend(std::shared_ptr<realm_directory> dir,
-                             std::shared_ptr<permission_service> perms = std::make_shared<permission_service>())
+                             std::shared_ptr<permission_service> perms = std::make_shared<permission_service>(),
+                             history_backend_limits limits = {})
         : dir_(std::move(dir))
         , perms_(std::move(perms))
+        , limits_(limits)
     {
+    }
+
+    const history_backend_limits& limits() const noexcept { return limits_; }
+    /// Distinct realms `identity` has bound now.
+    std::size_t realms_bound_by(const std::string& identity) const
+    {
+        auto it = per_user_.find(identity);
+        return it == per_user_.end() ? 0 : it->second.size();
     }
 
     std::string flx_realm = "/__flx";
@@ -52,7 +76,32 @@ public:
             realm = auth::expand_home(r.path, r.user->identity);
         else
             realm = std::string(r.path);
-        return perms_->can_bind(r.user, realm);
+        endpoint::status st = perms_->can_bind(r.user, realm);
+        if (!st.ok() || !r.user)
+            return st;
+        auto& held = per_user_[r.user->identity];
+        if (limits_.max_realms_per_user != 0 && held.count(realm) == 0 && held.size() >= limits_.max_realms_per_user)
+            return endpoint::status::error(protocol::protocol_error::too_many_sessions,
+                                           "too many realms bound by this user", true);
+        ++held[realm];
+        bound_[{r.connection_id, r.session_ident}] = {r.user->identity, realm};
+        return st;
+    }
+
+    void session_released(std::uint64_t connection_id, std::uint64_t session_ident) override
+    {
+        auto it = bound_.find({connection_id, session_ident});
+        if (it == bound_.end())
+            return;
+        auto user = per_user_.find(it->second.first);
+        if (user != per_user_.end()) {
+            auto realm = user->second.find(it->second.second);
+            if (realm != user->second.end() && --realm->second == 0)
+                user->second.erase(realm);
+            if (user->second.empty())
+                per_user_.erase(user);
+        }
+        bound_.erase(it);
     }
 
     endpoint::status allocate_client_file_ident(std::string_view realm, endpoint::salted_file_ident& out) override
@@ -94,13 +143,19 @@ public:
         if (!h)
             return io_error();
         std::vector<protocol::upload_entry> entries;
+        std::uint64_t incoming = 0;
         for (const auto& e : r.changesets) {
             if (e.origin_file_ident != 0 && e.origin_file_ident != r.client_file.ident)
                 return endpoint::status::error(protocol::protocol_error::bad_origin_file_ident);
             if (e.server_version > h->version())
                 return endpoint::status::error(protocol::protocol_error::bad_server_version);
+            incoming += e.changeset.size();
             entries.push_back(e);
         }
+        std::uint64_t& stored = stored_bytes(r.realm, *h);
+        if (limits_.max_realm_bytes != 0 && incoming > limits_.max_realm_bytes - std::min(stored, limits_.max_realm_bytes))
+            return endpoint::status::error(protocol::protocol_error::other_session_error,
+                                           "the realm's storage quota is exhausted");
         const client_file* f = h->find_client(r.client_file.ident);
         if (!f)
             return endpoint::status::error(protocol::protocol_error::bad_client_file_ident);
@@ -130,6 +185,8 @@ public:
             return io_error();
         if (!merged.changesets.empty())
             h->set_current_state(std::move(next));
+        for (std::uint64_t v = before; v < h->version(); ++v)
+            stored += h->entries()[v].changeset.size();
         out.latest_server_version = h->version();
         out.history_changed = h->version() != before;
         return endpoint::status::success();
@@ -210,9 +267,25 @@ private:
         return endpoint::status::error(protocol::protocol_error::connection_closed, "server storage error", true);
     }
 
+    /// The changeset bytes of `realm`'s history, summed once per realm and then kept up to date.
+    std::uint64_t& stored_bytes(std::string_view realm, const realm_history& h)
+    {
+        auto [it, fresh] = stored_.try_emplace(std::string(realm), 0);
+        if (fresh)
+            for (const auto& e : h.entries())
+                it->second += e.changeset.size();
+        return it->second;
+    }
+
     std::shared_ptr<realm_directory> dir_;
     std::shared_ptr<permission_service> perms_;
     endpoint::upload_merger<> merger_;
+    history_backend_limits limits_;
+    std::map<std::string, std::uint64_t, std::less<>> stored_;
+    /// identity → realm → sessions bound to it
+    std::map<std::string, std::map<std::string, std::size_t>> per_user_;
+    /// (connection id, session ident) → (identity, realm)
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::pair<std::string, std::string>> bound_;
 };
 
 } // namespace realmwire::reference

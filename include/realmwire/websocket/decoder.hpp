@@ -40,6 +40,10 @@ struct decoder_limits {
     std::size_t max_message_size = 64 * 1024 * 1024;
     /// Refuse text messages that are not UTF-8 (1007). Close reasons are always checked.
     bool validate_text_utf8 = true;
+    /// Message buffer capacity kept between messages; a larger buffer (after a big message) is
+    /// freed when the next feed() starts, so one big message does not pin its size for the rest of
+    /// the connection. The default keeps everything (no allocation in steady state).
+    std::size_t keep_buffer_bytes = static_cast<std::size_t>(-1);
 };
 
 enum class event_kind : std::uint8_t { none, text, binary, ping, pong, close };
@@ -67,8 +71,11 @@ public:
             return 0;
         }
         if (event_.kind != event_kind::none) {
-            if (event_.kind == event_kind::text || event_.kind == event_kind::binary)
+            if (event_.kind == event_kind::text || event_.kind == event_kind::binary) {
                 message_.clear(); // keeps capacity: steady state does not allocate
+                if (message_.capacity() > limits_.keep_buffer_bytes)
+                    std::string().swap(message_);
+            }
             event_ = {};
         }
         std::size_t used = 0;

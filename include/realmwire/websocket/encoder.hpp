@@ -3,7 +3,8 @@
 
 // RFC 6455 frame encoder. Appends whole frames to a caller's std::string (so a caller that reuses its
 // buffer does not allocate once it has grown). A client-role encoder masks every frame with a fresh
-// key; a server-role encoder never masks.
+// key; a server-role encoder never masks. The default keys come from OpenSSL's CSPRNG (RFC 6455 §5.3:
+// "derived from a strong source of entropy"), drawn in batches so that a key costs a copy, not a call.
 
 #include "realmwire/error.hpp"
 #include "realmwire/websocket/close_code.hpp"
@@ -11,12 +12,14 @@
 #include "realmwire/websocket/frame.hpp"
 #include "realmwire/websocket/mask.hpp"
 
+#include <openssl/rand.h>
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <functional>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -71,18 +74,37 @@ inline std::string close_payload(std::uint16_t code, std::string_view reason, st
     return p;
 }
 
+/// Mask keys from OpenSSL's CSPRNG (RAND_bytes), `batch` keys per call. A key is never reused and
+/// never predictable from earlier ones; if the CSPRNG fails, next() throws rather than hand out a
+/// weak key.
+class csprng_mask_keys {
+public:
+    static constexpr std::size_t batch = 256;
+
+    mask_key next()
+    {
+        if (used_ == batch) {
+            if (RAND_bytes(pool_.data(), static_cast<int>(pool_.size())) != 1)
+                throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                                        "websocket mask key: RAND_bytes failed");
+            used_ = 0;
+        }
+        mask_key k;
+        std::memcpy(k.data(), pool_.data() + used_ * k.size(), k.size());
+        ++used_;
+        return k;
+    }
+
+private:
+    std::array<std::uint8_t, batch * sizeof(mask_key)> pool_{};
+    std::size_t used_ = batch; // empty: the first next() fills the pool
+};
+
 class encoder {
 public:
-    /// `keys` supplies mask keys for a client; by default a per-encoder PRNG seeded from
-    /// std::random_device (RFC 6455 §10.3 asks only that keys be unpredictable to scripts on the
-    /// path, not cryptographically strong). Tests pass a fixed source.
-    explicit encoder(role self, std::function<mask_key()> keys = {}) : role_(self), keys_(std::move(keys))
-    {
-        if (role_ == role::client && !keys_) {
-            std::random_device rd;
-            rng_.seed((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-        }
-    }
+    /// `keys` supplies mask keys for a client; by default csprng_mask_keys (OpenSSL's RAND_bytes,
+    /// batched). Tests pass a fixed source.
+    explicit encoder(role self, std::function<mask_key()> keys = {}) : role_(self), keys_(std::move(keys)) {}
 
     role self() const noexcept { return role_; }
 
@@ -144,14 +166,12 @@ private:
             return std::nullopt;
         if (keys_)
             return keys_();
-        std::uint32_t v = static_cast<std::uint32_t>(rng_());
-        return mask_key{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
-                        static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 24)};
+        return csprng_.next();
     }
 
     role role_;
     std::function<mask_key()> keys_;
-    std::mt19937_64 rng_;
+    csprng_mask_keys csprng_;
 };
 
 } // namespace realmwire::websocket

@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -28,7 +29,7 @@ public:
 
     ws_link(transport::any_transport t, websocket::role self, std::size_t max_message_size)
         : transport_(std::move(t))
-        , decoder_(self, websocket::decoder_limits{max_message_size, true})
+        , decoder_(self, websocket::decoder_limits{max_message_size, true, 256 * 1024})
         , encoder_(self)
     {
     }
@@ -103,7 +104,20 @@ private:
         notify(ec);
     }
 
+    /// Feeds bytes to the decoder and the handlers. An allocation failure (a message as large as the
+    /// limit allows, on a server short of memory) closes this link only.
     bool consume(std::string_view in)
+    {
+        try {
+            return consume_bytes(in);
+        }
+        catch (const std::bad_alloc&) {
+            fail(std::make_error_code(std::errc::not_enough_memory));
+            return false;
+        }
+    }
+
+    bool consume_bytes(std::string_view in)
     {
         while (!in.empty() && !closed_) {
             std::error_code ec;
@@ -121,6 +135,10 @@ private:
                 case websocket::event_kind::text:
                     if (on_message_)
                         on_message_(ev.payload);
+                    if (!closed_) {
+                        std::error_code ignored;
+                        decoder_.feed({}, ignored); // done with the message: frees an oversized buffer now
+                    }
                     break;
                 case websocket::event_kind::ping: {
                     std::string frame;
