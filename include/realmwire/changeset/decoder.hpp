@@ -266,6 +266,16 @@ public:
             throw_error(ec, "changeset decode", where);
     }
 
+    /// Frees the intern table when a large changeset grew it past what common ones need (the strings
+    /// of the last decode are forgotten). For long-lived decoders that should not keep a peak forever.
+    void release_if_large(std::size_t max_kept_strings = 4096) noexcept
+    {
+        if (strings_.capacity() > max_kept_strings) {
+            std::vector<std::string_view>().swap(strings_);
+            std::vector<std::uint64_t>().swap(slots_);
+        }
+    }
+
     /// The strings interned by the last decode, in index order (views into its input).
     const std::vector<std::string_view>& strings() const noexcept { return strings_; }
 
