@@ -10,6 +10,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -47,12 +48,16 @@ inline std::string requested_format(int argc, char** argv)
 }
 
 /// Google Benchmark's reporter for the requested format, plus the ratios: it collects bytes/second per
-/// run and, at the end, prints every case's rate divided by the baseline's. Machine-readable formats
-/// stay pure on stdout (compare.py and other JSON/CSV consumers read it), so there the ratios go to
-/// stderr; in console format they follow the table on stdout.
+/// run and, at the end, prints every case's rate divided by the baseline's. With --benchmark_repetitions
+/// every repetition is kept: the table shows the median and the range. A case named
+/// `<twin_prefix><name>` (e.g. `beast/accept`) is the twin of `<name>`: a second table gives each case's
+/// speed over its twin's, from the same run. Machine-readable formats stay pure on stdout (compare.py and
+/// other JSON/CSV consumers read it), so there the ratios go to stderr; in console format they follow the
+/// table on stdout.
 class ratio_reporter : public benchmark::BenchmarkReporter {
 public:
-    ratio_reporter(std::string baseline, const std::string& format) : baseline_(std::move(baseline))
+    ratio_reporter(std::string baseline, const std::string& format, std::string twin_prefix = {})
+        : baseline_(std::move(baseline)), twin_prefix_(std::move(twin_prefix))
     {
         if (format == "json")
             inner_ = std::make_unique<benchmark::JSONReporter>();
@@ -80,7 +85,7 @@ public:
         for (const auto& r : runs) {
             auto it = r.counters.find("bytes_per_second");
             if (it != r.counters.end() && r.run_type == Run::RT_Iteration)
-                rates_[r.benchmark_name()] = it->second.value;
+                rates_[r.benchmark_name()].push_back(it->second.value);
         }
     }
     void Finalize() override
@@ -88,33 +93,72 @@ public:
         inner_->Finalize();
         GetOutputStream().flush();
         auto base = rates_.find(baseline_);
-        if (base == rates_.end() || base->second <= 0) {
+        if (base == rates_.end() || median(base->second) <= 0) {
             std::fprintf(ratios_to_, "\n(no ratios: baseline '%s' did not run)\n", baseline_.c_str());
-            return;
         }
-        std::fprintf(ratios_to_, "\nthroughput relative to %s (same run):\n", baseline_.c_str());
-        for (const auto& [name, rate] : rates_)
-            std::fprintf(ratios_to_, "  %-48s %8.3fx  (%.1f MB/s)\n", name.c_str(), rate / base->second, rate / 1e6);
+        else {
+            const double b = median(base->second);
+            std::fprintf(ratios_to_, "\nthroughput relative to %s (same run; median of repetitions):\n",
+                         baseline_.c_str());
+            for (const auto& [name, rates] : rates_)
+                std::fprintf(ratios_to_, "  %-48s %8.3fx  (%.1f MB/s, range %.1f-%.1f)\n", name.c_str(),
+                             median(rates) / b, median(rates) / 1e6, lowest(rates) / 1e6, highest(rates) / 1e6);
+        }
+        if (twin_prefix_.empty())
+            return;
+        bool header = false;
+        for (const auto& [name, rates] : rates_) {
+            auto twin = rates_.find(twin_prefix_ + name);
+            if (twin == rates_.end() || median(twin->second) <= 0)
+                continue;
+            if (!header) {
+                std::fprintf(ratios_to_,
+                             "\nspeed relative to the %s twin (same run; median, range = slowest/fastest twin "
+                             "to fastest/slowest):\n",
+                             twin_prefix_.c_str());
+                header = true;
+            }
+            std::fprintf(ratios_to_, "  %-48s %8.2fx  (range %.2f-%.2f)\n", name.c_str(),
+                         median(rates) / median(twin->second), lowest(rates) / highest(twin->second),
+                         highest(rates) / lowest(twin->second));
+        }
     }
 
 private:
+    static double median(std::vector<double> v)
+    {
+        if (v.empty())
+            return 0;
+        std::sort(v.begin(), v.end());
+        return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    }
+    static double lowest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+    static double highest(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+
     std::string baseline_;
+    std::string twin_prefix_;
     std::unique_ptr<benchmark::BenchmarkReporter> inner_;
     std::FILE* ratios_to_ = stdout;
-    std::map<std::string, double> rates_;
+    std::map<std::string, std::vector<double>> rates_;
 };
 
 } // namespace realmwire_bench
 
 /// main() for a benchmark binary whose ratios are taken against `baseline` (a registered case name).
-#define REALMWIRE_BENCH_MAIN(baseline)                                                                         \
+#define REALMWIRE_BENCH_MAIN(baseline) REALMWIRE_BENCH_MAIN_TWINS(baseline, "", [] { return true; })
+
+/// Same, with twins named `<twin_prefix><case>` and a start-up check (a callable returning bool; false
+/// ends the binary with status 1 before anything is measured).
+#define REALMWIRE_BENCH_MAIN_TWINS(baseline, twin_prefix, check)                                               \
     int main(int argc, char** argv)                                                                            \
     {                                                                                                          \
         const std::string format = realmwire_bench::requested_format(argc, argv);                              \
         benchmark::Initialize(&argc, argv);                                                                    \
         if (benchmark::ReportUnrecognizedArguments(argc, argv))                                                \
             return 1;                                                                                          \
-        realmwire_bench::ratio_reporter reporter(baseline, format);                                            \
+        if (!(check)())                                                                                        \
+            return 1;                                                                                          \
+        realmwire_bench::ratio_reporter reporter(baseline, format, twin_prefix);                               \
         benchmark::RunSpecifiedBenchmarks(&reporter);                                                          \
         benchmark::Shutdown();                                                                                 \
         return 0;                                                                                              \

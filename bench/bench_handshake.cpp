@@ -1,17 +1,45 @@
 // Handshake costs: building a client request, parsing + accepting it on the server, verifying the
-// server's 101 on the client. Ratios are against memcpy over the request bytes.
+// server's 101 on the client. Ratios are against memcpy over the request bytes, and, when Boost.Beast
+// is installed (REALMWIRE_BENCH_HAVE_BEAST, set by bench/CMakeLists.txt), every case below has a Beast
+// twin measured in the same run, doing the same job with Beast's own parser, fields, accept key and
+// masking; the table at the end gives realmwire's speed over Beast's.
+//   parse_upgrade_request  the 825-byte upgrade request (520-character token) into a message
+//   accept                 parse + validate + accept key + the 101 as bytes (realmwire also matches the
+//                          prefix, decodes the realm path, negotiates the dialects, extracts the token)
+//   accept_key             Sec-WebSocket-Accept for a key
+//   verify_101             parse the server's 101 and check status, accept key and subprotocol
+//   unmask/65536           XOR-unmask 64 KiB in place
+// At start-up the binary checks that both compute the same accept key (and exits 1 if not).
 #include "bench_common.hpp"
 
 #include <realmwire/handshake.hpp>
+#include <realmwire/websocket/mask.hpp>
 
+#if REALMWIRE_BENCH_HAVE_BEAST
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/detail/hybi13.hpp>
+#include <boost/beast/websocket/detail/mask.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#endif
+
+#include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
 using namespace realmwire;
 
-const std::string token = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NTAwMDAwMDAwMDAwMDAwMDAwMDAwMDEiLCJhdWQiOiJhcHAtaWQiLCJleHAiOjE3NjQwMDAwMDB9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmUtc2lnbmF0dXJl";
+/// A JWT-shaped token of 520 characters (header.claims.signature), as Atlas App Services issues.
+const std::string token = [] {
+    std::string t = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NTAwMDAwMDAwMDAwMDAwMDAwMDAwMDEiLCJhdWQiOiJhcHAtaWQiLCJleHAiOjE3NjQwMDAwMDB9.";
+    const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (std::size_t i = 0; t.size() < 520; ++i)
+        t += alphabet[(i * 37 + 11) % 64];
+    return t;
+}();
 
 client_handshake_options options()
 {
@@ -30,6 +58,36 @@ const std::string& request_bytes()
     return bytes;
 }
 
+const std::string& response_bytes()
+{
+    static const std::string bytes = [] {
+        acceptor_options o;
+        o.url_prefixes = {"/api/client/v2.0/app/myapp-abcde/realm-sync"};
+        return accept_handshake(request_bytes(), o).response_bytes();
+    }();
+    return bytes;
+}
+
+acceptor_options accept_options()
+{
+    acceptor_options o;
+    o.url_prefixes = {"/realm-sync", "/api/client/v2.0/app/myapp-abcde/realm-sync"};
+    return o;
+}
+
+const std::string sample_key = "dGhlIHNhbXBsZSBub25jZQ==";
+
+std::vector<std::uint8_t>& mask_buffer()
+{
+    static std::vector<std::uint8_t> buf = [] {
+        std::vector<std::uint8_t> b(65536);
+        for (std::size_t i = 0; i < b.size(); ++i)
+            b[i] = static_cast<std::uint8_t>(i * 131 + 7);
+        return b;
+    }();
+    return buf;
+}
+
 void bm_memcpy_request(benchmark::State& state)
 {
     const std::string& src = request_bytes();
@@ -41,7 +99,7 @@ void bm_memcpy_request(benchmark::State& state)
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * src.size()));
 }
-BENCHMARK(bm_memcpy_request);
+BENCHMARK(bm_memcpy_request)->Name("memcpy");
 
 void bm_build_request(benchmark::State& state)
 {
@@ -57,13 +115,27 @@ void bm_build_request(benchmark::State& state)
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
-BENCHMARK(bm_build_request);
+BENCHMARK(bm_build_request)->Name("build_request");
 
-void bm_parse_and_accept(benchmark::State& state)
+void bm_parse_upgrade_request(benchmark::State& state)
 {
     const std::string& req = request_bytes();
-    acceptor_options o;
-    o.url_prefixes = {"/realm-sync", "/api/client/v2.0/app/myapp-abcde/realm-sync"};
+    for (auto _ : state) {
+        http::request_parser p;
+        std::error_code ec;
+        p.feed(req, ec);
+        if (ec || !p.done())
+            state.SkipWithError("parse failed");
+        benchmark::DoNotOptimize(p.get().headers.size());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
+}
+BENCHMARK(bm_parse_upgrade_request)->Name("parse_upgrade_request");
+
+void bm_accept(benchmark::State& state)
+{
+    const std::string& req = request_bytes();
+    const acceptor_options o = accept_options();
     for (auto _ : state) {
         auto v = accept_handshake(req, o);
         if (!v.accepted())
@@ -73,14 +145,12 @@ void bm_parse_and_accept(benchmark::State& state)
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
 }
-BENCHMARK(bm_parse_and_accept);
+BENCHMARK(bm_accept)->Name("accept");
 
-void bm_verify_response(benchmark::State& state)
+void bm_verify_101(benchmark::State& state)
 {
     auto hs = build_handshake_request(options(), token);
-    acceptor_options o;
-    o.url_prefixes = {"/api/client/v2.0/app/myapp-abcde/realm-sync"};
-    const std::string resp = accept_handshake(hs.request, o).response_bytes();
+    const std::string& resp = response_bytes();
     for (auto _ : state) {
         auto r = verify_handshake_response(resp, hs);
         if (!r.ok())
@@ -89,19 +159,230 @@ void bm_verify_response(benchmark::State& state)
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * resp.size()));
 }
-BENCHMARK(bm_verify_response);
+BENCHMARK(bm_verify_101)->Name("verify_101");
 
 void bm_accept_key(benchmark::State& state)
 {
-    const std::string key = "dGhlIHNhbXBsZSBub25jZQ==";
     for (auto _ : state) {
-        std::string a = websocket::compute_accept_key(key);
+        websocket::accept_key_buffer a;
+        websocket::compute_accept_key(sample_key, a);
         benchmark::DoNotOptimize(a.data());
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * key.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * sample_key.size()));
 }
-BENCHMARK(bm_accept_key);
+BENCHMARK(bm_accept_key)->Name("accept_key");
+
+void bm_accept_key_string(benchmark::State& state)
+{
+    for (auto _ : state) {
+        std::string a = websocket::compute_accept_key(sample_key);
+        benchmark::DoNotOptimize(a.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * sample_key.size()));
+}
+BENCHMARK(bm_accept_key_string)->Name("accept_key_as_string");
+
+void bm_unmask(benchmark::State& state)
+{
+    auto& buf = mask_buffer();
+    const websocket::mask_key key{0x37, 0xfa, 0x21, 0x3d};
+    for (auto _ : state) {
+        websocket::apply_mask(buf.data(), buf.size(), key);
+        benchmark::DoNotOptimize(buf.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+}
+BENCHMARK(bm_unmask)->Name("unmask/65536");
+
+#if REALMWIRE_BENCH_HAVE_BEAST
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace bws = boost::beast::websocket;
+
+bool beast_parse(std::string_view bytes, bhttp::request_parser<bhttp::empty_body>& p)
+{
+    p.eager(true);
+    beast::error_code ec;
+    p.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    return !ec && p.is_done();
+}
+
+/// The 101 as Beast's websocket::stream::accept would answer it (its checks, its fields), as bytes.
+bool beast_accept(std::string_view bytes, std::string& out)
+{
+    bhttp::request_parser<bhttp::empty_body> p;
+    if (!beast_parse(bytes, p))
+        return false;
+    const auto& req = p.get();
+    if (req.version() != 11 || req.method() != bhttp::verb::get || !bws::is_upgrade(req))
+        return false;
+    auto key = req[bhttp::field::sec_websocket_key];
+    if (key.empty() || key.size() > bws::detail::sec_ws_key_type::max_size_n)
+        return false;
+    if (req[bhttp::field::sec_websocket_version] != "13")
+        return false;
+    bhttp::response<bhttp::empty_body> res;
+    res.version(11);
+    res.result(bhttp::status::switching_protocols);
+    res.set(bhttp::field::upgrade, "websocket");
+    res.set(bhttp::field::connection, "upgrade");
+    bws::detail::sec_ws_accept_type acc;
+    bws::detail::make_sec_ws_accept(acc, key);
+    res.set(bhttp::field::sec_websocket_accept, beast::string_view(acc.data(), acc.size()));
+    // The application's choice of subprotocol: the first one offered.
+    auto offered = req[bhttp::field::sec_websocket_protocol];
+    res.set(bhttp::field::sec_websocket_protocol, offered.substr(0, offered.find(',')));
+    res.set(bhttp::field::server, "realmwire-bench");
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    beast::error_code ec;
+    out.clear();
+    while (!ec && !sr.is_done()) {
+        sr.next(ec, [&](beast::error_code&, const auto& buffers) {
+            std::size_t n = 0;
+            for (auto b : beast::buffers_range_ref(buffers)) {
+                out.append(static_cast<const char*>(b.data()), b.size());
+                n += b.size();
+            }
+            sr.consume(n);
+        });
+    }
+    return !ec;
+}
+
+/// The client's check of a 101 as Beast's websocket::stream does it, plus the subprotocol echo.
+bool beast_verify(std::string_view bytes, std::string_view key, std::string_view prefix)
+{
+    bhttp::response_parser<bhttp::empty_body> p;
+    p.eager(true);
+    beast::error_code ec;
+    p.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec || !p.is_header_done())
+        return false;
+    const auto& res = p.get();
+    if (res.result() != bhttp::status::switching_protocols || res.version() != 11)
+        return false;
+    if (!bhttp::token_list{res[bhttp::field::connection]}.exists("upgrade") ||
+        !bhttp::token_list{res[bhttp::field::upgrade]}.exists("websocket"))
+        return false;
+    auto accept = res[bhttp::field::sec_websocket_accept];
+    bws::detail::sec_ws_accept_type expected;
+    bws::detail::make_sec_ws_accept(expected, beast::string_view(key.data(), key.size()));
+    if (accept != beast::string_view(expected.data(), expected.size()))
+        return false;
+    auto proto = res[bhttp::field::sec_websocket_protocol];
+    return proto.size() > prefix.size() && proto.substr(0, prefix.size()) == beast::string_view(prefix.data(), prefix.size());
+}
+
+void beast_parse_upgrade_request(benchmark::State& state)
+{
+    const std::string& req = request_bytes();
+    for (auto _ : state) {
+        bhttp::request_parser<bhttp::empty_body> p;
+        if (!beast_parse(req, p))
+            state.SkipWithError("parse failed");
+        benchmark::DoNotOptimize(&p.get());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
+}
+BENCHMARK(beast_parse_upgrade_request)->Name("beast/parse_upgrade_request");
+
+void beast_accept_case(benchmark::State& state)
+{
+    const std::string& req = request_bytes();
+    for (auto _ : state) {
+        std::string out;
+        if (!beast_accept(req, out))
+            state.SkipWithError("refused");
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
+}
+BENCHMARK(beast_accept_case)->Name("beast/accept");
+
+void beast_verify_101(benchmark::State& state)
+{
+    auto hs = build_handshake_request(options(), token);
+    const std::string& resp = response_bytes();
+    for (auto _ : state) {
+        if (!beast_verify(resp, hs.key, hs.dialect->subprotocol_prefix))
+            state.SkipWithError("not verified");
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * resp.size()));
+}
+BENCHMARK(beast_verify_101)->Name("beast/verify_101");
+
+void beast_accept_key(benchmark::State& state)
+{
+    for (auto _ : state) {
+        bws::detail::sec_ws_accept_type a;
+        bws::detail::make_sec_ws_accept(a, sample_key);
+        benchmark::DoNotOptimize(a.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * sample_key.size()));
+}
+BENCHMARK(beast_accept_key)->Name("beast/accept_key");
+
+void beast_unmask(benchmark::State& state)
+{
+    auto& buf = mask_buffer();
+    bws::detail::prepared_key key;
+    bws::detail::prepare_key(key, 0x3d21fa37u); // the bytes 37 fa 21 3d on a little-endian machine
+    for (auto _ : state) {
+        bws::detail::prepared_key k = key;
+        bws::detail::mask_inplace(boost::asio::mutable_buffer(buf.data(), buf.size()), k);
+        benchmark::DoNotOptimize(buf.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+}
+BENCHMARK(beast_unmask)->Name("beast/unmask/65536");
+#endif
+
+/// Both implementations must agree before their speeds mean anything.
+bool same_results()
+{
+#if REALMWIRE_BENCH_HAVE_BEAST
+    for (const std::string& key : {sample_key, build_handshake_request(options(), token).key}) {
+        bws::detail::sec_ws_accept_type b;
+        bws::detail::make_sec_ws_accept(b, key);
+        websocket::accept_key_buffer r;
+        websocket::compute_accept_key(key, r);
+        if (std::string_view(b.data(), b.size()) != std::string_view(r.data(), r.size()) ||
+            websocket::compute_accept_key(key) != std::string_view(b.data(), b.size())) {
+            std::fprintf(stderr, "accept keys differ for %s\n", key.c_str());
+            return false;
+        }
+    }
+    std::string beast_101;
+    auto hs = build_handshake_request(options(), token);
+    if (!beast_accept(request_bytes(), beast_101) || !beast_verify(response_bytes(), hs.key, hs.dialect->subprotocol_prefix) ||
+        !verify_handshake_response(beast_101, hs).ok()) {
+        std::fprintf(stderr, "realmwire and Beast do not accept each other's handshake\n");
+        return false;
+    }
+    // Masking: the same bytes from both.
+    std::vector<std::uint8_t> a(1000), b;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        a[i] = static_cast<std::uint8_t>(i * 7);
+    b = a;
+    websocket::apply_mask(a.data(), a.size(), websocket::mask_key{0x37, 0xfa, 0x21, 0x3d});
+    bws::detail::prepared_key k;
+    bws::detail::prepare_key(k, 0x3d21fa37u);
+    bws::detail::mask_inplace(boost::asio::mutable_buffer(b.data(), b.size()), k);
+    if (a != b) {
+        std::fprintf(stderr, "masking differs\n");
+        return false;
+    }
+    std::printf("realmwire and Beast agree (accept keys, 101 both ways, masking); request %zu bytes, 101 %zu bytes\n",
+                request_bytes().size(), response_bytes().size());
+#else
+    std::printf("Boost.Beast not found: no twins\n");
+#endif
+    return true;
+}
 
 } // namespace
 
-REALMWIRE_BENCH_MAIN("bm_memcpy_request")
+REALMWIRE_BENCH_MAIN_TWINS("memcpy", "beast/", same_results)

@@ -22,10 +22,13 @@
 #define REALMWIRE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define REALMWIRE_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define REALMWIRE_ALWAYS_INLINE inline __attribute__((always_inline))
+/// Error paths of hot loops: kept out of line so the hot code stays small and its registers free.
+#define REALMWIRE_COLD __attribute__((cold, noinline))
 #else
 #define REALMWIRE_LIKELY(x) (x)
 #define REALMWIRE_UNLIKELY(x) (x)
 #define REALMWIRE_ALWAYS_INLINE inline
+#define REALMWIRE_COLD
 #endif
 
 #endif

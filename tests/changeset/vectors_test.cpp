@@ -263,3 +263,38 @@ TEST_CASE("realm-core encoder outputs are reproduced from hand-built models")
         CHECK(rc::decode_changeset("").instructions.empty());
     }
 }
+
+TEST_CASE("decoding into a reused changeset equals a fresh decode, in any order, and after an error")
+{
+    // decode_changeset(in, out) overwrites the elements `out` already has (keeping their storage):
+    // whatever the previous content, the result must be exactly a fresh decode.
+    auto frames = read_framed(vectors + "/changesets/basic.bin");
+    REQUIRE(frames.size() == 300);
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        order.push_back((i * 7919) % frames.size()); // every frame once, sizes jumping up and down
+    rc::changeset reused;
+    std::string bytes;
+    std::error_code ec;
+    realmwire::error_info where;
+    for (std::size_t i : order) {
+        INFO("frame " << i);
+        REQUIRE(rc::decode_changeset(frames[i], reused, ec, where));
+        rc::changeset fresh = rc::decode_changeset(frames[i]);
+        REQUIRE(reused == fresh);
+        REQUIRE(reused.placement == fresh.placement);
+        rc::encode(reused, bytes, rc::layout::preserve, ec);
+        REQUIRE_FALSE(ec);
+        REQUIRE(bytes == frames[i]);
+    }
+    // An error part-way: `out` holds exactly the records before it, none of the old ones.
+    const std::string& big = frames[order.back()];
+    std::string cut = frames[0].substr(0, frames[0].size() / 2);
+    rc::changeset expected;
+    rc::decode_changeset(cut, expected, ec, where);
+    REQUIRE(ec);
+    REQUIRE(rc::decode_changeset(big, reused, ec, where));
+    CHECK_FALSE(rc::decode_changeset(cut, reused, ec, where));
+    CHECK(reused == expected);
+    CHECK(reused.placement == expected.placement);
+}

@@ -4,7 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
 
 using namespace realmwire;
 
@@ -68,3 +72,49 @@ TEST_CASE("accept key: key validation")
     CHECK_FALSE(websocket::is_valid_key("dGhlIHNhbXBsZSBub25jZQ=A"));
     CHECK_FALSE(websocket::is_valid_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAA")); // 21 bytes
 }
+
+TEST_CASE("accept key: the buffer form equals the string form, also across threads and long keys")
+{
+    // The digest context is per thread and reused: a second thread and keys longer than one SHA-1
+    // block must give the same answers as the first call.
+    std::vector<std::string> keys = {"dGhlIHNhbXBsZSBub25jZQ==", "AAECAwQFBgcICQoLDA0ODw==", "", "x",
+                                      std::string(200, 'k')};
+    std::vector<std::string> first;
+    for (const auto& k : keys) {
+        websocket::accept_key_buffer b;
+        REQUIRE(websocket::compute_accept_key(k, b));
+        first.emplace_back(b.data(), b.size());
+        CHECK(websocket::compute_accept_key(k) == first.back());
+        CHECK(websocket::check_accept_key(k, first.back()));
+    }
+    CHECK(first[0] == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    std::vector<std::string> other;
+    std::thread t([&] {
+        for (const auto& k : keys)
+            other.push_back(websocket::compute_accept_key(k));
+    });
+    t.join();
+    CHECK(other == first);
+}
+
+#if __has_include(<boost/beast/websocket/detail/hybi13.hpp>)
+#include <boost/beast/websocket/detail/hybi13.hpp>
+
+TEST_CASE("accept key: the same as Boost.Beast's for many keys")
+{
+    // Beast is the benchmarks' baseline: both must compute the same value for the comparison to mean
+    // anything (and Beast's SHA-1 is an independent implementation to check OpenSSL's use against).
+    std::string key(24, 'A');
+    for (int i = 0; i < 500; ++i) {
+        std::array<unsigned char, websocket::key_bytes> raw{};
+        for (std::size_t j = 0; j < raw.size(); ++j)
+            raw[j] = static_cast<unsigned char>(i * 31 + static_cast<int>(j) * 17);
+        key = websocket::make_key(raw);
+        boost::beast::websocket::detail::sec_ws_accept_type beast;
+        boost::beast::websocket::detail::make_sec_ws_accept(beast, key);
+        websocket::accept_key_buffer ours;
+        REQUIRE(websocket::compute_accept_key(key, ours));
+        REQUIRE(std::string_view(ours.data(), ours.size()) == std::string_view(beast.data(), beast.size()));
+    }
+}
+#endif

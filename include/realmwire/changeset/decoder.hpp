@@ -213,6 +213,7 @@ class decoder {
 public:
     decoder() = default;
     explicit decoder(const ::realmwire::changeset::limits& lim) : limits_(lim) {}
+    // Copies keep the source's hash seed: their slot tables were filled with it.
 
     const ::realmwire::changeset::limits& limits() const noexcept { return limits_; }
     void set_limits(const ::realmwire::changeset::limits& lim) noexcept { limits_ = lim; }
@@ -226,7 +227,6 @@ public:
                       "a changeset visitor needs intern_string(std::uint32_t, std::string_view) and "
                       "instruction(const realmwire::changeset::instruction_view&)");
         begin_ = reinterpret_cast<const std::uint8_t*>(in.data());
-        p_ = begin_;
         end_ = begin_ + in.size();
         err_ = changeset_error{};
         err_at_ = nullptr;
@@ -266,77 +266,92 @@ public:
             throw_error(ec, "changeset decode", where);
     }
 
+    /// Frees the intern table when a large changeset grew it past what common ones need (the strings
+    /// of the last decode are forgotten). For long-lived decoders that should not keep a peak forever.
+    void release_if_large(std::size_t max_kept_strings = 4096) noexcept
+    {
+        if (strings_.capacity() > max_kept_strings) {
+            std::vector<std::string_view>().swap(strings_);
+            std::vector<std::uint64_t>().swap(slots_);
+        }
+    }
+
     /// The strings interned by the last decode, in index order (views into its input).
     const std::vector<std::string_view>& strings() const noexcept { return strings_; }
 
 private:
     // ---- error reporting ----
-    bool fail(changeset_error e, const std::uint8_t* at, std::string_view field) noexcept
+    // The recording is out of line (cold), the `return false` stays visible to the hot callers.
+    REALMWIRE_COLD void record_error(changeset_error e, const std::uint8_t* at, std::string_view field) noexcept
     {
         err_ = e;
         err_at_ = at;
         err_field_ = field;
+    }
+    REALMWIRE_ALWAYS_INLINE bool fail(changeset_error e, const std::uint8_t* at, std::string_view field) noexcept
+    {
+        record_error(e, at, field);
         return false;
     }
 
     // ---- primitives ----
     template <class T>
-    REALMWIRE_ALWAYS_INLINE bool read_int(T& v, std::string_view field) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_int(const std::uint8_t*& p, T& v, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
-        if (auto e = decode_varint(p_, end_, v); REALMWIRE_UNLIKELY(e != changeset_error{}))
+        const std::uint8_t* at = p;
+        if (auto e = decode_varint(p, end_, v); REALMWIRE_UNLIKELY(e != changeset_error{}))
             return fail(e, at, field);
         return true;
     }
-    REALMWIRE_ALWAYS_INLINE bool read_bool(bool& b, std::string_view field) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_bool(const std::uint8_t*& p, bool& b, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* at = p;
         std::uint64_t v;
-        if (!read_int(v, field))
+        if (!read_int(p, v, field))
             return false;
         if (REALMWIRE_UNLIKELY(v > 1))
             return fail(changeset_error::invalid_bool, at, field);
         b = v != 0;
         return true;
     }
-    REALMWIRE_ALWAYS_INLINE bool read_raw(void* out, std::size_t n, std::string_view field) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_raw(const std::uint8_t*& p, void* out, std::size_t n, std::string_view field) noexcept
     {
-        if (REALMWIRE_UNLIKELY(static_cast<std::size_t>(end_ - p_) < n))
-            return fail(changeset_error::truncated, p_, field);
-        std::memcpy(out, p_, n);
-        p_ += n;
+        if (REALMWIRE_UNLIKELY(static_cast<std::size_t>(end_ - p) < n))
+            return fail(changeset_error::truncated, p, field);
+        std::memcpy(out, p, n);
+        p += n;
         return true;
     }
     /// len:u64 raw[len], checked against `max` and the remaining input before anything is touched.
-    REALMWIRE_ALWAYS_INLINE bool read_bytes(std::string_view& out, std::size_t max, changeset_error too_long,
+    REALMWIRE_ALWAYS_INLINE bool read_bytes(const std::uint8_t*& p, std::string_view& out, std::size_t max, changeset_error too_long,
                                             bool utf8, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* at = p;
         std::uint64_t len;
-        if (!read_int(len, field))
+        if (!read_int(p, len, field))
             return false;
         if (REALMWIRE_UNLIKELY(len > max))
             return fail(too_long, at, field);
-        if (REALMWIRE_UNLIKELY(len > static_cast<std::uint64_t>(end_ - p_)))
+        if (REALMWIRE_UNLIKELY(len > static_cast<std::uint64_t>(end_ - p)))
             return fail(changeset_error::length_exceeds_input, at, field);
         auto n = static_cast<std::size_t>(len);
         if (utf8) {
-            std::size_t bad = detail::utf8_invalid_at(p_, n);
+            std::size_t bad = detail::utf8_invalid_at(p, n);
             if (REALMWIRE_UNLIKELY(bad != n))
-                return fail(changeset_error::invalid_utf8, p_ + bad, field);
+                return fail(changeset_error::invalid_utf8, p + bad, field);
         }
-        out = std::string_view(reinterpret_cast<const char*>(p_), n);
-        p_ += n;
+        out = std::string_view(reinterpret_cast<const char*>(p), n);
+        p += n;
         return true;
     }
 
     enum class name_kind { none, class_name, field_name };
 
-    REALMWIRE_ALWAYS_INLINE bool read_istr(interned& out, name_kind kind, std::string_view field) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_istr(const std::uint8_t*& p, interned& out, name_kind kind, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* at = p;
         std::uint32_t idx;
-        if (!read_int(idx, field))
+        if (!read_int(p, idx, field))
             return false;
         if (REALMWIRE_UNLIKELY(idx >= strings_.size()))
             return fail(changeset_error::invalid_string_ref, at, field);
@@ -354,11 +369,11 @@ private:
     }
 
     /// Payload::Type / pk type: an i64 varint in -6..11, checked before any narrowing.
-    REALMWIRE_ALWAYS_INLINE bool read_type(payload_type& t, std::string_view field) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_type(const std::uint8_t*& p, payload_type& t, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* at = p;
         std::int64_t v;
-        if (!read_int(v, field))
+        if (!read_int(p, v, field))
             return false;
         if (REALMWIRE_UNLIKELY(v < -6 || v > 11))
             return fail(changeset_error::unknown_payload_type, at, field);
@@ -366,43 +381,52 @@ private:
         return true;
     }
 
-    bool read_pk(primary_key_view& pk, std::string_view field) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_pk(const std::uint8_t*& p, primary_key_view& pk, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
-        if (!read_type(pk.type, field))
+        const std::uint8_t* at = p;
+        if (!read_type(p, pk.type, field))
             return false;
         switch (pk.type) {
             case payload_type::null: return true;
-            case payload_type::integer: return read_int(pk.integer, field);
-            case payload_type::string: return read_istr(pk.string, name_kind::none, field);
-            case payload_type::object_id: return read_raw(pk.oid.bytes.data(), 12, field);
-            case payload_type::uuid: return read_raw(pk.uuid_value.bytes.data(), 16, field);
-            case payload_type::global_key: return read_int(pk.key.hi, field) && read_int(pk.key.lo, field);
+            case payload_type::integer: return read_int(p, pk.integer, field);
+            case payload_type::string: return read_istr(p, pk.string, name_kind::none, field);
+            case payload_type::object_id: return read_raw(p, pk.oid.bytes.data(), 12, field);
+            case payload_type::uuid: return read_raw(p, pk.uuid_value.bytes.data(), 16, field);
+            case payload_type::global_key: return read_int(p, pk.key.hi, field) && read_int(p, pk.key.lo, field);
             default: return fail(changeset_error::unknown_primary_key_type, at, field);
         }
     }
 
     enum class payload_context { any_value, set_element };
 
-    bool read_payload(payload_view& v, payload_context ctx, bool dictionary_key_path)
+    // Out of line (called from several places); the cursor is copied to a local and back so that
+    // inside, it lives in a register rather than behind a reference.
+    bool read_payload(const std::uint8_t*& cursor, payload_view& v, payload_context ctx, bool dictionary_key_path)
     {
-        const std::uint8_t* at = p_;
-        if (!read_type(v.type, "value.type"))
+        const std::uint8_t* p = cursor;
+        bool ok = read_payload_at(p, v, ctx, dictionary_key_path);
+        cursor = p;
+        return ok;
+    }
+    REALMWIRE_ALWAYS_INLINE bool read_payload_at(const std::uint8_t*& p, payload_view& v, payload_context ctx, bool dictionary_key_path)
+    {
+        const std::uint8_t* at = p;
+        if (!read_type(p, v.type, "value.type"))
             return false;
         switch (v.type) {
             case payload_type::null: return true;
-            case payload_type::integer: return read_int(v.integer, "value.int");
-            case payload_type::boolean: return read_bool(v.boolean, "value.bool");
+            case payload_type::integer: return read_int(p, v.integer, "value.int");
+            case payload_type::boolean: return read_bool(p, v.boolean, "value.bool");
             case payload_type::string:
-                return read_bytes(v.data, limits_.max_string_size, changeset_error::string_too_long,
+                return read_bytes(p, v.data, limits_.max_string_size, changeset_error::string_too_long,
                                   limits_.validate_utf8, "value.string");
             case payload_type::binary:
-                return read_bytes(v.data, limits_.max_binary_size, changeset_error::binary_too_long, false,
+                return read_bytes(p, v.data, limits_.max_binary_size, changeset_error::binary_too_long, false,
                                   "value.binary");
             case payload_type::timestamp: {
-                const std::uint8_t* ts_at = p_;
+                const std::uint8_t* ts_at = p;
                 std::int64_t s, ns;
-                if (!read_int(s, "value.timestamp") || !read_int(ns, "value.timestamp"))
+                if (!read_int(p, s, "value.timestamp") || !read_int(p, ns, "value.timestamp"))
                     return false;
                 if (ns <= -1000000000 || ns >= 1000000000 || (s > 0 && ns < 0) || (s < 0 && ns > 0))
                     return fail(changeset_error::timestamp_out_of_range, ts_at, "value.timestamp");
@@ -411,7 +435,7 @@ private:
             }
             case payload_type::float_: {
                 std::uint32_t bits;
-                if (!read_raw(&bits, 4, "value.float"))
+                if (!read_raw(p, &bits, 4, "value.float"))
                     return false;
                 bits = from_le(bits);
                 std::memcpy(&v.float_value, &bits, 4);
@@ -419,18 +443,18 @@ private:
             }
             case payload_type::double_: {
                 std::uint64_t bits;
-                if (!read_raw(&bits, 8, "value.double"))
+                if (!read_raw(p, &bits, 8, "value.double"))
                     return false;
                 bits = from_le(bits);
                 std::memcpy(&v.double_value, &bits, 8);
                 return true;
             }
-            case payload_type::decimal: return read_decimal(v.decimal);
+            case payload_type::decimal: return read_decimal(p, v.decimal);
             case payload_type::link:
-                return read_istr(v.link_table, name_kind::class_name, "value.link.table") &&
-                       read_pk(v.link_target, "value.link.target");
-            case payload_type::object_id: return read_raw(v.oid.bytes.data(), 12, "value.object_id");
-            case payload_type::uuid: return read_raw(v.uuid_value.bytes.data(), 16, "value.uuid");
+                return read_istr(p, v.link_table, name_kind::class_name, "value.link.table") &&
+                       read_pk(p, v.link_target, "value.link.target");
+            case payload_type::object_id: return read_raw(p, v.oid.bytes.data(), 12, "value.object_id");
+            case payload_type::uuid: return read_raw(p, v.uuid_value.bytes.data(), 16, "value.uuid");
             case payload_type::global_key: return fail(changeset_error::payload_type_not_allowed, at, "value.type");
             case payload_type::erased:
                 // Erased only means "remove this dictionary key": an Update whose path ends in a key.
@@ -448,21 +472,28 @@ private:
         return fail(changeset_error::unknown_payload_type, at, "value.type");
     }
 
-    bool read_decimal(decimal128& d) noexcept
+    bool read_decimal(const std::uint8_t*& cursor, decimal128& d) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* p = cursor;
+        bool ok = read_decimal_at(p, d);
+        cursor = p;
+        return ok;
+    }
+    REALMWIRE_ALWAYS_INLINE bool read_decimal_at(const std::uint8_t*& p, decimal128& d) noexcept
+    {
+        const std::uint8_t* at = p;
         uint128 c;
-        if (auto e = decode_bid128_varint(p_, end_, c); e != changeset_error{})
+        if (auto e = decode_bid128_varint(p, end_, c); e != changeset_error{})
             return fail(e, at, "value.decimal.coefficient");
         std::int64_t exp;
-        at = p_;
-        if (!read_int(exp, "value.decimal.exponent"))
+        at = p;
+        if (!read_int(p, exp, "value.decimal.exponent"))
             return false;
         if (exp < -decimal128::exponent_bias || exp > 0x3FFF - decimal128::exponent_bias)
             return fail(changeset_error::decimal_out_of_range, at, "value.decimal.exponent");
-        at = p_;
+        at = p;
         std::uint64_t sign;
-        if (!read_int(sign, "value.decimal.sign"))
+        if (!read_int(p, sign, "value.decimal.sign"))
             return false;
         if (sign > 1)
             return fail(changeset_error::decimal_out_of_range, at, "value.decimal.sign");
@@ -474,21 +505,21 @@ private:
     }
 
     /// count:u32, then per element an i64: >= 0 a list index (<= UINT32_MAX), -1 then istr a key.
-    bool read_path(path_view& out) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_path(const std::uint8_t*& p, path_view& out) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* at = p;
         path_at_ = at;
         std::uint32_t count;
-        if (!read_int(count, "path.count"))
+        if (!read_int(p, count, "path.count"))
             return false;
         if (REALMWIRE_UNLIKELY(count > limits_.max_path_depth))
             return fail(changeset_error::path_too_deep, at, "path.count");
-        const std::uint8_t* elements = p_;
+        const std::uint8_t* elements = p;
         bool last_is_index = false;
         for (std::uint32_t i = 0; i < count; ++i) {
-            const std::uint8_t* el = p_;
+            const std::uint8_t* el = p;
             std::int64_t v;
-            if (!read_int(v, "path.element"))
+            if (!read_int(p, v, "path.element"))
                 return false;
             if (v >= 0) {
                 if (REALMWIRE_UNLIKELY(v > 0xFFFFFFFF))
@@ -499,26 +530,26 @@ private:
                 if (REALMWIRE_UNLIKELY(v != -1))
                     return fail(changeset_error::invalid_path_element, el, "path.element");
                 interned key;
-                if (!read_istr(key, name_kind::none, "path.key"))
+                if (!read_istr(p, key, name_kind::none, "path.key"))
                     return false;
                 last_is_index = false;
             }
         }
-        out = path_view(elements, p_, count, strings_.data(), last_is_index);
+        out = path_view(elements, p, count, strings_.data(), last_is_index);
         return true;
     }
 
-    bool read_path_prefix(instruction_view& in) noexcept
+    REALMWIRE_ALWAYS_INLINE bool read_path_prefix(const std::uint8_t*& p, instruction_view& in) noexcept
     {
-        return read_istr(in.table, name_kind::class_name, "table") && read_pk(in.object, "object") &&
-               read_istr(in.field, name_kind::field_name, "field") && read_path(in.path);
+        return read_istr(p, in.table, name_kind::class_name, "table") && read_pk(p, in.object, "object") &&
+               read_istr(p, in.field, name_kind::field_name, "field") && read_path(p, in.path);
     }
 
-    bool read_collection(collection_type& c, std::string_view field) noexcept
+    bool read_collection(const std::uint8_t*& p, collection_type& c, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p_;
+        const std::uint8_t* at = p;
         std::uint64_t v;
-        if (!read_int(v, field))
+        if (!read_int(p, v, field))
             return false;
         if (v > 3)
             return fail(changeset_error::unknown_collection_type, at, field);
@@ -527,7 +558,30 @@ private:
     }
 
     // ---- interned strings ----
-    static std::uint64_t hash(std::string_view s) noexcept { return std::hash<std::string_view>{}(s); }
+    // The table only has to find duplicates among the strings of one changeset, most of them short
+    // names: an inline word-at-a-time multiply-xorshift hash costs a few cycles where the library's
+    // out-of-line byte hash was a tenth of the decoder's time. The seed differs per decoder object, so
+    // which strings collide is not fixed for every server; the probe length is bounded anyway by
+    // max_interned_strings.
+    REALMWIRE_ALWAYS_INLINE static std::uint64_t mix(std::uint64_t x) noexcept
+    {
+        x *= 0x9E3779B97F4A7C15ull;
+        return x ^ (x >> 29);
+    }
+    REALMWIRE_ALWAYS_INLINE std::uint64_t hash(std::string_view str) const noexcept
+    {
+        auto p = reinterpret_cast<const std::uint8_t*>(str.data());
+        std::size_t n = str.size();
+        std::uint64_t h = seed_ ^ n;
+        for (; n >= 8; p += 8, n -= 8)
+            h = mix(h ^ detail::load_u64(p));
+        if (n >= 4)
+            h = mix(h ^ (detail::load_u32(p) | (std::uint64_t(detail::load_u32(p + n - 4)) << 32)));
+        else if (n > 0)
+            h = mix(h ^ (std::uint64_t(p[0]) | (std::uint64_t(p[n / 2]) << 8) | (std::uint64_t(p[n - 1]) << 16)));
+        h = mix(h);
+        return h ^ (h >> 32);
+    }
 
     bool intern(std::string_view s, const std::uint8_t* at)
     {
@@ -567,25 +621,30 @@ private:
     template <class V>
     bool run(V& visitor)
     {
+        // The cursor is a local: kept in a register across the record loop. As a member it was stored and
+        // reloaded around every field (the stores into `in` may alias it), a memory round trip on the
+        // critical path of each varint.
+        const std::uint8_t* p = begin_;
+        const std::uint8_t* const end = end_;
         std::size_t instructions = 0;
         instruction_view in;
-        while (p_ != end_) {
-            const std::uint8_t* at = p_;
+        while (p != end) {
+            const std::uint8_t* at = p;
             std::uint64_t tag;
-            if (!read_int(tag, "tag"))
+            if (!read_int(p, tag, "tag"))
                 return false;
             if (tag == intern_string_tag) {
                 if (REALMWIRE_UNLIKELY(strings_.size() >= limits_.max_interned_strings))
                     return fail(changeset_error::too_many_strings, at, "intern.index");
-                const std::uint8_t* idx_at = p_;
+                const std::uint8_t* idx_at = p;
                 std::uint32_t idx;
-                if (!read_int(idx, "intern.index"))
+                if (!read_int(p, idx, "intern.index"))
                     return false;
                 if (REALMWIRE_UNLIKELY(idx != strings_.size()))
                     return fail(changeset_error::unexpected_intern_index, idx_at, "intern.index");
-                const std::uint8_t* str_at = p_;
+                const std::uint8_t* str_at = p;
                 std::string_view s;
-                if (!read_bytes(s, limits_.max_string_size, changeset_error::string_too_long, limits_.validate_utf8,
+                if (!read_bytes(p, s, limits_.max_string_size, changeset_error::string_too_long, limits_.validate_utf8,
                                 "intern.string"))
                     return false;
                 if (!intern(s, str_at))
@@ -599,32 +658,39 @@ private:
                 return fail(changeset_error::too_many_instructions, at, "tag");
             in.type = static_cast<instruction_type>(tag);
             in.offset = static_cast<std::size_t>(at - begin_);
-            if (!read_instruction(in))
+            if (!read_instruction(p, in))
                 return false;
             visitor.instruction(static_cast<const instruction_view&>(in));
         }
         return true;
     }
 
-    bool read_instruction(instruction_view& in)
+    bool read_instruction(const std::uint8_t*& cursor, instruction_view& in)
+    {
+        const std::uint8_t* p = cursor;
+        bool ok = read_instruction_at(p, in);
+        cursor = p;
+        return ok;
+    }
+    REALMWIRE_ALWAYS_INLINE bool read_instruction_at(const std::uint8_t*& p, instruction_view& in)
     {
         switch (in.type) {
             case instruction_type::add_table: {
-                if (!read_istr(in.table, name_kind::class_name, "table"))
+                if (!read_istr(p, in.table, name_kind::class_name, "table"))
                     return false;
-                const std::uint8_t* at = p_;
+                const std::uint8_t* at = p;
                 std::uint64_t t;
-                if (!read_int(t, "table_type"))
+                if (!read_int(p, t, "table_type"))
                     return false;
                 if (t > 2)
                     return fail(changeset_error::unknown_table_type, at, "table_type");
                 in.table_kind = static_cast<table_type>(t);
                 if (in.table_kind == table_type::embedded)
                     return true;
-                if (!read_istr(in.pk_field, name_kind::field_name, "pk_field"))
+                if (!read_istr(p, in.pk_field, name_kind::field_name, "pk_field"))
                     return false;
-                at = p_;
-                if (!read_type(in.pk_type, "pk_type"))
+                at = p;
+                if (!read_type(p, in.pk_type, "pk_type"))
                     return false;
                 switch (in.pk_type) {
                     case payload_type::integer:
@@ -634,37 +700,37 @@ private:
                     case payload_type::global_key: break;
                     default: return fail(changeset_error::invalid_primary_key_type, at, "pk_type");
                 }
-                return read_bool(in.pk_nullable, "pk_nullable");
+                return read_bool(p, in.pk_nullable, "pk_nullable");
             }
-            case instruction_type::erase_table: return read_istr(in.table, name_kind::class_name, "table");
+            case instruction_type::erase_table: return read_istr(p, in.table, name_kind::class_name, "table");
             case instruction_type::create_object:
             case instruction_type::erase_object:
-                return read_istr(in.table, name_kind::class_name, "table") && read_pk(in.object, "object");
+                return read_istr(p, in.table, name_kind::class_name, "table") && read_pk(p, in.object, "object");
             case instruction_type::update:
-                if (!read_path_prefix(in) ||
-                    !read_payload(in.value, payload_context::any_value, !in.path.empty() && !in.path.ends_in_index()))
+                if (!read_path_prefix(p, in) ||
+                    !read_payload(p, in.value, payload_context::any_value, !in.path.empty() && !in.path.ends_in_index()))
                     return false;
                 if (in.path.ends_in_index())
-                    return read_int(in.prior_size, "prior_size");
-                return read_bool(in.is_default, "is_default");
-            case instruction_type::add_integer: return read_path_prefix(in) && read_int(in.add_value, "value");
+                    return read_int(p, in.prior_size, "prior_size");
+                return read_bool(p, in.is_default, "is_default");
+            case instruction_type::add_integer: return read_path_prefix(p, in) && read_int(p, in.add_value, "value");
             case instruction_type::add_column: {
-                if (!read_istr(in.table, name_kind::class_name, "table") ||
-                    !read_istr(in.field, name_kind::field_name, "field"))
+                if (!read_istr(p, in.table, name_kind::class_name, "table") ||
+                    !read_istr(p, in.field, name_kind::field_name, "field"))
                     return false;
-                const std::uint8_t* at = p_;
-                if (!read_type(in.column_type, "type"))
+                const std::uint8_t* at = p;
+                if (!read_type(p, in.column_type, "type"))
                     return false;
                 if (static_cast<int>(in.column_type) < 0)
                     return fail(changeset_error::invalid_column_type, at, "type");
-                if (!read_bool(in.nullable, "nullable") || !read_collection(in.collection, "collection_type"))
+                if (!read_bool(p, in.nullable, "nullable") || !read_collection(p, in.collection, "collection_type"))
                     return false;
                 if (in.column_type == payload_type::link &&
-                    !read_istr(in.link_target_table, name_kind::class_name, "link_target_table"))
+                    !read_istr(p, in.link_target_table, name_kind::class_name, "link_target_table"))
                     return false;
                 if (in.collection == collection_type::dictionary) {
-                    at = p_;
-                    if (!read_type(in.key_type, "key_type"))
+                    at = p;
+                    if (!read_type(p, in.key_type, "key_type"))
                         return false;
                     if (in.key_type != payload_type::string)
                         return fail(changeset_error::invalid_dictionary_key, at, "key_type");
@@ -675,32 +741,32 @@ private:
                 return true;
             }
             case instruction_type::erase_column:
-                return read_istr(in.table, name_kind::class_name, "table") &&
-                       read_istr(in.field, name_kind::field_name, "field");
+                return read_istr(p, in.table, name_kind::class_name, "table") &&
+                       read_istr(p, in.field, name_kind::field_name, "field");
             case instruction_type::array_insert:
-                if (!read_path_prefix(in))
+                if (!read_path_prefix(p, in))
                     return false;
                 if (!in.path.ends_in_index())
                     return fail(changeset_error::missing_list_index, path_at_, "path");
-                return read_payload(in.value, payload_context::any_value, false) && read_int(in.prior_size, "prior_size");
+                return read_payload(p, in.value, payload_context::any_value, false) && read_int(p, in.prior_size, "prior_size");
             case instruction_type::array_move:
-                if (!read_path_prefix(in))
+                if (!read_path_prefix(p, in))
                     return false;
                 if (!in.path.ends_in_index())
                     return fail(changeset_error::missing_list_index, path_at_, "path");
-                return read_int(in.ndx_2, "ndx_2") && read_int(in.prior_size, "prior_size");
+                return read_int(p, in.ndx_2, "ndx_2") && read_int(p, in.prior_size, "prior_size");
             case instruction_type::array_erase:
-                if (!read_path_prefix(in))
+                if (!read_path_prefix(p, in))
                     return false;
                 if (!in.path.ends_in_index())
                     return fail(changeset_error::missing_list_index, path_at_, "path");
-                return read_int(in.prior_size, "prior_size");
-            case instruction_type::clear: return read_path_prefix(in) && read_collection(in.collection, "collection_type");
+                return read_int(p, in.prior_size, "prior_size");
+            case instruction_type::clear: return read_path_prefix(p, in) && read_collection(p, in.collection, "collection_type");
             case instruction_type::set_insert:
             case instruction_type::set_erase:
-                return read_path_prefix(in) && read_payload(in.value, payload_context::set_element, false);
+                return read_path_prefix(p, in) && read_payload(p, in.value, payload_context::set_element, false);
         }
-        return fail(changeset_error::unknown_instruction, p_, "tag");
+        return fail(changeset_error::unknown_instruction, p, "tag");
     }
 
     template <class T>
@@ -718,7 +784,6 @@ private:
 
     ::realmwire::changeset::limits limits_{};
     const std::uint8_t* begin_ = nullptr;
-    const std::uint8_t* p_ = nullptr;
     const std::uint8_t* end_ = nullptr;
     changeset_error err_{};
     const std::uint8_t* err_at_ = nullptr;
@@ -727,6 +792,7 @@ private:
     std::vector<std::string_view> strings_;
     std::vector<std::uint64_t> slots_; ///< open addressing: generation << 32 | string index
     std::uint32_t generation_ = 0;
+    std::uint64_t seed_ = mix(reinterpret_cast<std::uintptr_t>(this) ^ 0x2545F4914F6CDD1Dull);
 };
 
 /// One-shot forms (a fresh decoder per call: prefer a long-lived `decoder` on hot paths).

@@ -40,7 +40,10 @@ namespace detail {
 /// Output over a std::string used as a raw buffer: `ensure` once per record, then unchecked writes.
 class out_buffer {
 public:
-    explicit out_buffer(std::string& s) : s_(s) { s_.resize(s_.capacity()); }
+    // The string is sized (zero-filled) only as far as the writes reach, doubling: sizing it to its
+    // whole capacity up front cost a memset of the largest changeset ever encoded on every call, more
+    // than the encoding itself once a big one had passed through.
+    explicit out_buffer(std::string& s) : s_(s) {}
     ~out_buffer() { s_.resize(len_); }
     out_buffer(const out_buffer&) = delete;
     out_buffer& operator=(const out_buffer&) = delete;
@@ -48,7 +51,7 @@ public:
     REALMWIRE_ALWAYS_INLINE void ensure(std::size_t n)
     {
         if (REALMWIRE_UNLIKELY(s_.size() - len_ < n))
-            s_.resize(std::max(s_.size() * 2, len_ + n + 256));
+            grow(n);
     }
     template <class T>
     REALMWIRE_ALWAYS_INLINE void put_int(T v) noexcept
@@ -80,6 +83,8 @@ public:
     std::size_t size() const noexcept { return len_; }
 
 private:
+    REALMWIRE_COLD void grow(std::size_t n) { s_.resize(std::max(s_.size() * 2, len_ + n + 256)); }
+
     std::string& s_;
     std::size_t len_ = 0;
 };

@@ -124,14 +124,16 @@ REALMWIRE_ALWAYS_INLINE changeset_error read_varint_raw(const std::uint8_t*& p, 
 
 } // namespace detail
 
-/// Decodes one varint as type T from [p, end) under the strict rules. On success advances p.
+namespace detail {
+
+/// The general case of decode_varint (more than one byte, or a sign flag): out of line, so the inline
+/// fast paths stay a handful of instructions at every call site.
 template <class T>
-REALMWIRE_ALWAYS_INLINE changeset_error decode_varint(const std::uint8_t*& p, const std::uint8_t* end, T& value) noexcept
+changeset_error decode_varint_slow(const std::uint8_t*& p, const std::uint8_t* end, T& value) noexcept
 {
-    static_assert(std::is_integral_v<T> && sizeof(T) <= 8, "decode_varint takes integers of at most 64 bits");
     const std::uint8_t* start = p;
     varint_raw r;
-    if (auto e = detail::read_varint_raw(p, end, r); e != changeset_error{})
+    if (auto e = read_varint_raw(p, end, r); e != changeset_error{})
         return e;
     if constexpr (std::is_signed_v<T>) {
         // magnitude m means m (positive) or -m-1 (negative): both need m <= max(T).
@@ -153,6 +155,35 @@ REALMWIRE_ALWAYS_INLINE changeset_error decode_varint(const std::uint8_t*& p, co
         value = static_cast<T>(r.magnitude);
     }
     return changeset_error{};
+}
+
+} // namespace detail
+
+/// Decodes one varint as type T from [p, end) under the strict rules. On success advances p.
+template <class T>
+REALMWIRE_ALWAYS_INLINE changeset_error decode_varint(const std::uint8_t*& p, const std::uint8_t* end, T& value) noexcept
+{
+    static_assert(std::is_integral_v<T> && sizeof(T) <= 8, "decode_varint takes integers of at most 64 bits");
+    if (REALMWIRE_LIKELY(end - p >= 2)) {
+        // Nearly every integer of a changeset (tags, string indexes, lengths, types, small values) is
+        // one byte 0..63: a value that fits every type, always minimal, no sign. Next most common: two
+        // bytes with a positive result below 2^13, minimal unless the second byte adds nothing.
+        const std::uint8_t b0 = p[0];
+        if (REALMWIRE_LIKELY(b0 < 0x40)) {
+            value = static_cast<T>(b0);
+            ++p;
+            return changeset_error{};
+        }
+        const std::uint8_t b1 = p[1];
+        if constexpr (std::numeric_limits<T>::digits >= 13) {
+            if (b0 >= 0x80 && b1 < 0x40 && (b1 != 0 || (b0 & 0x40) != 0)) {
+                value = static_cast<T>((b0 & 0x7F) | (unsigned(b1) << 7));
+                p += 2;
+                return changeset_error{};
+            }
+        }
+    }
+    return detail::decode_varint_slow(p, end, value);
 }
 
 /// Convenience form over a buffer: decodes one varint from the start of `bytes` and reports how many

@@ -8,9 +8,11 @@
 #include "realmwire/changeset/decoder.hpp"
 #include "realmwire/changeset/instruction.hpp"
 
+#include <cstddef>
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <variant>
 
 namespace realmwire::changeset {
 
@@ -156,27 +158,235 @@ inline instruction to_model(const instruction_view& in)
 }
 
 namespace detail {
+
+// In-place conversion: decode_changeset(in, out) overwrites the elements `out` already holds instead of
+// clearing it, so a changeset object reused across calls keeps the capacity of its strings, paths and
+// payload bytes and the instruction slots themselves. Every field of a reused element is written (the
+// ones the instruction does not carry get their defaults), so the result equals a fresh decode.
+
+inline void assign_model(primary_key& dst, const primary_key_view& pk)
+{
+    switch (pk.type) {
+        case payload_type::integer: dst = pk.integer; break;
+        case payload_type::string: dst = string_id{pk.string.index}; break;
+        case payload_type::object_id: dst = pk.oid; break;
+        case payload_type::uuid: dst = pk.uuid_value; break;
+        case payload_type::global_key: dst = pk.key; break;
+        default: dst = std::monostate{}; break;
+    }
+}
+
+inline void assign_model(payload& p, const payload_view& v)
+{
+    p.type = v.type;
+    p.integer = v.type == payload_type::integer ? v.integer : 0;
+    p.boolean = v.type == payload_type::boolean && v.boolean;
+    if (v.type == payload_type::string || v.type == payload_type::binary)
+        p.data.assign(v.data.data(), v.data.size());
+    else
+        p.data.clear();
+    p.time = v.type == payload_type::timestamp ? v.time : timestamp{};
+    p.float_value = v.type == payload_type::float_ ? v.float_value : 0.0f;
+    p.double_value = v.type == payload_type::double_ ? v.double_value : 0.0;
+    p.decimal = v.type == payload_type::decimal ? v.decimal : decimal128{};
+    if (v.type == payload_type::link) {
+        p.link_value.target_table = string_id{v.link_table.index};
+        assign_model(p.link_value.target, v.link_target);
+    }
+    else {
+        p.link_value.target_table = {};
+        p.link_value.target = std::monostate{};
+    }
+    p.oid = v.type == payload_type::object_id ? v.oid : object_id{};
+    p.uuid_value = v.type == payload_type::uuid ? v.uuid_value : uuid{};
+}
+
+inline void assign_model(path& dst, const path_view& pv)
+{
+    dst.clear();
+    if (pv.empty())
+        return;
+    dst.reserve(pv.size());
+    for (const auto& e : pv) {
+        if (e.is_index)
+            dst.emplace_back(e.index);
+        else
+            dst.emplace_back(string_id{e.key.index});
+    }
+}
+
+inline void assign_target(path_target& t, const instruction_view& in)
+{
+    t.table = {in.table.index};
+    assign_model(t.object, in.object);
+    t.field = {in.field.index};
+    assign_model(t.path, in.path);
+}
+
+/// The slot's alternative K, kept (with its capacities) when the slot already holds one.
+template <std::size_t K>
+std::variant_alternative_t<K, instruction>& slot_as(instruction& dst)
+{
+    if (dst.index() == K)
+        return *std::get_if<K>(&dst);
+    return dst.template emplace<K>();
+}
+
+inline void assign_model(instruction& dst, const instruction_view& in)
+{
+    switch (in.type) {
+        case instruction_type::add_table: {
+            auto& i = slot_as<0>(dst);
+            i.table = {in.table.index};
+            i.type = in.table_kind;
+            const bool pk = in.table_kind != table_type::embedded;
+            i.pk_field = pk ? string_id{in.pk_field.index} : string_id{};
+            i.pk_type = pk ? in.pk_type : payload_type::integer;
+            i.pk_nullable = pk && in.pk_nullable;
+            return;
+        }
+        case instruction_type::erase_table: slot_as<1>(dst).table = {in.table.index}; return;
+        case instruction_type::create_object: {
+            auto& i = slot_as<2>(dst);
+            i.table = {in.table.index};
+            assign_model(i.object, in.object);
+            return;
+        }
+        case instruction_type::erase_object: {
+            auto& i = slot_as<3>(dst);
+            i.table = {in.table.index};
+            assign_model(i.object, in.object);
+            return;
+        }
+        case instruction_type::update: {
+            auto& i = slot_as<4>(dst);
+            assign_target(i, in);
+            assign_model(i.value, in.value);
+            const bool list = in.path.ends_in_index();
+            i.prior_size = list ? in.prior_size : 0;
+            i.is_default = !list && in.is_default;
+            return;
+        }
+        case instruction_type::add_integer: {
+            auto& i = slot_as<5>(dst);
+            assign_target(i, in);
+            i.value = in.add_value;
+            return;
+        }
+        case instruction_type::add_column: {
+            auto& i = slot_as<6>(dst);
+            i.table = {in.table.index};
+            i.field = {in.field.index};
+            i.type = in.column_type;
+            i.nullable = in.nullable;
+            i.collection = in.collection;
+            i.link_target_table = in.column_type == payload_type::link ? string_id{in.link_target_table.index} : string_id{};
+            i.key_type = in.key_type;
+            return;
+        }
+        case instruction_type::erase_column: {
+            auto& i = slot_as<7>(dst);
+            i.table = {in.table.index};
+            i.field = {in.field.index};
+            return;
+        }
+        case instruction_type::array_insert: {
+            auto& i = slot_as<8>(dst);
+            assign_target(i, in);
+            assign_model(i.value, in.value);
+            i.prior_size = in.prior_size;
+            return;
+        }
+        case instruction_type::array_move: {
+            auto& i = slot_as<9>(dst);
+            assign_target(i, in);
+            i.ndx_2 = in.ndx_2;
+            i.prior_size = in.prior_size;
+            return;
+        }
+        case instruction_type::array_erase: {
+            auto& i = slot_as<10>(dst);
+            assign_target(i, in);
+            i.prior_size = in.prior_size;
+            return;
+        }
+        case instruction_type::clear: {
+            auto& i = slot_as<11>(dst);
+            assign_target(i, in);
+            i.collection = in.collection;
+            return;
+        }
+        case instruction_type::set_insert: {
+            auto& i = slot_as<12>(dst);
+            assign_target(i, in);
+            assign_model(i.value, in.value);
+            return;
+        }
+        case instruction_type::set_erase: {
+            auto& i = slot_as<13>(dst);
+            assign_target(i, in);
+            assign_model(i.value, in.value);
+            return;
+        }
+    }
+}
+
 struct model_builder {
     changeset* out;
+    std::size_t strings = 0;      ///< elements written so far (the rest of the vectors are old slots)
+    std::size_t instructions = 0;
     void intern_string(std::uint32_t, std::string_view s)
     {
-        out->strings.emplace_back(s);
-        out->placement.push_back(out->instructions.size());
+        if (strings < out->strings.size())
+            out->strings[strings].assign(s.data(), s.size());
+        else
+            out->strings.emplace_back(s);
+        if (strings < out->placement.size())
+            out->placement[strings] = instructions;
+        else
+            out->placement.push_back(instructions);
+        ++strings;
     }
-    void instruction(const instruction_view& in) { out->instructions.push_back(to_model(in)); }
+    void instruction(const instruction_view& in)
+    {
+        if (instructions == out->instructions.size())
+            out->instructions.emplace_back();
+        assign_model(out->instructions[instructions], in);
+        ++instructions;
+    }
+    /// Drops the old slots past what this decode wrote.
+    void finish()
+    {
+        out->strings.erase(out->strings.begin() + static_cast<std::ptrdiff_t>(strings), out->strings.end());
+        out->placement.erase(out->placement.begin() + static_cast<std::ptrdiff_t>(strings), out->placement.end());
+        out->instructions.erase(out->instructions.begin() + static_cast<std::ptrdiff_t>(instructions),
+                                out->instructions.end());
+    }
 };
+
+/// The visitor decoder behind decode_changeset, one per thread: its intern table keeps its capacity
+/// between calls (a fresh decoder per call allocated and zeroed its table every time). A table grown by
+/// an unusually large changeset is let go afterwards, so a thread does not keep it for good.
+inline decoder& thread_decoder(const limits& lim)
+{
+    thread_local decoder d;
+    d.set_limits(lim);
+    return d;
+}
+
 } // namespace detail
 
-/// Decodes `in` into `out` (replacing its content). On error `out` holds what was decoded before it.
+/// Decodes `in` into `out` (replacing its content; the storage `out` already has is reused). On error
+/// `out` holds what was decoded before it.
 inline bool decode_changeset(std::string_view in, changeset& out, std::error_code& ec, error_info& where,
                              const limits& lim = {})
 {
-    out.strings.clear();
-    out.placement.clear();
-    out.instructions.clear();
     detail::model_builder b{&out};
-    decoder d(lim);
-    return d.decode(in, b, ec, where);
+    decoder& d = detail::thread_decoder(lim);
+    bool ok = d.decode(in, b, ec, where);
+    b.finish();
+    d.release_if_large();
+    return ok;
 }
 
 inline changeset decode_changeset(std::string_view in, std::error_code& ec, error_info& where, const limits& lim = {})

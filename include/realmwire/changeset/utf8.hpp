@@ -13,6 +13,8 @@
 
 namespace realmwire::changeset::detail {
 
+using realmwire::detail::load_u32;
+using realmwire::detail::load_u64;
 using realmwire::detail::utf8_invalid_at;
 
 inline bool is_valid_utf8(const char* s, std::size_t n) noexcept

@@ -166,19 +166,10 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
     std::size_t qmark = target.find('?');
     std::string_view path = target.substr(0, qmark);
     std::string_view query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
-    std::vector<std::string_view> prefixes;
-    if (o.url_prefixes.empty()) {
-        for (const auto& a : o.dialects)
-            prefixes.push_back(a.dialect->default_url_prefix);
-    }
-    else {
-        for (const auto& p : o.url_prefixes)
-            prefixes.push_back(p);
-    }
     policy::prefix_match match = policy::prefix_match::none;
     std::string_view remainder;
     std::string_view matched;
-    for (auto p : prefixes) {
+    auto consider = [&](std::string_view p) {
         std::string_view rest;
         auto m = policy::match_url_prefix(path, p, rest);
         if (m != policy::prefix_match::none && (match == policy::prefix_match::none || p.size() > matched.size())) {
@@ -186,6 +177,14 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
             remainder = rest;
             matched = p;
         }
+    };
+    if (o.url_prefixes.empty()) {
+        for (const auto& a : o.dialects)
+            consider(a.dialect->default_url_prefix);
+    }
+    else {
+        for (const auto& p : o.url_prefixes)
+            consider(p);
     }
     if (match == policy::prefix_match::none)
         return fail(404, handshake_error::unknown_path_prefix);
@@ -209,23 +208,27 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         return fail(400, handshake_error::missing_websocket_key);
 
     // 4. subprotocol
-    auto lines = h.get_all("Sec-WebSocket-Protocol");
-    if (lines.empty())
+    if (!h.contains("Sec-WebSocket-Protocol"))
         return fail(400, handshake_error::missing_subprotocol);
     std::vector<std::string_view> known;
     known.reserve(o.dialects.size());
     for (const auto& a : o.dialects)
         known.push_back(a.dialect->subprotocol_prefix);
     std::vector<offered_range> offers;
-    for (auto line : lines) {
+    for (const auto& f : h) { // every Sec-WebSocket-Protocol line, in order (no list of them built)
+        if (!detail::iequals(f.name, "Sec-WebSocket-Protocol"))
+            continue;
         std::error_code ec;
-        auto part = parse_offer(line, known, ec, o.offers);
+        auto part = parse_offer(f.value, known, ec, o.offers);
         if (ec) {
             detail::refuse(v, o, 400, ec);
             v.where.field = "Sec-WebSocket-Protocol";
             return v;
         }
-        offers.insert(offers.end(), part.begin(), part.end());
+        if (offers.empty())
+            offers = std::move(part); // the usual single line: no copy
+        else
+            offers.insert(offers.end(), part.begin(), part.end());
         if (offers.size() > o.offers.max_elements)
             return fail(400, handshake_error::too_many_subprotocols);
     }
@@ -297,6 +300,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
     r.status = 101;
     r.reason = detail::reason_phrase(101);
     r.version_minor = 1;
+    r.headers.reserve(5);
     r.headers.add("Connection", "Upgrade");
     r.headers.add("Sec-WebSocket-Accept", websocket::compute_accept_key(detail::trim_ows(*key)));
     r.headers.add("Sec-WebSocket-Protocol", v.subprotocol);

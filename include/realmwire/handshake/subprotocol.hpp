@@ -23,6 +23,7 @@
 #include "realmwire/error.hpp"
 #include "realmwire/errors/handshake.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -122,6 +123,9 @@ inline std::vector<offered_range> parse_offer(std::string_view value, const std:
                                               std::error_code& ec, const offer_limits& limits = {})
 {
     std::vector<offered_range> out;
+    // One allocation for the usual offer: room for every element, up to the limit.
+    out.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(value.begin(), value.end(), ',')) + 1,
+                                      limits.max_elements));
     std::size_t elements = 0;
     ec.clear();
     while (true) {

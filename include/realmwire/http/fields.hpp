@@ -103,6 +103,7 @@ public:
     std::size_t size() const noexcept { return items_.size(); }
     bool empty() const noexcept { return items_.empty(); }
     void clear() noexcept { items_.clear(); }
+    void reserve(std::size_t n) { items_.reserve(n); }
 
     friend bool operator==(const fields& a, const fields& b)
     {

@@ -16,6 +16,7 @@
 // more is an error. Never throws on bad input; memory is bounded by the limits.
 
 #include "realmwire/detail/ascii.hpp"
+#include "realmwire/detail/scan.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/http/message.hpp"
 
@@ -289,10 +290,10 @@ private:
                 std::size_t cap = in.size() - i;
                 cap = std::min(cap, limit - line_len_);
                 cap = std::min(cap, section_limit_v - section_bytes_);
-                const char* p = in.data() + i;
-                std::size_t n = 0;
-                while (n < cap && p[n] != '\r' && p[n] != '\n')
-                    ++n;
+                // One pass finds the line's end and proves the line free of control bytes: the scan stops
+                // at any of them (CR and LF included); one that is not CR or LF goes through the checks
+                // below and marks the line, so parse_field re-checks only marked lines.
+                std::size_t n = find_ctl(in.data() + i, cap);
                 i += n;
                 line_len_ += n;
                 section_bytes_ += n;
@@ -327,6 +328,7 @@ private:
                 line_len_ = 0;
                 process_line(line, line_offset);
                 line_.clear();
+                line_has_ctl_ = false;
                 return i;
             }
             if (c == '\r') {
@@ -342,6 +344,8 @@ private:
                     return i;
                 }
                 ++line_len_;
+                if (is_ctl(c))
+                    line_has_ctl_ = true;
             }
             ++i;
             ++section_bytes_;
@@ -391,26 +395,22 @@ private:
     bool parse_start_line(std::string_view line, std::uint64_t offset)
     {
         if constexpr (IsRequest) {
-            std::size_t sp1 = 0;
-            while (sp1 < line.size() && line[sp1] != ' ') {
-                if (!is_tchar(line[sp1])) {
-                    fail_at(http_error::bad_method, offset + sp1, "method");
-                    return false;
-                }
-                ++sp1;
+            std::size_t sp1 = find_not_tchar(line.data(), line.size());
+            if (sp1 < line.size() && line[sp1] != ' ') {
+                fail_at(http_error::bad_method, offset + sp1, "method");
+                return false;
             }
             if (sp1 == 0 || sp1 == line.size()) {
                 fail_at(http_error::bad_method, offset + sp1, "method");
                 return false;
             }
             std::size_t t = sp1 + 1;
-            std::size_t sp2 = t;
-            while (sp2 < line.size() && line[sp2] != ' ') {
-                if (!is_target_char(line[sp2])) {
-                    fail_at(http_error::bad_target, offset + sp2, "target");
-                    return false;
-                }
-                ++sp2;
+            // The target ends at the first byte that is not visible ASCII: the SP before the version,
+            // or a byte that has no place in a target.
+            std::size_t sp2 = t + find_not_vchar(line.data() + t, line.size() - t);
+            if (sp2 < line.size() && line[sp2] != ' ') {
+                fail_at(http_error::bad_target, offset + sp2, "target");
+                return false;
             }
             if (sp2 == t || sp2 == line.size()) {
                 fail_at(http_error::bad_target, offset + sp2, "target");
@@ -467,10 +467,9 @@ private:
             fail_at(http_error::obs_fold, offset, field_kind);
             return;
         }
-        std::size_t colon = 0;
-        while (colon < line.size() && line[colon] != ':') {
-            char c = line[colon];
-            if (is_ows(c)) {
+        std::size_t colon = find_not_tchar(line.data(), line.size());
+        if (colon < line.size() && line[colon] != ':') {
+            if (is_ows(line[colon])) {
                 // `Name : v` or `Na me: v`: whitespace is never part of a name
                 std::size_t k = colon;
                 while (k < line.size() && is_ows(line[k]))
@@ -481,11 +480,8 @@ private:
                     fail_at(http_error::bad_header_name, offset + colon, field_kind);
                 return;
             }
-            if (!is_tchar(c)) {
-                fail_at(http_error::bad_header_name, offset + colon, field_kind);
-                return;
-            }
-            ++colon;
+            fail_at(http_error::bad_header_name, offset + colon, field_kind);
+            return;
         }
         if (colon == line.size()) {
             fail_at(http_error::missing_colon, offset + colon, field_kind);
@@ -495,8 +491,9 @@ private:
             fail_at(http_error::bad_header_name, offset, field_kind);
             return;
         }
-        for (std::size_t k = colon + 1; k < line.size(); ++k) {
-            if (!is_field_value_char(line[k])) {
+        for (std::size_t k = colon + 1; line_has_ctl_ && k < line.size(); ++k) {
+            k += find_ctl(line.data() + k, line.size() - k); // HTAB is the one control byte allowed
+            if (k < line.size() && line[k] != '\t') {
                 fail_at(http_error::bad_header_value, offset + k, field_kind);
                 return;
             }
@@ -509,6 +506,8 @@ private:
         std::string_view value = trim_ows(line.substr(colon + 1));
         if (trailer)
             return; // validated and dropped: a trailer never changes the framing or the head's fields
+        if (msg_.headers.empty())
+            msg_.headers.reserve(16); // one allocation for a handshake's fields, not four
         std::size_t value_offset = static_cast<std::size_t>(value.data() - line.data());
         if (iequals(name, "Content-Length")) {
             if (content_length_ >= 0) {
@@ -631,6 +630,7 @@ private:
     std::string line_;              // a line cut by a chunk boundary (raw bytes, CR included)
     std::size_t line_len_ = 0;      // content bytes of the current line (CR LF excluded)
     bool cr_seen_ = false;
+    bool line_has_ctl_ = false;     // the current line holds a control byte other than CR/LF (HTAB too)
     std::size_t section_bytes_ = 0; // bytes of the head (or trailer section) so far
     std::size_t field_count_ = 0;
     std::uint64_t remaining_ = 0;
