@@ -151,4 +151,4 @@ BENCHMARK(evaluate_map_object);
 BENCHMARK(parse_query);
 BENCHMARK(parse_subscriptions);
 
-REALMWIRE_BENCH_MAIN("handwritten_filter");
+REALMWIRE_BENCH_MAIN("handwritten_filter")
