@@ -261,10 +261,12 @@ TEST_CASE("parser: ObjectId and UUID literals")
 
 TEST_CASE("parser: constants on the left, fields on both sides")
 {
-    const node& n = single(ok("5 < age"));
+    expression left_constant = ok("5 < age");
+    const node& n = single(left_constant);
     CHECK_FALSE(n.left.is_field);
     CHECK(n.right[0].is_field);
-    const node& m = single(ok("a == b"));
+    expression two_fields = ok("a == b");
+    const node& m = single(two_fields);
     CHECK(m.left.is_field);
     CHECK(m.right[0].is_field);
     auto f = bad("1 == 2");
