@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <new>
 #include <optional>
 
 namespace realmwire::query {
@@ -1159,14 +1160,18 @@ inline expression parse(std::string_view text, std::error_code& ec, diagnostic* 
     ec.clear();
     expression out;
     detail::parser p(text, lim);
+#ifndef REALMWIRE_NO_EXCEPTIONS
     try {
+#endif
         if (!p.run(out, ec, diag))
             return expression::match_nothing();
+#ifndef REALMWIRE_NO_EXCEPTIONS
     }
-    catch (const std::bad_alloc&) {
+    catch (const std::bad_alloc&) { // the limits keep memory small; this is the last line of defence
         ec = query_error::too_many_nodes;
         return expression::match_nothing();
     }
+#endif
     return out;
 }
 
