@@ -35,7 +35,7 @@ failure bad(std::string_view text, const limits& lim = {})
     expression e = parse(text, f.ec, &f.d, lim);
     INFO(text);
     REQUIRE(f.ec);
-    CHECK(e == expression{}); // nothing half-parsed comes back
+    CHECK(e == expression::match_nothing()); // nothing half-parsed comes back, and it selects nothing
     return f;
 }
 
@@ -194,11 +194,26 @@ TEST_CASE("parser: string literals are taken verbatim between quotes")
     CHECK(bad("a == 'unterminated").d.offset == 5);
 }
 
-TEST_CASE("parser: base64 literal")
+TEST_CASE("parser: base64 and binary literals, as realm-core prints them")
 {
+    // realm-core prints a string holding quotes, backslashes or control bytes as B64"...": a String
     payload p = constant_of("B64\"aGVsbG8=\"");
-    CHECK(p.type == payload_type::binary);
+    CHECK(p.type == payload_type::string);
     CHECK(p.data == "hello");
+    CHECK(constant_of("B64\"IidcCg==\"").data == "\"'\\\n");
+    CHECK(constant_of("B64\"\"").data.empty());
+    // and a binary value as binary("...") or binary(B64"...")
+    payload b = constant_of("binary(\"ab\")");
+    CHECK(b.type == payload_type::binary);
+    CHECK(b.data == "ab");
+    payload c = constant_of("bin(B64\"AQI=\")");
+    CHECK(c.type == payload_type::binary);
+    CHECK(c.data == std::string("\x01\x02"));
+    CHECK(single(ok("a IN {binary('x'), 'y'}")).right[0].value.type == payload_type::binary);
+    CHECK(single(ok("binary == 1")).left.field == "binary"); // without '(' it is a field name
+    CHECK(bad("a == binary(1)").ec == query_error::syntax_error);
+    CHECK(bad("a == binary('x'").ec == query_error::syntax_error);
+    CHECK(bad("a == obj('T', 1)").ec == query_error::unsupported_expression);
 }
 
 TEST_CASE("parser: timestamp literals")
@@ -246,10 +261,12 @@ TEST_CASE("parser: ObjectId and UUID literals")
 
 TEST_CASE("parser: constants on the left, fields on both sides")
 {
-    const node& n = single(ok("5 < age"));
+    expression left_constant = ok("5 < age");
+    const node& n = single(left_constant);
     CHECK_FALSE(n.left.is_field);
     CHECK(n.right[0].is_field);
-    const node& m = single(ok("a == b"));
+    expression two_fields = ok("a == b");
+    const node& m = single(two_fields);
     CHECK(m.left.is_field);
     CHECK(m.right[0].is_field);
     auto f = bad("1 == 2");
@@ -276,7 +293,7 @@ TEST_CASE("parser: keywords realm-core also takes as field names")
     }
     CHECK(single(ok("a == limit")).right[0].field == "limit");
     CHECK(bad("a IN {sort}").ec == query_error::syntax_error);
-    CHECK(bad("obj == 1").ec == query_error::syntax_error);
+    CHECK(bad("obj == 1").ec == query_error::unsupported_expression); // obj(...) is a link constant
 }
 
 TEST_CASE("parser: syntax errors read as realm-core's")
@@ -410,6 +427,7 @@ TEST_CASE("parser: printing round-trips")
          {"TRUEPREDICATE", "a == 1", "name BEGINSWITH[c] 'x' AND age >= 18",
           "NOT (a == 1 OR b != 'z')", "a IN {1, 2.5, 'x', null}", "t BETWEEN {T1:0, 2020-01-01@00:00:00}",
           "o == oid(5f3c7d1e2b4a6c8d9e0f1a2b) OR u == uuid(3b241101-e2bb-4255-8caf-4136c566a962)",
+          "b == binary(B64\"AQI=\") OR b == bin('x') OR s == B64\"aGk=\" OR f == 1e+20 OR g == -1.5e-07",
           "(a == 1 OR a == 2) AND (b == 3 OR FALSEPREDICATE)", "first\\ name == 'x' AND sort == 1", "x LIKE '*a?b*'", "d > -inf AND d != nan"}) {
         INFO(text);
         expression e = ok(text);

@@ -40,6 +40,8 @@ failure bind_fails(std::string_view text, const schema& s = sample(), std::strin
     INFO(text);
     REQUIRE(f.ec);
     CHECK(q.table.empty());
+    CHECK(q.where.root().kind == node_kind::false_predicate); // a failed bind selects nothing
+    CHECK_FALSE(q.matches(map_object{}));
     return f;
 }
 

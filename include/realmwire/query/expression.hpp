@@ -126,6 +126,15 @@ class expression {
 public:
     expression() { nodes_.push_back(node{}); } // TRUEPREDICATE
 
+    /// FALSEPREDICATE: what a failed parse or bind returns, so that a caller who forgets to look at
+    /// the error selects nothing rather than everything.
+    static expression match_nothing()
+    {
+        expression e;
+        e.nodes_.front().kind = node_kind::false_predicate;
+        return e;
+    }
+
     const node& root() const noexcept { return nodes_[root_]; }
     std::uint32_t root_index() const noexcept { return root_; }
     const node& at(std::uint32_t i) const { return nodes_.at(i); }

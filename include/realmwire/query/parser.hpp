@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <new>
 #include <optional>
 
 namespace realmwire::query {
@@ -756,20 +757,24 @@ private:
     {
         token t = cur_;
         o.offset = t.offset;
+        if (t.kind == tok::kw_other && (iequals(t.text, "bin") || iequals(t.text, "binary"))) {
+            if (!advance())
+                return false;
+            if (cur_.kind == tok::lparen)
+                return binary_constant(t, o);
+            return field_after(t, o); // a field named `binary`, as realm-core's grammar allows
+        }
+        if (t.kind == tok::kw_other && iequals(t.text, "obj"))
+            return fail(query_error::unsupported_expression, t.offset,
+                        "Invalid predicate: '" + std::string(text_) +
+                            "': link constant obj(...) is not supported in flexible sync subscriptions");
         if (keyword_as_name(t))
             t.kind = tok::identifier;
         switch (t.kind) {
             case tok::identifier: {
                 if (!advance())
                     return false;
-                if (cur_.kind == tok::dot || cur_.kind == tok::at_keyword || cur_.kind == tok::lbracket)
-                    return fail(query_error::key_path, t.offset,
-                                "Invalid predicate: '" + std::string(text_) + "': key path '" + std::string(t.text) +
-                                    std::string(cur_.text) +
-                                    "...' is not supported in flexible sync subscriptions (only top-level fields)");
-                o.is_field = true;
-                o.field = unescape_identifier(t.text);
-                return true;
+                return field_after(t, o);
             }
             case tok::at_keyword:
                 return fail(query_error::key_path, t.offset,
@@ -794,6 +799,40 @@ private:
         o.text = std::string(t.text);
         if (!constant(t, o.value))
             return false;
+        return advance();
+    }
+
+    // The name token `t` has been consumed; refuse what would make it a key path.
+    bool field_after(const token& t, operand& o)
+    {
+        if (cur_.kind == tok::dot || cur_.kind == tok::at_keyword || cur_.kind == tok::lbracket)
+            return fail(query_error::key_path, t.offset,
+                        "Invalid predicate: '" + std::string(text_) + "': key path '" + std::string(t.text) +
+                            std::string(cur_.text) +
+                            "...' is not supported in flexible sync subscriptions (only top-level fields)");
+        o.is_field = true;
+        o.field = unescape_identifier(t.text);
+        return true;
+    }
+
+    // `binary("...")` or `binary(B64"...")`: a Binary constant (how realm-core prints binary values).
+    // `t`, the keyword, has been consumed and cur_ is '('.
+    bool binary_constant(const token& t, operand& o)
+    {
+        if (!advance())
+            return false;
+        token v = cur_;
+        if (v.kind != tok::string && v.kind != tok::base64)
+            return syntax(v);
+        if (!constant(v, o.value))
+            return false;
+        o.value.type = changeset::payload_type::binary;
+        if (!advance())
+            return false;
+        if (cur_.kind != tok::rparen)
+            return syntax(cur_);
+        o.is_field = false;
+        o.text = std::string(text_.substr(t.offset, cur_.offset + 1 - t.offset));
         return advance();
     }
 
@@ -896,7 +935,8 @@ private:
 
     bool base64(const token& t, changeset::payload& v)
     {
-        // B64"..." is realm-core's binary/string constant; decode it (standard alphabet, padding optional)
+        // B64"..." is how realm-core prints a string with quotes, backslashes or control characters;
+        // decode it (standard alphabet, padding optional)
         std::string_view body = t.text.substr(4, t.text.size() - 5);
         std::string out;
         std::uint32_t acc = 0;
@@ -917,7 +957,7 @@ private:
                 out += static_cast<char>((acc >> bits) & 0xFF);
             }
         }
-        v = changeset::payload::make_binary(std::move(out));
+        v = changeset::payload::make_string(std::move(out)); // a String, as realm-core reads B64"..."
         return true;
     }
 
@@ -1012,7 +1052,8 @@ private:
                 return fail(query_error::list_too_large, cur_.offset,
                             "List has more than " + std::to_string(lim_.max_list_size) + " elements");
             operand o;
-            if (cur_.kind == tok::identifier || keyword_as_name(cur_) || cur_.kind == tok::lbrace || cur_.kind == tok::rbrace ||
+            bool binary_keyword = cur_.kind == tok::kw_other && (iequals(cur_.text, "bin") || iequals(cur_.text, "binary"));
+            if (cur_.kind == tok::identifier || (keyword_as_name(cur_) && !binary_keyword) || cur_.kind == tok::lbrace || cur_.kind == tok::rbrace ||
                 cur_.kind == tok::comma)
                 return syntax(cur_);
             if (!parse_operand(o))
@@ -1111,21 +1152,26 @@ private:
 
 } // namespace detail
 
-/// Parses a query. On failure returns TRUEPREDICATE's tree with `ec` set and, if given, `diag` filled.
+/// Parses a query. On failure returns FALSEPREDICATE (expression::match_nothing()) with `ec` set and,
+/// if given, `diag` filled.
 inline expression parse(std::string_view text, std::error_code& ec, diagnostic* diag = nullptr,
                         const limits& lim = {})
 {
     ec.clear();
     expression out;
     detail::parser p(text, lim);
+#ifndef REALMWIRE_NO_EXCEPTIONS
     try {
+#endif
         if (!p.run(out, ec, diag))
-            return expression{};
+            return expression::match_nothing();
+#ifndef REALMWIRE_NO_EXCEPTIONS
     }
-    catch (const std::bad_alloc&) {
+    catch (const std::bad_alloc&) { // the limits keep memory small; this is the last line of defence
         ec = query_error::too_many_nodes;
-        return expression{};
+        return expression::match_nothing();
     }
+#endif
     return out;
 }
 

@@ -138,7 +138,7 @@ private:
 /// field's type where realm-core converts them (an integral double against an Int field).
 struct bound_query {
     std::string table;
-    expression where;
+    expression where = expression::match_nothing(); ///< a failed bind matches nothing
 
     template <class Object>
     bool matches(const Object& object) const
