@@ -149,6 +149,21 @@ public:
         REQUIRE_FALSE(ec);
     }
 
+    /// Closes the WebSocket and drains the io_context, so no handler outlives the probe.
+    ~ping_probe()
+    {
+        if (ws_) {
+            bool closed = false;
+            ws_->async_close(1000, "", [&](std::error_code) { closed = true; });
+            run_until(ioc_, [&] { return closed; }, 2s);
+            ws_.reset();
+        }
+        ioc_.restart();
+        ioc_.run_for(50ms);
+    }
+    ping_probe(const ping_probe&) = delete;
+    ping_probe& operator=(const ping_probe&) = delete;
+
     /// What the sync upgrade with `token` ended in (no error: the server accepted it).
     static std::error_code try_upgrade(std::uint16_t port, const std::string& token)
     {

@@ -237,9 +237,11 @@ private:
                 keep = false;
             if (server_.pool_) {
                 auto self = shared_from_this();
-                bool posted = server_.pool_->try_post([self, req = std::move(req), keep]() {
+                bool posted = server_.pool_->try_post([self, req = std::move(req), keep]() mutable {
                     http::response res = self->run_handler(req);
-                    asio::post(self->socket_.get_executor(), [self, res = std::move(res), keep]() mutable {
+                    // The reference goes back with the answer: the connection is never destroyed on a worker.
+                    auto ex = self->socket_.get_executor();
+                    asio::post(ex, [self = std::move(self), res = std::move(res), keep]() mutable {
                         if (!self->closed_)
                             self->respond(std::move(res), keep);
                     });

@@ -608,7 +608,7 @@ private:
             if (auto c = req.headers.get("Connection"); c && http::list_contains_token(*c, "close"))
                 keep = false;
             auto self = shared_from_this();
-            auto job = [self, req = std::move(req), keep]() {
+            auto job = [self, req = std::move(req), keep]() mutable {
                 http::response res;
                 try {
                     res = self->srv_.svc_.auth->handle(req, self->address_);
@@ -618,7 +618,10 @@ private:
                     res.status = 500;
                     res.reason = "Internal Server Error";
                 }
-                asio::post(self->srv_.ioc_, [self, res = std::move(res), keep]() mutable {
+                // The connection's reference goes back to the I/O thread with the answer, so the connection
+                // is never destroyed on a worker.
+                auto& ioc = self->srv_.ioc_;
+                asio::post(ioc, [self = std::move(self), res = std::move(res), keep]() mutable {
                     if (!self->done_)
                         self->respond(std::move(res), keep);
                 });
