@@ -75,8 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     good.receive("ident 7 " + id + " 0 0 0 0\n", now);
     out = drain(good, now);
     REALMWIRE_FUZZ_CHECK(!out.empty() && head(out[0]) == "download");
-    // One changeset: AddTable Item(_id Int) — client layout, as realm-core writes it.
-    const std::string cs("\x3f\x00\x04Item\x3f\x01\x03_id\x00\x00\x00\x01\x01\x00", 17);
+    // One changeset: AddTable Item(_id Int), whole — client layout, as realm-core writes it (the server
+    // decodes every upload and refuses one cut short).
+    const std::string cs("\x3f\x00\x04Item\x3f\x01\x03_id\x00\x00\x00\x01\x01\x00", 19);
     std::string entry = "2 0 0 0 " + std::to_string(cs.size()) + " " + cs;
     good.receive("upload 7 0 " + std::to_string(entry.size()) + " 0 2 0 0\n" + entry, now);
     out = drain(good, now);

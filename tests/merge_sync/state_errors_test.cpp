@@ -220,3 +220,45 @@ TEST_CASE("state: links to erased objects stay in link lists as unresolved and c
     CHECK(line("  ll = ") == "  ll = list[link:class_B:str:\"x\"]");
     CHECK(line("  lk = ") == "  lk = link:class_B:str:\"x\"");
 }
+
+TEST_CASE("state: several changesets apply all or nothing, schema changes and new objects included")
+{
+    reference::state s = base();
+    const auto before = s.dump();
+    std::vector<cs::changeset> list(2);
+    for (auto& c : list)
+        for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+            c.intern(n);
+    cs::create_object co;
+    co.table = id("A");
+    co.object = std::int64_t{5};
+    list[0].instructions.emplace_back(co);
+    auto u = at<cs::update>("i", 1);
+    u.value = cs::payload::make_int(42);
+    list[0].instructions.emplace_back(u);
+    cs::add_column ac;
+    ac.table = id("A");
+    ac.field = id("x");
+    ac.type = cs::payload_type::boolean;
+    list[0].instructions.emplace_back(ac);
+    cs::erase_object eo;
+    eo.table = id("A");
+    eo.object = std::int64_t{1};
+    list[1].instructions.emplace_back(eo);
+    auto bad = at<cs::update>("i", 1); // object 1 is gone now
+    bad.value = cs::payload::make_int(1);
+    list[1].instructions.emplace_back(bad);
+    std::error_code ec;
+    reference::apply_info where;
+    s.apply(list, ec, &where);
+    CHECK(ec == apply_error::no_such_object);
+    CHECK(where.changeset == 1);
+    CHECK(where.instruction == 1);
+    CHECK(s.dump() == before);
+    list[1].instructions.pop_back();
+    s.apply(list, ec, &where);
+    REQUIRE_FALSE(ec);
+    CHECK(s.dump() != before);
+    CHECK(s.find_table("A")->objects.size() == 1);
+    CHECK(s.find_table("A")->columns.count("x") == 1);
+}

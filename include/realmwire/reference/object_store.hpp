@@ -124,19 +124,19 @@ public:
             if (ec)
                 return endpoint::status::error(protocol::protocol_error::bad_changeset, "merge: " + ec.message());
         }
-        realmwire::reference::state next = state_;
-        for (const auto& v : in) {
-            std::error_code ec;
-            apply_info where;
-            next.apply(v.cs, ec, &where);
-            if (ec) {
-                ++skipped_;
-                return endpoint::status::error(protocol::protocol_error::bad_changeset,
-                                               "server version " + std::to_string(v.version) + ", instruction " +
-                                                   std::to_string(where.instruction) + ": " + ec.message());
-            }
+        std::vector<changeset::changeset> merged;
+        merged.reserve(in.size());
+        for (auto& v : in)
+            merged.push_back(std::move(v.cs));
+        std::error_code ec;
+        apply_info where;
+        state_.apply(merged, ec, &where); // all or nothing
+        if (ec) {
+            ++skipped_;
+            return endpoint::status::error(protocol::protocol_error::bad_changeset,
+                                           "server version " + std::to_string(in[where.changeset].version) +
+                                               ", instruction " + std::to_string(where.instruction) + ": " + ec.message());
         }
-        state_ = std::move(next);
         for (auto& [v, bytes] : reciprocal_updates)
             reciprocal_[v] = std::move(bytes);
         if (!in.empty())

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -110,7 +111,8 @@ struct table {
 
 /// Where an apply failed: the index of the instruction in the changeset.
 struct apply_info {
-    std::size_t instruction = 0;
+    std::size_t changeset = 0;   ///< which changeset (apply of several)
+    std::size_t instruction = 0; ///< which instruction in it
 };
 
 /// The state of a realm: tables, objects, fields. apply() applies a changeset as realm-core's instruction
@@ -128,19 +130,12 @@ public:
     /// instruction, and the state is unchanged.
     void apply(const changeset::changeset& cs, std::error_code& ec, apply_info* where = nullptr)
     {
-        ec.clear();
-        std::map<std::string, table> work = tables_;
-        for (std::size_t n = 0; n < cs.instructions.size(); ++n) {
-            applier a{cs, work, {}};
-            std::visit([&](const auto& i) { a.run(i); }, cs.instructions[n]);
-            if (a.ec) {
-                ec = a.ec;
-                if (where)
-                    where->instruction = n;
-                return;
-            }
-        }
-        tables_ = std::move(work);
+        apply_all(&cs, &cs + 1, ec, where);
+    }
+    /// Applies several changesets in order, all or nothing.
+    void apply(const std::vector<changeset::changeset>& list, std::error_code& ec, apply_info* where = nullptr)
+    {
+        apply_all(list.data(), list.data() + list.size(), ec, where);
     }
     void apply(const changeset::changeset& cs)
     {
@@ -284,11 +279,93 @@ private:
         return buf;
     }
 
+    /// What a failed apply must put back: whole tables (schema changes) and single objects, each saved
+    /// before its first change. Costs what the changeset touches, not the size of the state.
+    struct undo_log {
+        struct key_less {
+            bool operator()(const std::pair<std::string, object_key>& a, const std::pair<std::string, object_key>& b) const
+            {
+                if (a.first != b.first)
+                    return a.first < b.first;
+                return object_key_less{}(a.second, b.second);
+            }
+        };
+        std::map<std::string, std::optional<table>> tables;
+        std::map<std::pair<std::string, object_key>, std::optional<object>, key_less> objects;
+
+        void save_table(const std::map<std::string, table>& live, const std::string& name)
+        {
+            if (tables.count(name))
+                return;
+            auto it = live.find(name);
+            tables.emplace(name, it == live.end() ? std::nullopt : std::optional<table>(it->second));
+        }
+        void save_object(const std::map<std::string, table>& live, const std::string& t, const object_key& k)
+        {
+            if (tables.count(t)) // the whole table is saved already
+                return;
+            auto key = std::make_pair(t, k);
+            if (objects.count(key))
+                return;
+            std::optional<object> saved;
+            auto it = live.find(t);
+            if (it != live.end()) {
+                auto o = it->second.objects.find(k);
+                if (o != it->second.objects.end())
+                    saved = o->second;
+            }
+            objects.emplace(std::move(key), std::move(saved));
+        }
+        // Whole tables first (as they were when saved, which may include earlier object changes), then
+        // the objects (saved before any of their changes; never after their table was saved).
+        void restore(std::map<std::string, table>& live)
+        {
+            for (auto& [name, saved] : tables) {
+                if (saved)
+                    live[name] = std::move(*saved);
+                else
+                    live.erase(name);
+            }
+            for (auto& [key, saved] : objects) {
+                auto it = live.find(key.first);
+                if (it == live.end())
+                    continue;
+                if (saved)
+                    it->second.objects[key.second] = std::move(*saved);
+                else
+                    it->second.objects.erase(key.second);
+            }
+        }
+    };
+
+    void apply_all(const changeset::changeset* first, const changeset::changeset* last, std::error_code& ec,
+                   apply_info* where)
+    {
+        ec.clear();
+        undo_log undo;
+        for (const changeset::changeset* cs = first; cs != last; ++cs) {
+            for (std::size_t n = 0; n < cs->instructions.size(); ++n) {
+                applier a{*cs, tables_, {}, undo};
+                std::visit([&](const auto& i) { a.run(i); }, cs->instructions[n]);
+                if (a.ec) {
+                    ec = a.ec;
+                    if (where) {
+                        where->changeset = static_cast<std::size_t>(cs - first);
+                        where->instruction = n;
+                    }
+                    undo.restore(tables_);
+                    return;
+                }
+            }
+        }
+    }
+
     /// Applies one instruction to `tables`, recording the first error in `ec`.
     struct applier {
         const changeset::changeset& cs;
         std::map<std::string, table>& tables;
         std::error_code ec;
+        undo_log& undo;
 
         using pt = changeset::payload_type;
         using ct = changeset::collection_type;
@@ -408,6 +485,7 @@ private:
             auto oit = out.t->objects.find(k);
             if (oit == out.t->objects.end())
                 return fail(apply_error::no_such_object);
+            undo.save_object(tables, cs.strings[p.table.index], k);
             out.o = &oit->second;
             const std::string* field = str(p.field);
             if (!field)
@@ -458,6 +536,7 @@ private:
                     fail(apply_error::table_mismatch);
                 return;
             }
+            undo.save_table(tables, *name);
             table t;
             t.embedded = embedded;
             if (!embedded) {
@@ -470,7 +549,10 @@ private:
         void run(const changeset::erase_table& i)
         {
             const std::string* name = str(i.table);
-            if (name && tables.erase(*name) == 0)
+            if (!name)
+                return;
+            undo.save_table(tables, *name);
+            if (tables.erase(*name) == 0)
                 fail(apply_error::no_such_table);
         }
         void run(const changeset::add_column& i)
@@ -505,6 +587,7 @@ private:
                     fail(apply_error::column_mismatch);
                 return;
             }
+            undo.save_table(tables, cs.strings[i.table.index]);
             t->columns.emplace(*field, c);
             for (auto& kv : t->objects)
                 kv.second.fields[*field] = default_field(c);
@@ -515,10 +598,12 @@ private:
             const std::string* field = t ? str(i.field) : nullptr;
             if (!field)
                 return;
-            if (t->columns.erase(*field) == 0) {
+            if (t->columns.count(*field) == 0) {
                 fail(apply_error::no_such_field);
                 return;
             }
+            undo.save_table(tables, cs.strings[i.table.index]);
+            t->columns.erase(*field);
             for (auto& kv : t->objects)
                 kv.second.fields.erase(*field);
         }
@@ -547,6 +632,7 @@ private:
             }
             if (t->objects.count(k))
                 return; // creating an existing object is a no-op (it may even revive links to it)
+            undo.save_object(tables, cs.strings[i.table.index], k);
             object o;
             for (const auto& [name, c] : t->columns)
                 o.fields[name] = default_field(c);
@@ -559,6 +645,7 @@ private:
             if (!t || !key_of(i.object, k))
                 return;
             // Idempotent. Links to it stay where they are and read as unresolved (see `value`).
+            undo.save_object(tables, cs.strings[i.table.index], k);
             t->objects.erase(k);
         }
         void run(const changeset::update& i)

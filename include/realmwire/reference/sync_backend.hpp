@@ -165,14 +165,17 @@ public:
         if (!st)
             return st;
         reference::state next = h->current_state();
-        for (const auto& m : merged.changesets) {
+        std::vector<changeset::changeset> decoded;
+        for (auto& m : merged.changesets)
+            decoded.push_back(std::move(m.decoded));
+        {
             std::error_code ec;
             apply_info where;
-            next.apply(m.decoded, ec, &where);
+            next.apply(decoded, ec, &where);
             if (ec)
                 return endpoint::status::error(protocol::protocol_error::bad_changeset,
-                                               "changeset " + std::to_string(m.client_version) + ", instruction " +
-                                                   std::to_string(where.instruction) + ": " + ec.message());
+                                               "changeset " + std::to_string(merged.changesets[where.changeset].client_version) +
+                                                   ", instruction " + std::to_string(where.instruction) + ": " + ec.message());
         }
         std::vector<protocol::upload_entry> store;
         for (const auto& m : merged.changesets)
