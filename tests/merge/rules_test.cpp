@@ -608,3 +608,39 @@ TEST_CASE("merge transformer: type-erased history, the local origin and the appl
     CHECK(in[1].cs == theirs.cs);
     CHECK(h.stored.empty()); // nothing to flush
 }
+
+TEST_CASE("merge_changesets: both sides in place, with their origins, and the error form")
+{
+    builder a;
+    a.insert("class_A", 1, "li", {std::uint32_t(0)}, 2, i(1));
+    builder b;
+    b.insert("class_A", 1, "li", {std::uint32_t(0)}, 2, i(2));
+    std::vector<mg::working_changeset> theirs;
+    theirs.emplace_back(b.cs);
+    theirs[0].origin_timestamp = 10;
+    theirs[0].origin_file_ident = 3;
+    mg::working_changeset ours(a.cs);
+    ours.origin_timestamp = 10;
+    ours.origin_file_ident = 2;
+    std::error_code ec;
+    CHECK(mg::merge_changesets(theirs, {&ours}, {}, ec) == 1);
+    REQUIRE(!ec);
+    // Same time: file 2 goes first, so the incoming insert moves behind it; the history side only
+    // learns the list grew.
+    builder b_after;
+    b_after.insert("class_A", 1, "li", {std::uint32_t(1)}, 3, i(2));
+    CHECK(print(theirs[0].to_changeset()) == print(b_after.cs));
+    builder a_after;
+    a_after.insert("class_A", 1, "li", {std::uint32_t(0)}, 3, i(1));
+    CHECK(print(ours.to_changeset()) == print(a_after.cs));
+    CHECK(ours.dirty);
+    CHECK(theirs[0].dirty);
+
+    builder bad;
+    bad.insert("class_A", 1, "li", {std::uint32_t(0)}, 7, i(2));
+    std::vector<mg::working_changeset> t2;
+    t2.emplace_back(bad.cs);
+    mg::working_changeset o2(a.cs);
+    mg::merge_changesets(t2, {&o2}, {}, ec);
+    CHECK(ec == merge_error::prior_size_mismatch);
+}

@@ -6,7 +6,8 @@
 namespace realmwire {
 
 /// Errors of the merge transformer (realmwire/merge.hpp). Every one of them means the changesets cannot
-/// be merged as given; a sync server answers them with protocol error 112 ("bad changeset").
+/// be merged as given; a sync server answers them with protocol error 212, the session-level "bad
+/// changeset" (112 is the connection-level "bad changeset size").
 enum class merge_error {
     bad_changeset = 1,     ///< a history entry or reciprocal transform does not decode
     invalid_string_ref,    ///< an instruction refers to a string id outside the changeset's strings

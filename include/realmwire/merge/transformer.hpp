@@ -374,22 +374,45 @@ inline void minor_side::prepend(const changeset::instruction* b, const changeset
 
 } // namespace detail
 
-/// realm's merge_changesets: transforms `ours` (history, reciprocal forms) and `theirs` (incoming)
-/// against each other in place. Returns the number of instruction pairs examined.
+namespace detail {
+
+/// realm's merge_changesets; throws merge_failure. Returns the number of instruction pairs examined.
 inline std::size_t merge_changesets(std::vector<working_changeset>& theirs, const std::vector<working_changeset*>& ours,
-                                    const limits& lim = {})
+                                    const limits& lim)
 {
-    detail::conflict_index index;
+    conflict_index index;
     for (auto& c : theirs)
         index.scan(c);
     for (auto* c : ours)
         index.scan(*c);
     for (std::size_t i = 0; i < theirs.size(); ++i)
         index.add(i, theirs[i]);
-    detail::engine eng(lim);
-    for (auto* c : ours)
+    engine eng(lim);
+    for (auto* c : ours) {
+        check_strings(*c);
         eng.transform(*c, index);
+    }
     return eng.pairs;
+}
+
+} // namespace detail
+
+/// realm's merge_changesets: transforms `ours` (history side, reciprocal forms) and `theirs` (incoming)
+/// against each other in place; every changeset carries its origin for the conflict order. Returns the
+/// number of instruction pairs examined. On error the changesets are left partly merged: merge copies.
+inline std::size_t merge_changesets(std::vector<working_changeset>& theirs, const std::vector<working_changeset*>& ours,
+                                    const limits& lim, std::error_code& ec)
+{
+    ec.clear();
+    try {
+        for (auto& c : theirs)
+            detail::check_strings(c);
+        return detail::merge_changesets(theirs, ours, lim);
+    }
+    catch (const detail::merge_failure& f) {
+        ec = f.code;
+        return 0;
+    }
 }
 
 /// Transforms incoming changesets against a history. Holds nothing between calls but its limits.
@@ -508,7 +531,7 @@ private:
                     detail::check_strings(w);
                     theirs.push_back(std::move(w));
                 }
-                pairs_ += merge_changesets(theirs, ours, remaining_limits());
+                pairs_ += detail::merge_changesets(theirs, ours, remaining_limits());
                 must_apply_all = std::any_of(ours.begin(), ours.end(), [](auto* c) { return c->dirty; });
                 for (std::size_t i = p; i < group_end; ++i) {
                     result[i].cs = theirs[i - p].to_changeset();
