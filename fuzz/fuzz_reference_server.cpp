@@ -48,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cfg.dialect = realmwire::dialects::all[data[0] % 4]->id;
     cfg.max_download_body = 256;
     cfg.log_message_on_connect = false;
+    cfg.validate_changesets = true; // as reference::server runs it
     auto now = endpoint::time_point{} + std::chrono::hours(1);
     {
         endpoint::server_connection conn(backend, cfg, now);
@@ -76,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     out = drain(good, now);
     REALMWIRE_FUZZ_CHECK(!out.empty() && head(out[0]) == "download");
     // One changeset: AddTable Item(_id Int) — client layout, as realm-core writes it.
-    const std::string cs("\x3f\x00\x04Item\x3f\x01\x03_id\x00\x00\x00\x01\x01\x00", 17);
+    const std::string cs("\x3f\x00\x04Item\x3f\x01\x03_id\x00\x00\x00\x01\x01\x00", 19); // all of it
     std::string entry = "2 0 0 0 " + std::to_string(cs.size()) + " " + cs;
     good.receive("upload 7 0 " + std::to_string(entry.size()) + " 0 2 0 0\n" + entry, now);
     out = drain(good, now);
