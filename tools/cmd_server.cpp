@@ -65,24 +65,61 @@ int run(realmwire_tool::args& a)
     if (auto t = a.value("access-token-lifetime"))
         cfg.token_lifetimes.access = std::stoll(*t);
     cfg.public_realms = a.values("public-realm");
-    auto number = [&](const char* flag, auto& target) {
-        if (auto v = a.value(flag)) {
+    // /auth against hostile clients (docs/security.md): every limit has a flag, every default is safe.
+    auto number = [&](const char* name, auto& field) {
+        if (auto v = a.value(name)) {
             try {
                 std::size_t used = 0;
-                unsigned long long n = std::stoull(*v, &used);
-                if (used != v->size() || (*v)[0] == '-')
-                    throw std::invalid_argument(flag);
-                target = static_cast<std::remove_reference_t<decltype(target)>>(n);
+                long long n = std::stoll(*v, &used);
+                if (used != v->size() || n < 0)
+                    throw std::invalid_argument(name);
+                field = static_cast<std::remove_reference_t<decltype(field)>>(n);
             }
             catch (const std::exception&) {
-                throw realmwire_tool::usage_error(std::string("--") + flag + " wants a number");
+                throw realmwire_tool::usage_error(std::string("--") + name + " wants a number >= 0");
             }
         }
     };
+    auto& as = cfg.auth_service;
+    for (const auto& p : a.values("enable-provider")) {
+        for (const auto& name : split_commas(p)) {
+            if (name == "nickname")
+                as.enable_nickname = true;
+            else if (name == "anonymous")
+                as.enable_anonymous = true;
+            else
+                throw realmwire_tool::usage_error("--enable-provider knows nickname and anonymous, not '" + name + "'");
+        }
+    }
+    if (a.flag("no-registration"))
+        as.allow_registration = false;
+    number("max-users", as.max_users);
+    number("max-anonymous-users", as.max_anonymous_users);
+    number("password-iterations", as.password.iterations);
+    if (as.password.iterations < 1)
+        throw realmwire_tool::usage_error("--password-iterations must be at least 1");
+    number("login-free-failures", as.login.free_failures);
+    long long backoff_ms = as.login.backoff_base.count(), backoff_max_ms = as.login.backoff_max.count();
+    number("login-backoff-ms", backoff_ms);
+    number("login-backoff-max-ms", backoff_max_ms);
+    as.login.backoff_base = std::chrono::milliseconds(backoff_ms);
+    as.login.backoff_max = std::chrono::milliseconds(backoff_max_ms);
+    if (auto r = a.value("login-rate")) {
+        try {
+            as.login.address_rate = std::stod(*r);
+        }
+        catch (const std::exception&) {
+            throw realmwire_tool::usage_error("--login-rate wants attempts per second");
+        }
+    }
+    number("login-burst", as.login.address_burst);
+    number("auth-workers", cfg.auth_workers.threads);
+    number("auth-queue", cfg.auth_workers.max_pending);
+    // Sync connections against hostile clients (docs/security.md).
     auto millis = [&](const char* flag, std::chrono::milliseconds& target) {
-        std::uint64_t ms = static_cast<std::uint64_t>(target.count());
+        long long ms = target.count();
         number(flag, ms);
-        target = std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+        target = std::chrono::milliseconds(ms);
     };
     reference::sync_limits& lim = cfg.limits;
     number("max-connections", cfg.max_connections);
@@ -157,6 +194,9 @@ realmwire_tool::registration reg{
     "run the reference sync server: --listen HOST:PORT --data DIR [--tls-cert PEM --tls-key PEM] "
     "[--url-prefix P]... [--auth-header-name N] [--dialects a,b] [--public-key PEM] [--private-key PEM] "
     "[--public-realm PATH]... [--access-token-lifetime S] [--verbose] [--print-admin-token] "
+    "[--enable-provider nickname,anonymous] [--no-registration] [--max-users N] [--max-anonymous-users N] "
+    "[--password-iterations N] [--login-rate PER_S] [--login-burst N] [--login-free-failures N] "
+    "[--login-backoff-ms MS] [--login-backoff-max-ms MS] [--auth-workers N] [--auth-queue N] "
     "[--max-connections N] [--max-connections-per-user N] [--max-connections-per-address N] "
     "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
     "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "

@@ -13,6 +13,7 @@
 #include "realmwire/auth/password.hpp"
 #include "realmwire/auth/problem.hpp"
 #include "realmwire/auth/request.hpp"
+#include "realmwire/auth/login_limiter.hpp"
 #include "realmwire/auth/store.hpp"
 #include "realmwire/auth/server.hpp"
 #include "realmwire/auth/client.hpp"

@@ -13,5 +13,6 @@
 #include "realmwire/driver/websocket_client.hpp"
 #include "realmwire/driver/websocket_connection.hpp"
 #include "realmwire/driver/websocket_server.hpp"
+#include "realmwire/driver/work_pool.hpp"
 
 #endif

@@ -150,14 +150,19 @@ inline std::string describe_error(std::string_view what, const std::error_code& 
 class system_error : public std::system_error {
 public:
     system_error(std::error_code ec, std::string_view what, error_info info = {})
-        : std::system_error(ec, describe_error(what, ec, info))
+        : std::system_error(ec)
         , info_(info)
+        , what_(describe_error(what, ec, info))
     {
     }
     const error_info& info() const noexcept { return info_; }
+    /// "what: message (field X, at byte N)" — the message once (std::system_error's own what()
+    /// would append it a second time).
+    const char* what() const noexcept override { return what_.c_str(); }
 
 private:
     error_info info_;
+    std::string what_;
 };
 #else
 /// With exceptions off, the user supplies this hook (it must not return).
@@ -223,8 +228,11 @@ struct is_error_condition_enum<realmwire::condition> : true_type {};
 #include "realmwire/errors/message.hpp"
 #include "realmwire/errors/sync_protocol.hpp"
 #include "realmwire/errors/changeset.hpp"
+#include "realmwire/errors/merge.hpp"
 #include "realmwire/errors/auth.hpp"
 #include "realmwire/errors/transport.hpp"
 #include "realmwire/errors/endpoint.hpp"
+#include "realmwire/errors/apply.hpp"
+#include "realmwire/errors/query.hpp"
 
 #endif

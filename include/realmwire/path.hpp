@@ -76,6 +76,8 @@ inline void validate_realm_path(std::string_view path, std::error_code& ec, cons
             return fail(path_error::empty_segment, pos);
         if (seg.front() == '.')
             return fail(path_error::dot_segment, pos);
+        if (seg == "~") // ROS-era SDKs write `/~/name`; the server only ever sees it expanded
+            return fail(path_error::unexpanded_user_segment, pos);
         for (std::size_t i = 0; i < seg.size(); ++i) {
             if (!detail::is_realm_path_char(seg[i]))
                 return fail(path_error::invalid_character, pos + i);

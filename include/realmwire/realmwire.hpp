@@ -11,6 +11,7 @@
 #include "realmwire/detail/ascii.hpp"
 #include "realmwire/detail/base64.hpp"
 #include "realmwire/detail/json.hpp"
+#include "realmwire/detail/utf8.hpp"
 
 #include "realmwire/path.hpp"
 #include "realmwire/url.hpp"
@@ -19,11 +20,14 @@
 #include "realmwire/handshake.hpp"
 #include "realmwire/protocol.hpp"
 #include "realmwire/changeset.hpp"
+#include "realmwire/merge.hpp"
+#include "realmwire/merge/scenario.hpp" // needs realmwire::json
 #include "realmwire/auth.hpp"
 #include "realmwire/transport.hpp"
 #include "realmwire/endpoint.hpp"
 #include "realmwire/driver.hpp"
 #include "realmwire/reference.hpp"
 #include "realmwire/probe.hpp"
+#include "realmwire/query.hpp"
 
 #endif

@@ -10,6 +10,7 @@
 #include "realmwire/reference/history.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/reference/server.hpp"
+#include "realmwire/reference/state.hpp"
 #include "realmwire/reference/sync_backend.hpp"
 
 #endif

@@ -110,7 +110,7 @@ private:
 
 struct url_options {
     /// realm-core's ClientConfig::enable_default_port_hack (default true): realm: -> 80 and
-    /// realms: -> 443. Off: realm: -> 7800, realms: -> 7801 (wire-protocol.md §1.1).
+    /// realms: -> 443. Off: realm: -> 7800, realms: -> 7801 (docs/protocol.md).
     bool enable_default_port_hack = true;
     bool allow_sync_schemes = true;  ///< realm, realms, ws, wss
     bool allow_http_schemes = true;  ///< http, https (the auth server; realm-core's sync client refuses them)

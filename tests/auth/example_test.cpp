@@ -17,7 +17,11 @@ int auth_example(const std::string& key_dir)
     auth::key_pair keys = auth::load_or_generate_keys(key_dir);
     auto store = std::make_shared<auth::memory_user_store>();
     auth::auth_service service(keys, store);
-    driver::threaded_http_server server([&](const http::request& r) { return service.handle(r); });
+    // Password hashing on 2 workers, not the I/O thread; the client's address keys the login brakes.
+    driver::http_server_options http_opts;
+    http_opts.worker_threads = 2;
+    driver::threaded_http_server server(
+        [&](const http::request& r, const std::string& peer) { return service.handle(r, peer); }, http_opts);
     server.start();
 
     // Client: log in, then ask for an access token for one realm.

@@ -39,7 +39,7 @@ realmwire::changeset_error dec_err(const std::string& bytes)
 
 } // namespace
 
-TEST_CASE("varint encoding matches realm-core's encode_int (spec §1.1 table)")
+TEST_CASE("varint encoding matches realm-core's encode_int (docs/protocol.md examples)")
 {
     CHECK(enc<std::int64_t>(0) == unhex("00"));
     CHECK(enc<std::int64_t>(1) == unhex("01"));

@@ -12,7 +12,7 @@ using E = realmwire::changeset_error;
 
 namespace {
 
-// The spec's negative vectors start with these (§8.3): string #0 "T", string #1 "f".
+// The negative vectors (run through realm-core's parser) start with these: string #0 "T", string #1 "f".
 const std::string T = unhex("3F 00 01 54");
 const std::string TF = unhex("3F 00 01 54 3F 01 01 66");
 
@@ -58,7 +58,7 @@ outcome try_decode(const std::string& bytes, const rc::limits& lim = {})
 
 } // namespace
 
-TEST_CASE("realm-core's own parser tests (test_changeset_encoding.cpp, spec §8.1)")
+TEST_CASE("realm-core's own parser tests (test_changeset_encoding.cpp)")
 {
     REJECTS(unhex("3E"), E::unknown_instruction, 0);                          // BadInstruction
     ACCEPTS(unhex("3F 00 01 61 3F 01 01 62"));                                // GoodInternString
@@ -76,7 +76,7 @@ TEST_CASE("realm-core's own parser tests (test_changeset_encoding.cpp, spec §8.
     ACCEPTS("");                                                              // the empty changeset
 }
 
-TEST_CASE("each check of realm-core's parser (spec §5.1), with error and offset")
+TEST_CASE("each check of realm-core's parser, with error and offset")
 {
     // 1 integer decoding failure: truncated varint inside an instruction
     REJECTS(TF + unhex("05 00 01 05 01 00 FF"), E::truncated, 14);
@@ -117,7 +117,7 @@ TEST_CASE("each check of realm-core's parser (spec §5.1), with error and offset
     REJECTS(T + unhex("3E"), E::unknown_instruction, 4);
 }
 
-TEST_CASE("realm-core's gaps (spec §5.2) are closed, each with error and offset")
+TEST_CASE("realm-core's parser gaps are closed, each with error and offset")
 {
     SECTION("tags are checked before narrowing: 256 is not AddTable, 319 is not InternString, 255 (Multi) is unknown")
     {

@@ -147,7 +147,7 @@ TEST_CASE("the visitor decoder sees what the model decoder builds, with views in
     CHECK(instructions == 7673);
 }
 
-TEST_CASE("spec §8.2 encoder outputs are reproduced from hand-built models")
+TEST_CASE("realm-core encoder outputs are reproduced from hand-built models")
 {
     using cs_test::unhex;
     SECTION("E2: AddTable with Int pk + AddColumn")

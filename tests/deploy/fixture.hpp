@@ -23,7 +23,7 @@ namespace rf = realmwire::reference;
 
 /// The gateway's own secret: the whole Authorization value nginx expects (and strips).
 inline const std::string proxy_secret = "Bearer gateway-secret-7f3a";
-/// The header carrying the Realm token, as in the seed (docs.realm.io "Integrate with a Proxy").
+/// The header carrying the Realm token, as in Realm's ROS proxy guide (docs.realm.io "Integrate with a Proxy").
 inline const std::string realm_header = "X-Realm-Auth";
 inline const std::string client_prefix = "/my/url/prefix";
 
@@ -95,7 +95,7 @@ inline std::vector<std::pair<std::int64_t, std::optional<std::string>>> items(st
     return v;
 }
 
-/// The client the seed describes: legacy dialect, Realm token in X-Realm-Auth, the gateway's secret
+/// The client that guide describes: legacy dialect, Realm token in X-Realm-Auth, the gateway's secret
 /// in a custom Authorization header, the URL prefix /my/url/prefix.
 inline rf::client_config seed_client(const std::string& url, const std::string& realm, const std::string& token)
 {

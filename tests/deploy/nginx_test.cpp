@@ -58,7 +58,7 @@ void check_deployment(nginx_deployment& dep)
 {
     const auto& st = dep.srv->stats();
     {
-        INFO("two seed clients sync through nginx (TLS, proxy secret, X-Realm-Auth, URL prefix)");
+        INFO("two proxied clients sync through nginx (TLS, proxy secret, X-Realm-Auth, URL prefix)");
         auto r = sync_clients({dep.client("/shop/orders", "alice"), dep.client("/shop/orders", "bob")}, {{1, 4}, {100, 3}}, 7);
         REQUIRE(r[0].ok);
         REQUIRE(r[1].ok);

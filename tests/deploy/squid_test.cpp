@@ -45,7 +45,7 @@ TEST_CASE("squid (CONNECT, Basic auth) on the way out, nginx in front of the ser
     };
 
     {
-        INFO("two seed clients sync through squid and nginx");
+        INFO("two proxied clients sync through squid and nginx");
         auto r = sync_clients({client("alice", proxy), client("bob", proxy)}, {{1, 2}, {20, 2}}, 4);
         REQUIRE(r[0].ok);
         REQUIRE(r[1].ok);

@@ -54,12 +54,12 @@ TEST_CASE("acceptor: every session vector is judged as realm-core's server judge
     }
 }
 
-TEST_CASE("acceptor: the seed's request is accepted as legacy_ros")
+TEST_CASE("acceptor: the proxy guide's request is accepted as legacy_ros")
 {
-    const std::string& seed = handshake_test::seed_request;
+    const std::string& guide = handshake_test::guide_request;
     acceptor_options o;
     o.server = "realmwire-test";
-    auto v = accept_handshake(seed, o);
+    auto v = accept_handshake(guide, o);
     REQUIRE(v.accepted());
     CHECK(v.dialect == &dialects::legacy_ros);
     CHECK(v.realm_path == "/b920bd7068ef2b470ff4226e0e85716a/foo");

@@ -10,7 +10,7 @@ namespace {
 
 const std::string rfc_key = "dGhlIHNhbXBsZSBub25jZQ==";
 
-client_handshake_options seed_options()
+client_handshake_options guide_options()
 {
     client_handshake_options o;
     o.dialect = &dialects::legacy_ros;
@@ -23,19 +23,19 @@ client_handshake_options seed_options()
 
 } // namespace
 
-TEST_CASE("request builder: the seed's request byte for byte (docs.realm.io proxy example)")
+TEST_CASE("request builder: the proxy guide's request byte for byte (docs.realm.io proxy example)")
 {
-    auto hs = build_handshake_request(seed_options(), "...");
-    CHECK(hs.bytes() == handshake_test::seed_request);
+    auto hs = build_handshake_request(guide_options(), "...");
+    CHECK(hs.bytes() == handshake_test::guide_request);
     CHECK(hs.key == rfc_key);
     CHECK(hs.offered == version_range{22, 22});
 }
 
-TEST_CASE("request builder: the seed with X-Realm-Auth and a proxy's own Authorization")
+TEST_CASE("request builder: the proxy guide's request with X-Realm-Auth and a proxy's own Authorization")
 {
     policy::custom_headers custom;
     custom.add("Authorization", "Bearer proxy-token-123");
-    auto hs = build_handshake_request(seed_options(), "...",
+    auto hs = build_handshake_request(guide_options(), "...",
                                       policy::header_token{"X-Realm-Auth", token_scheme::realm_access_token}, custom);
     CHECK(hs.bytes() == "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
                         "Authorization: Bearer proxy-token-123\r\n"
@@ -49,9 +49,9 @@ TEST_CASE("request builder: the seed with X-Realm-Auth and a proxy's own Authori
                         "\r\n");
 }
 
-TEST_CASE("request builder: the seed with urlPrefix /my/url/prefix")
+TEST_CASE("request builder: the proxy guide's request with urlPrefix /my/url/prefix")
 {
-    auto o = seed_options();
+    auto o = guide_options();
     o.url_prefix = "/my/url/prefix";
     auto hs = build_handshake_request(o, "...");
     std::string bytes = hs.bytes();
@@ -120,7 +120,7 @@ TEST_CASE("request builder: every session vector's request rebuilt byte for byte
 
 TEST_CASE("request builder: configuration errors, each with its code")
 {
-    auto o = seed_options();
+    auto o = guide_options();
     std::error_code ec;
 
     SECTION("custom header clashing with the token header")
@@ -161,7 +161,7 @@ TEST_CASE("request builder: configuration errors, each with its code")
         CHECK(ec == path_error::reserved_suffix);
         o.realm_path = "/~/tasks";
         build_handshake_request(o, "t", ec);
-        CHECK(ec == path_error::invalid_character); // `~` needs the user id
+        CHECK(ec == path_error::unexpanded_user_segment); // `~` needs the user id
         o.user_id = "u1";
         CHECK(build_handshake_request(o, "t", ec).request.target == "/realm-sync/%2Fu1%2Ftasks");
         CHECK_FALSE(ec);

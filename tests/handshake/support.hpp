@@ -42,9 +42,9 @@ inline std::string raw_header(std::string_view bytes, std::string_view name)
     return std::string(bytes.substr(pos, end - pos));
 }
 
-/// The seed's example upgrade request (the docs.realm.io proxy example): legacy_ros, headers sorted,
+/// The example upgrade request of Realm's ROS proxy guide (docs.realm.io): legacy_ros, headers sorted,
 /// token "...", the RFC 6455 sample key.
-inline const std::string seed_request = "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
+inline const std::string guide_request = "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
                                         "Authorization: Realm-Access-Token version=1 token=\"...\"\r\n"
                                         "Connection: Upgrade\r\n"
                                         "Host: myROS.internal.com\r\n"

@@ -46,29 +46,29 @@ std::string write_temp(const std::string& name, const std::string& content)
     return path;
 }
 
-const std::string seed_args = "handshake --dialect legacy_ros --url realm://myROS.internal.com "
+const std::string guide_args = "handshake --dialect legacy_ros --url realm://myROS.internal.com "
                               "--path /b920bd7068ef2b470ff4226e0e85716a/foo --token '...' "
                               "--key dGhlIHNhbXBsZSBub25jZQ==";
 
 } // namespace
 
-TEST_CASE("tool: `realmwire handshake` prints the seed's request byte for byte")
+TEST_CASE("tool: `realmwire handshake` prints the proxy guide's request byte for byte")
 {
-    auto r = run_tool(seed_args);
+    auto r = run_tool(guide_args);
     CHECK(r.exit_code == 0);
-    CHECK(r.out == handshake_test::seed_request);
+    CHECK(r.out == handshake_test::guide_request);
 
-    auto custom = run_tool(seed_args + " --auth-header-name X-Realm-Auth --header 'Authorization: proxy-token'");
+    auto custom = run_tool(guide_args + " --auth-header-name X-Realm-Auth --header 'Authorization: proxy-token'");
     CHECK(custom.exit_code == 0);
     CHECK(custom.out.find("\r\nAuthorization: proxy-token\r\nConnection: Upgrade\r\n") != std::string::npos);
     CHECK(custom.out.find("\r\nX-Realm-Auth: Realm-Access-Token version=1 token=\"...\"\r\n\r\n") !=
           std::string::npos);
 
-    auto prefixed = run_tool(seed_args + " --url-prefix /my/url/prefix");
+    auto prefixed = run_tool(guide_args + " --url-prefix /my/url/prefix");
     CHECK(prefixed.out.rfind("GET /my/url/prefix/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n", 0) == 0);
 
     // The token header clashing with a custom one is an error, not a silent replacement.
-    auto clash = run_tool(seed_args + " --header 'Authorization: proxy-token'");
+    auto clash = run_tool(guide_args + " --header 'Authorization: proxy-token'");
     CHECK(clash.exit_code == 1);
     CHECK(clash.out.empty());
     CHECK(run_tool("handshake --dialect nope --url ws://h --token t").exit_code == 2);
@@ -86,10 +86,10 @@ TEST_CASE("tool: `realmwire handshake` rebuilds a realm-core vector")
     CHECK(r.out == recorded);
 }
 
-TEST_CASE("tool: `realmwire accept` judges the seed and the 404 vector")
+TEST_CASE("tool: `realmwire accept` judges the proxy guide's request and the 404 vector")
 {
-    auto seed = run_tool(seed_args);
-    std::string file = write_temp("seed.http", seed.out);
+    auto guide = run_tool(guide_args);
+    std::string file = write_temp("guide.http", guide.out);
     auto r = run_tool("accept", file);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("verdict: accepted (101)\n") == 0);
@@ -127,7 +127,7 @@ TEST_CASE("tool: `realmwire accept` judges the seed and the 404 vector")
     CHECK(r.out.find("verdict: refused (400)\n") == 0);
 
     // Realm token in X-Realm-Auth, the proxy's own token in Authorization.
-    auto custom = run_tool(seed_args + " --auth-header-name X-Realm-Auth --header 'Authorization: proxy-token'");
+    auto custom = run_tool(guide_args + " --auth-header-name X-Realm-Auth --header 'Authorization: proxy-token'");
     file = write_temp("custom.http", custom.out);
     r = run_tool("accept --auth-header-name X-Realm-Auth", file);
     CHECK(r.exit_code == 0);

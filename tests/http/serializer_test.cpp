@@ -9,7 +9,7 @@ using namespace realmwire::http;
 
 namespace {
 
-request seed_request()
+request guide_request()
 {
     request r;
     r.method = "GET";
@@ -28,7 +28,7 @@ request seed_request()
 
 TEST_CASE("the three header orders")
 {
-    request r = seed_request();
+    request r = guide_request();
     CHECK(serialize(r) == "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
                           "Host: myROS.internal.com\r\n"
                           "Upgrade: websocket\r\n"
@@ -38,7 +38,7 @@ TEST_CASE("the three header orders")
                           "Sec-WebSocket-Protocol: io.realm.sync.22\r\n"
                           "Authorization: Realm-Access-Token version=1 token=\"t\"\r\n"
                           "\r\n");
-    // the seed's example request: everything sorted, Host among the others
+    // the proxy guide's example request: everything sorted, Host among the others
     CHECK(serialize(r, header_order::sorted) == "GET /realm-sync/%2Fb920bd7068ef2b470ff4226e0e85716a%2Ffoo HTTP/1.1\r\n"
                                                 "Authorization: Realm-Access-Token version=1 token=\"t\"\r\n"
                                                 "Connection: Upgrade\r\n"

@@ -60,7 +60,9 @@ TEST_CASE("every validation error has its own code and offset")
         {"/foo.realm.lock", path_error::reserved_suffix, 1},
         {"/foo.realm.management/x", path_error::reserved_suffix, 1},
         {"/test/bad*name", path_error::invalid_character, 9},
-        {"/~/foo", path_error::invalid_character, 1},
+        {"/~/foo", path_error::unexpanded_user_segment, 1},
+        {"/a/~", path_error::unexpanded_user_segment, 3},
+        {"/a~b", path_error::invalid_character, 2},
         {"/a b", path_error::invalid_character, 2},
         {"/\"foo\"", path_error::invalid_character, 1},
         {"/a?x=1", path_error::invalid_character, 2},
@@ -218,4 +220,22 @@ TEST_CASE("every decoding error has its own code and offset")
         CHECK(e.code() == path_error::double_encoding);
         CHECK(e.info().offset == 4);
     }
+}
+
+TEST_CASE("a '~' segment is refused with a message that says what to do, once")
+{
+    std::string text;
+    try {
+        validate_realm_path("/~/foo");
+    }
+    catch (const realmwire::system_error& e) {
+        text = e.what();
+        CHECK(e.code() == path_error::unexpanded_user_segment);
+        CHECK(e.info().offset == 1);
+    }
+    CHECK(text == "validate_realm_path: realm path has a '~' segment: replace it with the user id first "
+                  "(expand_user_path, or client_handshake_options::user_id) (field realm path, at byte 1)");
+    std::error_code ec;
+    validate_realm_path(expand_user_path("/~/foo", "b920bd7068ef2b470ff4226e0e85716a"), ec);
+    CHECK_FALSE(ec);
 }

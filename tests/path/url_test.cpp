@@ -20,7 +20,7 @@ std::error_code parse_error(std::string_view url, std::size_t* offset = nullptr,
 
 } // namespace
 
-TEST_CASE("the seed's URL: realms with the default-port hack")
+TEST_CASE("the proxy guide's URL: realms with the default-port hack")
 {
     server_url u = parse_server_url("realms://myROS.internal.com/~/foo");
     CHECK(u.scheme == url_scheme::realms);

@@ -34,8 +34,7 @@ TEST_CASE("history_backend behind endpoint::server_connection: BIND, IDENT, UPLO
     out = drain();
     REQUIRE(out.size() == 1);
     CHECK(out[0] == "download 1 0 0 0 0 0 0 0 0 0 0\n"); // as in the a-write5 session vector
-    // 19 bytes: AddTable Item (primary key _id, int). The length once said 17, cutting the instruction
-    // short; the server now decodes uploads and refuses that (212).
+    // AddTable Item(_id Int), whole (the server decodes every upload and refuses one that is cut short).
     const std::string cs("\x3f\x00\x04Item\x3f\x01\x03_id\x00\x00\x00\x01\x01\x00", 19);
     std::string entry = "2 0 0 0 " + std::to_string(cs.size()) + " " + cs;
     conn.receive("upload 1 0 " + std::to_string(entry.size()) + " 0 4 0 0\n" + entry, now);

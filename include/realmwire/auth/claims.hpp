@@ -11,7 +11,7 @@
 //   realmwire additionally reads ROS's `is_admin` (refresh and user tokens carry it), `salt`, and notes
 //   whether `access` contains "refresh" — realm-core ignores those, which changes none of its verdicts.
 // Writing (claims_to_json) emits ROS's key order: app_id, identity, access, salt, timestamp, expires,
-//   path, sync_label, is_admin (see legacy-auth-and-proxy.md §2.2).
+//   path, sync_label, is_admin (see docs/auth.md).
 
 #include "realmwire/detail/json.hpp"
 #include "realmwire/errors/auth.hpp"
@@ -84,7 +84,7 @@ struct claims {
     bool expired(std::int64_t now) const noexcept { return expires_at() != 0 && now > expires_at(); }
     /// An explicit admin flag, or ROS's built-in admin token (identity "__admin" with no path).
     /// realm-core also treats a path-less token as admin; realmwire does not, because a path-less
-    /// ROS *user* token would then pass every path check (legacy-auth-and-proxy.md §2.5).
+    /// ROS *user* token would then pass every path check (docs/compatibility.md).
     bool is_admin() const noexcept { return admin.value_or(false) || (identity == "__admin" && !path); }
     /// Every bit of `needed` is granted.
     bool grants(std::uint32_t needed) const noexcept { return (access & needed) == needed; }

@@ -3,7 +3,7 @@
 
 // The client side of ROS's `/auth` API, sans-I/O: request builders and answer parsers.
 //
-// Headers are applied as Cocoa and Java did (legacy-auth-and-proxy.md §1.7): `Content-Type:
+// Headers are applied as Cocoa and Java did (as ROS-era SDKs sent them; see docs/auth.md): `Content-Type:
 // application/json;charset=utf-8`, `Accept: application/json`, then the policy's custom headers (which
 // may replace those two), then — only on endpoints that carry a token — the policy's auth header name
 // set to the raw token. The Realm token is set last, so it wins over a custom header of the same name

@@ -5,7 +5,7 @@
 // realmwire::crypto.
 //
 // ROS kept `<dataPath>/keys/auth.key` (PKCS#8 private) and `auth.pub` (SubjectPublicKeyInfo) and
-// generated a 2048-bit pair when they were missing (legacy-auth-and-proxy.md §2.3); load_or_generate_keys
+// generated a 2048-bit pair when they were missing (docs/auth.md); load_or_generate_keys
 // does the same.
 
 #include "realmwire/errors/auth.hpp"
@@ -24,7 +24,11 @@
 #include <string_view>
 #include <system_error>
 
+#include <cerrno>
+
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace realmwire::auth {
 
@@ -220,15 +224,28 @@ inline bool read_file(const std::string& path, std::string& out)
     return true;
 }
 
+/// Creates `path` with `data`: never over an existing file or through a symlink (O_EXCL|O_NOFOLLOW), and
+/// with `mode` from the first byte on (no window in which the umask's mode lets others read a private
+/// key). A partly written file is removed.
 inline bool write_file(const std::string& path, std::string_view data, unsigned mode)
 {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f)
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode));
+    if (fd < 0)
         return false;
-    bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-    ok = (std::fclose(f) == 0) && ok;
-    if (ok)
-        ::chmod(path.c_str(), static_cast<mode_t>(mode));
+    std::size_t off = 0;
+    bool ok = true;
+    while (ok && off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        if (ok)
+            off += static_cast<std::size_t>(n);
+    }
+    ok = ok && ::fsync(fd) == 0;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok)
+        ::unlink(path.c_str());
     return ok;
 }
 
@@ -241,8 +258,20 @@ struct key_pair {
 };
 
 /// Loads `<dir>/auth.key` and `<dir>/auth.pub`; when both are missing, generates an RSA pair of `bits`
-/// and writes them (private key mode 0600), as ROS did at start-up. One file without the other is an
-/// error rather than a silent regeneration, which would invalidate every token issued so far.
+/// and writes them (private key created with mode 0600, exclusively, never through a symlink), as ROS
+/// did at start-up. One file without the other is an error rather than a silent regeneration, which would
+/// invalidate every token issued so far. A directory that cannot be created is an error (store_io):
+/// there is no fallback location, since a key found anywhere else could have been planted there.
+/// A fresh pair that lives in memory only (nothing is written anywhere): tokens die with the process.
+inline key_pair generate_key_pair(std::error_code& ec, int bits = 2048)
+{
+    key_pair kp;
+    kp.private_key = rsa_key::generate(bits, ec);
+    if (!ec)
+        kp.public_key = rsa_key::from_public_pem(kp.private_key.public_pem(), ec);
+    return kp;
+}
+
 inline key_pair load_or_generate_keys(const std::string& dir, std::error_code& ec, int bits = 2048)
 {
     ec.clear();
@@ -262,16 +291,24 @@ inline key_pair load_or_generate_keys(const std::string& dir, std::error_code& e
         ec = auth_error::key_invalid;
         return kp;
     }
-    ::mkdir(dir.c_str(), 0700);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        ec = auth_error::store_io;
+        return kp;
+    }
     kp.private_key = rsa_key::generate(bits, ec);
     if (ec)
         return kp;
     kp.public_key = rsa_key::from_public_pem(kp.private_key.public_pem(), ec);
     if (ec)
         return kp;
-    if (!detail::write_file(priv_path, kp.private_key.private_pem(), 0600) ||
-        !detail::write_file(pub_path, kp.public_key.public_pem(), 0644))
+    if (!detail::write_file(priv_path, kp.private_key.private_pem(), 0600)) {
         ec = auth_error::store_io;
+        return kp;
+    }
+    if (!detail::write_file(pub_path, kp.public_key.public_pem(), 0644)) {
+        ::unlink(priv_path.c_str()); // one file without the other would refuse the next start
+        ec = auth_error::store_io;
+    }
     return kp;
 }
 

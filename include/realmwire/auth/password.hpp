@@ -2,7 +2,7 @@
 #define REALMWIRE_AUTH_PASSWORD_HPP
 
 // Password hashing as ROS's password provider did it: PBKDF2-HMAC-SHA512, 10000 iterations, a 32-byte
-// random salt, a 512-byte derived key (PasswordAuthProvider.js; legacy-auth-and-proxy.md §1.2).
+// random salt, a 512-byte derived key (ROS's PasswordAuthProvider.js).
 // Comparison is constant-time. Needs realmwire::crypto.
 
 #include "realmwire/auth/keys.hpp"

@@ -1,7 +1,7 @@
 #ifndef REALMWIRE_AUTH_PROBLEM_HPP
 #define REALMWIRE_AUTH_PROBLEM_HPP
 
-// ROS's problem+json error answers (RealmProblem.js; legacy-auth-and-proxy.md §1.4):
+// ROS's problem+json error answers (ROS's RealmProblem.js; docs/auth.md):
 //   {"type":"https://realm.io/docs/object-server/problems/<slug>","title":<fixed title>,"status":N,
 //    "detail"?:..., "code":N, "invalid_params"?:[{"name","reason"}]}
 // ROS sent them as `application/json; charset=utf-8`; realmwire does the same so ROS-era clients
@@ -48,6 +48,12 @@ constexpr problem_kind access_denied{614, 403, "access-denied", "The path is inv
 constexpr problem_kind realm_not_found{617, 404, "realm-not-found", "The Realm could not be found",
                                        auth_error::realm_not_found};
 constexpr problem_kind unknown_user{618, 404, "unknown-user", "The user does not exist.", auth_error::unknown_user};
+// Not ROS codes: answers of our abuse limits. They carry no "code" (a ROS client sees an unknown problem
+// and its HTTP status); our client maps them by their type.
+constexpr problem_kind too_many_requests{0, 429, "too-many-requests", "Too many attempts; retry later.",
+                                         auth_error::rate_limited};
+constexpr problem_kind user_limit{0, 403, "user-limit", "The server accepts no more users.", auth_error::user_limit};
+constexpr problem_kind server_busy{0, 503, "server-busy", "The server is busy; retry later.", auth_error::server_busy};
 } // namespace problems
 
 /// The problem kind for a ROS code, or nullptr.
@@ -64,10 +70,23 @@ inline const problem_kind* find_problem(int code) noexcept
     return nullptr;
 }
 
+/// The code-less problem kind (our abuse limits) whose type ends in `slug`, or nullptr.
+inline const problem_kind* find_problem_by_slug(std::string_view slug) noexcept
+{
+    static const problem_kind* all[] = {&problems::too_many_requests, &problems::user_limit, &problems::server_busy};
+    for (const problem_kind* p : all) {
+        if (slug == p->slug)
+            return p;
+    }
+    return nullptr;
+}
+
 struct invalid_param {
     std::string name;
     std::string reason;
 };
+
+inline constexpr std::string_view problem_type_prefix = "https://realm.io/docs/object-server/problems/";
 
 /// A parsed (client side) or to-be-sent (server side) problem answer.
 struct problem {
@@ -83,11 +102,17 @@ struct problem {
     {
         if (const problem_kind* k = find_problem(code))
             return k->error;
+        std::string_view t = type;
+        if (code == 0 && t.size() > problem_type_prefix.size() && t.substr(0, problem_type_prefix.size()) == problem_type_prefix) {
+            if (const problem_kind* k = find_problem_by_slug(t.substr(problem_type_prefix.size())))
+                return k->error;
+        }
+        if (status == 429)
+            return auth_error::rate_limited;
         return auth_error::server_error;
     }
 };
 
-inline constexpr std::string_view problem_type_prefix = "https://realm.io/docs/object-server/problems/";
 
 /// The HTTP answer for a problem, in ROS's key order.
 inline http::response make_problem_response(const problem_kind& kind, std::string_view detail = {},
@@ -98,7 +123,8 @@ inline http::response make_problem_response(const problem_kind& kind, std::strin
                        ",\"status\":" + std::to_string(kind.status);
     if (!detail.empty())
         body += ",\"detail\":" + q(detail);
-    body += ",\"code\":" + std::to_string(kind.code);
+    if (kind.code != 0)
+        body += ",\"code\":" + std::to_string(kind.code);
     if (!params.empty()) {
         body += ",\"invalid_params\":[";
         for (std::size_t i = 0; i < params.size(); ++i) {
@@ -114,6 +140,8 @@ inline http::response make_problem_response(const problem_kind& kind, std::strin
     r.reason = kind.status == 400 ? "Bad Request"
                : kind.status == 401 ? "Unauthorized"
                : kind.status == 403 ? "Forbidden"
+               : kind.status == 429 ? "Too Many Requests"
+               : kind.status == 503 ? "Service Unavailable"
                : "Not Found";
     r.headers.set("Content-Type", "application/json; charset=utf-8");
     r.body = std::move(body);

@@ -12,7 +12,7 @@
 //                                   stop and keep the error for the user
 //   on_sync_error(202, now), on_close(4001, now) → the server says the token expired: refresh now
 //
-// SDK timing for comparison (legacy-auth-and-proxy.md §1.5): Cocoa and Java refresh 10 s before
+// SDK timing for comparison (docs/auth.md): Cocoa and Java refresh 10 s before
 // `expires`, realm-js 20 s; Cocoa retried network errors after 20 s, realm-js every 5 s, Java with
 // exponential backoff capped at 5 min.
 

@@ -1,7 +1,7 @@
 #ifndef REALMWIRE_AUTH_REQUEST_HPP
 #define REALMWIRE_AUTH_REQUEST_HPP
 
-// The body of ROS's `POST /auth` (legacy-auth-and-proxy.md §1.2):
+// The body of ROS's `POST /auth` (docs/auth.md):
 //   {"provider": <name>, "data": <credential>, "user_info"?: {...}, "app_id"?: <string>,
 //    "path"?: <realm path, provider "realm">, "user_id"?: <nickname provider>}
 // The password provider also accepts top-level `username`/`password`/`register` when `user_info` is

@@ -4,20 +4,29 @@
 // The ROS 3.x `/auth` API as a sans-I/O handler: `http::response auth_service::handle(const
 // http::request&)`. No sockets here; driver/http_server.hpp runs it over TCP.
 //
-// Routes (legacy-auth-and-proxy.md §1):
-//   POST /auth                 providers password, nickname, anonymous, jwt, user-registered ones, and
-//                              "realm" (refresh token + path → access token; without path → user token)
+// Routes (docs/auth.md):
+//   POST /auth                 providers password, jwt, user-registered ones, "realm" (refresh token +
+//                              path → access token; without path → user token), and — only when the
+//                              configuration enables them — the development providers nickname, anonymous
 //   POST /auth/revoke          {"token"}: admin-or-self
 //   PUT  /auth/password        {"user_id"?, "data":{"new_password"}}: admin-or-self
 //   GET  /auth/users/:user_id  admin-or-self
 //
 // Token middleware (routes other than POST /auth): reads the configured header name; falls back to
 // `Authorization` only when that holds a token this server signed. ROS parsed *any* Authorization value
-// as a token and answered 401, so a proxy's own `Authorization` broke every route (spec §6.2 pitfall 3).
+// as a token and answered 401, so a proxy's own `Authorization` broke every route (docs/compatibility.md).
 // POST /auth does not look at the header at all (ROS ran the middleware there too; see docs/auth.md).
+//
+// Hostile callers (docs/security.md): identity and admin rights come only from verified credentials or the
+// configuration, never from request members (no `user_id`, no `is_admin`); a new user is only ever added
+// (never replacing a record), and only on an explicit registration; credential attempts are rate limited
+// per source address and per user name (login_limiter.hpp, 429 + Retry-After); an unknown user costs the
+// same hashing as a wrong password and gets the same 401/611; users in total and anonymous users are
+// capped. handle() does the hashing on the calling thread: the servers call it from worker threads.
 
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/keys.hpp"
+#include "realmwire/auth/login_limiter.hpp"
 #include "realmwire/auth/password.hpp"
 #include "realmwire/auth/problem.hpp"
 #include "realmwire/auth/request.hpp"
@@ -28,10 +37,12 @@
 #include "realmwire/http/message.hpp"
 #include "realmwire/version.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,15 +74,36 @@ public:
     virtual std::string name() const = 0;
     virtual std::optional<user_record> authenticate(const auth_request& req, user_store& store,
                                                     provider_failure& failure) = 0;
+
+    /// The cap on users in total a provider must respect when it adds one (0: none); set by the service.
+    void set_max_users(std::size_t n) noexcept { max_users_ = n; }
+    std::size_t max_users() const noexcept { return max_users_; }
+
+private:
+    std::size_t max_users_ = 0;
 };
 
 namespace detail {
 
-/// Finds the user of (provider, provider_id) or creates one with a fresh random id.
+/// The failure for a store error of add_user / put_user.
+inline void store_failure(std::error_code ec, provider_failure& failure)
+{
+    if (ec == auth_error::user_limit)
+        failure = {&problems::user_limit, "", {}};
+    else if (ec == auth_error::user_exists)
+        failure = {&problems::access_denied, "the user id is taken by another account", {}};
+    else
+        failure = {&problems::invalid_parameters, "user store failed", {}};
+}
+
+/// Finds the user of (provider, provider_id) or adds one — with `user_id` when given (only ever an id a
+/// verified credential vouches for, such as a JWT's claim), else a fresh random one. Never replaces a
+/// record: an id that is taken by another account is refused.
 inline std::optional<user_record> find_or_create(user_store& store, const std::string& provider,
                                                  const std::string& provider_id, bool is_admin,
                                                  provider_failure& failure,
-                                                 std::optional<std::string> user_id = std::nullopt)
+                                                 std::optional<std::string> user_id = std::nullopt,
+                                                 std::size_t max_users = 0)
 {
     if (auto u = store.find_account(provider, provider_id))
         return u;
@@ -80,10 +112,13 @@ inline std::optional<user_record> find_or_create(user_store& store, const std::s
     u.is_admin = is_admin;
     u.accounts.push_back({provider, provider_id});
     std::error_code ec;
-    store.put_user(u, ec);
+    store.add_user(u, max_users, ec);
+    if (ec == auth_error::user_exists) {
+        if (auto again = store.find_account(provider, provider_id)) // added meanwhile by another thread
+            return again;
+    }
     if (ec) {
-        failure.kind = &problems::invalid_parameters;
-        failure.detail = "user store failed";
+        store_failure(ec, failure);
         return std::nullopt;
     }
     return u;
@@ -96,12 +131,31 @@ inline const picojson::value* member(const picojson::object& o, const char* k)
 
 } // namespace detail
 
+struct password_provider_options {
+    password_policy policy{};
+    /// Answer a registration for a taken name with 613 instead of ROS's 611.
+    bool existing_account_is_613 = false;
+    /// `register: true` adds a user; false refuses every registration (users come from the operator).
+    bool allow_registration = true;
+};
+
 /// "password": data = username, user_info = {password, register?}. PBKDF2-HMAC-SHA512.
+///
+/// Registration is explicit: only `register: true` adds a user (ROS also registered an unknown name on a
+/// plain login, which told a guesser which names exist and let anyone create accounts by mistyping).
+/// An unknown name is checked against a dummy record with the same policy, so it costs the same time as
+/// a wrong password and gets the same 401/611; a registration for a taken name hashes too.
 class password_provider : public auth_provider {
 public:
     explicit password_provider(password_policy policy = {}, bool existing_account_is_613 = false)
-        : policy_(policy)
-        , existing_613_(existing_account_is_613)
+        : password_provider(password_provider_options{policy, existing_account_is_613, true})
+    {
+    }
+    explicit password_provider(password_provider_options options)
+        : policy_(options.policy)
+        , existing_613_(options.existing_account_is_613)
+        , allow_registration_(options.allow_registration)
+        , dummy_(hash_password(random_hex(16), options.policy))
     {
     }
     std::string name() const override { return "password"; }
@@ -129,27 +183,34 @@ public:
         if (auto* r = detail::member(info, "register"); r && r->is<bool>())
             reg = r->get<bool>();
         auto existing = store.find_account("password", username);
-        if (reg.value_or(!existing)) {
-            if (existing) {
-                // ROS answered 611 here (PasswordAuthProvider.js:271-310); 613 on request.
-                failure = {existing_613_ ? &problems::existing_account : &problems::invalid_credentials,
-                           "the account exists already", {}};
+        if (reg.value_or(false)) {
+            if (!allow_registration_) {
+                failure = {&problems::invalid_parameters, "registration is disabled", {{"register", "disabled"}}};
                 return std::nullopt;
             }
             user_record u;
             u.user_id = random_hex(16);
             u.accounts.push_back({"password", username});
-            u.password = hash_password(password, policy_);
+            u.password = hash_password(password, policy_); // also for a taken name: the same time either way
             std::error_code ec;
-            store.put_user(u, ec);
+            if (!existing)
+                store.add_user(u, max_users(), ec);
+            if (existing || ec == auth_error::user_exists) {
+                // ROS answered 611 here (PasswordAuthProvider.js:271-310); 613 on request.
+                failure = {existing_613_ ? &problems::existing_account : &problems::invalid_credentials,
+                           "the account exists already", {}};
+                return std::nullopt;
+            }
             if (ec) {
-                failure = {&problems::invalid_parameters, "user store failed", {}};
+                detail::store_failure(ec, failure);
                 return std::nullopt;
             }
             return u;
         }
-        // The same answer for an unknown user and a wrong password, so neither can be probed.
-        if (!existing || !existing->password || !check_password(password, *existing->password)) {
+        // The same answer, and the same work, for an unknown user and a wrong password.
+        const password_hash& against = existing && existing->password ? *existing->password : dummy_;
+        bool ok = check_password(password, against);
+        if (!existing || !existing->password || !ok) {
             failure = {&problems::invalid_credentials, "", {}};
             return std::nullopt;
         }
@@ -159,9 +220,15 @@ public:
 private:
     password_policy policy_;
     bool existing_613_;
+    bool allow_registration_;
+    password_hash dummy_; ///< what an unknown name is checked against
 };
 
-/// "nickname": data = nickname; user_info.is_admin or the nickname "admin" makes an admin (ROS 3.12).
+/// "nickname" (development only, off unless the configuration enables it): data = nickname; the first
+/// login with a nickname adds a user with a random id, later ones log in as that user — no secret at all.
+/// ROS 3.12 also took `user_info.is_admin`, the nickname "admin" and a top-level `user_id` from the
+/// request; here nothing in the request grants admin rights or picks a user id (anyone could have made
+/// themselves admin, or replaced another user's record).
 class nickname_provider : public auth_provider {
 public:
     std::string name() const override { return "nickname"; }
@@ -173,22 +240,31 @@ public:
             failure = {&problems::missing_parameters, "a nickname is required (data)", {{"data", "missing"}}};
             return std::nullopt;
         }
-        bool admin = nick == "admin";
-        if (auto* a = detail::member(req.user_info, "is_admin"); a && a->is<bool>())
-            admin = admin || a->get<bool>();
-        return detail::find_or_create(store, "nickname", nick, admin, failure, req.user_id);
+        return detail::find_or_create(store, "nickname", nick, false, failure, std::nullopt, max_users());
     }
 };
 
-/// "anonymous": a new user with a random 16-byte id every time.
+/// "anonymous" (development only, off unless enabled): a new user with a random 16-byte id every time,
+/// at most `max_accounts` of them (0: no cap of its own; the service's max_users still applies).
 class anonymous_provider : public auth_provider {
 public:
+    explicit anonymous_provider(std::size_t max_accounts = 1000) : max_accounts_(max_accounts) {}
     std::string name() const override { return "anonymous"; }
     std::optional<user_record> authenticate(const auth_request&, user_store& store, provider_failure& failure) override
     {
+        // Count and add under one lock, so concurrent requests cannot overshoot the cap.
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (max_accounts_ != 0 && store.account_count("anonymous") >= max_accounts_) {
+            failure = {&problems::user_limit, "no more anonymous accounts", {}};
+            return std::nullopt;
+        }
         std::string id = random_hex(16);
-        return detail::find_or_create(store, "anonymous", id, false, failure, id);
+        return detail::find_or_create(store, "anonymous", id, false, failure, id, max_users());
     }
+
+private:
+    std::size_t max_accounts_;
+    std::mutex mutex_;
 };
 
 struct jwt_provider_config {
@@ -253,7 +329,7 @@ public:
         bool admin = false;
         if (auto* a = detail::member(o, config_.admin_claim.c_str()); a && a->is<bool>())
             admin = a->get<bool>();
-        auto u = detail::find_or_create(store, config_.provider_name, id, admin, failure, id);
+        auto u = detail::find_or_create(store, config_.provider_name, id, admin, failure, id, max_users());
         if (u && u->is_admin != admin) {
             u->is_admin = admin; // the issuer decides, every login
             store.put_user(*u, ec);
@@ -281,9 +357,20 @@ struct auth_service_config {
     /// Optional: does this realm exist? When set and it answers false for a path outside the user's
     /// own `/<user_id>/` tree, the answer is 404/617 instead of 614.
     std::function<bool(std::string_view path)> realm_exists;
+
+    // ---- hostile callers (docs/security.md) ----
+    /// Development providers: anyone can log in without a secret. Off unless asked for.
+    bool enable_nickname = false;
+    bool enable_anonymous = false;
+    /// `register: true` with the password provider adds users; false: only the operator adds users.
+    bool allow_registration = true;
+    password_policy password{};
+    std::size_t max_users = 100000;          ///< users in total a login or registration may add to (0: no cap)
+    std::size_t max_anonymous_users = 1000;  ///< anonymous accounts (0: no cap of their own)
+    login_limits login{};                    ///< brute-force brakes on credential attempts
 };
 
-/// The sans-I/O /auth service. Thread-safe as long as the store is.
+/// The sans-I/O /auth service. Thread-safe as long as the store is (add providers before serving).
 class auth_service {
 public:
     auth_service(key_pair keys, std::shared_ptr<user_store> store, auth_service_config config = {})
@@ -291,17 +378,26 @@ public:
         , store_(std::move(store))
         , config_(std::move(config))
         , verifier_(keys_.public_key, config_.clock)
+        , limiter_(std::make_unique<login_limiter>(config_.login))
     {
-        add_provider(std::make_shared<password_provider>());
-        add_provider(std::make_shared<nickname_provider>());
-        add_provider(std::make_shared<anonymous_provider>());
+        password_provider_options po;
+        po.policy = config_.password;
+        po.allow_registration = config_.allow_registration;
+        add_provider(std::make_shared<password_provider>(po));
+        if (config_.enable_nickname)
+            add_provider(std::make_shared<nickname_provider>());
+        if (config_.enable_anonymous)
+            add_provider(std::make_shared<anonymous_provider>(config_.max_anonymous_users));
     }
 
-    /// Registers (or replaces) a provider under its name. "realm" is reserved.
+    /// Registers (or replaces) a provider under its name. "realm" is reserved. The provider is given the
+    /// service's max_users.
     void add_provider(std::shared_ptr<auth_provider> p)
     {
-        if (p && p->name() != "realm")
+        if (p && p->name() != "realm") {
+            p->set_max_users(config_.max_users);
             providers_[p->name()] = std::move(p);
+        }
     }
     void remove_provider(const std::string& name) { providers_.erase(name); }
 
@@ -333,9 +429,12 @@ public:
                                            p[config_.base_path.size()] == '/');
     }
 
-    http::response handle(const http::request& req)
+    /// Answers one request. `client_address` is the peer the request came from (the key of the
+    /// per-address limits; "" puts every caller in one bucket). Password hashing runs on the calling
+    /// thread, so a server calls this off its I/O thread.
+    http::response handle(const http::request& req, std::string_view client_address = {})
     {
-        http::response r = route(req);
+        http::response r = route(req, client_address);
         r.headers.set("Server", config_.server_header);
         r.headers.set("Content-Length", std::to_string(r.body.size()));
         return r;
@@ -452,7 +551,7 @@ private:
         return p;
     }
 
-    http::response route(const http::request& req)
+    http::response route(const http::request& req, std::string_view client_address)
     {
         std::string_view path = path_of(req.target);
         const std::string& base = config_.base_path;
@@ -462,7 +561,7 @@ private:
         if (rest == "/")
             rest = "";
         if (rest.empty() && req.method == "POST")
-            return post_auth(req);
+            return post_auth(req, client_address);
         if (rest == "/revoke" && req.method == "POST")
             return with_caller(req, [&](const claims& c) { return revoke(req, c); });
         if (rest == "/password" && req.method == "PUT")
@@ -523,7 +622,29 @@ private:
         return c;
     }
 
-    http::response post_auth(const http::request& req)
+    /// The name a credential attempt is about, for the per-user brake: "<provider> <name>".
+    static std::string attempted_user(const auth_request& ar)
+    {
+        std::string name = ar.data_string();
+        if (name.empty()) {
+            if (auto* u = detail::member(ar.extra, "username"); u && u->is<std::string>())
+                name = u->get<std::string>();
+        }
+        if (name.empty() || name.size() > 1024 || ar.provider == "anonymous")
+            return {};
+        return ar.provider + " " + name;
+    }
+
+    static http::response too_many(std::chrono::milliseconds wait)
+    {
+        auto secs = (wait.count() + 999) / 1000;
+        http::response r = make_problem_response(problems::too_many_requests,
+                                                 "retry in " + std::to_string(secs) + " s");
+        r.headers.set("Retry-After", std::to_string(secs));
+        return r;
+    }
+
+    http::response post_auth(const http::request& req, std::string_view client_address)
     {
         std::error_code ec;
         request_problem why;
@@ -536,8 +657,16 @@ private:
         if (it == providers_.end())
             return make_problem_response(problems::invalid_parameters, "unknown provider",
                                          {{"provider", "no provider named " + ar.provider}});
+        // Refused before any hashing: a guesser's attempts cost the server (almost) nothing.
+        const std::string user_key = attempted_user(ar);
+        if (auto wait = limiter_->admit(client_address, user_key, login_limiter::clock::now()); wait.count() > 0)
+            return too_many(wait);
         provider_failure failure;
         std::optional<user_record> user = it->second->authenticate(ar, *store_, failure);
+        if (!user && failure.kind == &problems::invalid_credentials)
+            limiter_->failed(client_address, user_key, login_limiter::clock::now());
+        if (user)
+            limiter_->succeeded(user_key, login_limiter::clock::now());
         if (!user)
             return make_problem_response(*failure.kind, failure.detail, failure.params);
         claims c = base_claims(ar.app_id, user->user_id, config_.lifetimes.refresh);
@@ -646,7 +775,7 @@ private:
             return make_problem_response(problems::unknown_user, "");
         if (!user->password)
             return make_problem_response(problems::unknown_account, "the user has no password account");
-        user->password = hash_password(np->get<std::string>());
+        user->password = hash_password(np->get<std::string>(), config_.password);
         std::error_code ec;
         store_->put_user(*user, ec);
         if (ec)
@@ -681,6 +810,7 @@ private:
     std::shared_ptr<user_store> store_;
     auth_service_config config_;
     token_verifier verifier_;
+    std::unique_ptr<login_limiter> limiter_; ///< behind a pointer: the service stays movable
     std::map<std::string, std::shared_ptr<auth_provider>> providers_;
 };
 

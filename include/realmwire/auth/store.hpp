@@ -2,9 +2,15 @@
 #define REALMWIRE_AUTH_STORE_HPP
 
 // Users, realm permissions and revoked tokens behind a small interface (user_store), with an in-memory
-// implementation and a file-backed one that survives a restart. The file store rewrites one JSON file
-// atomically on every change: write a temporary file, fsync it, rename it over the old one, fsync the
-// directory — a crash leaves either the old or the new file, never a torn one.
+// implementation and a file-backed one that survives a restart.
+//
+// The file store is incremental: a snapshot (`users.json`, one JSON document, replaced atomically: temporary
+// file, fsync, rename, fsync of the directory) plus an append-only log beside it (`users.json.log`, one JSON
+// change per line, fsync-ed per change). A change costs one appended line, not a rewrite of every user
+// (a login on a store of 3,000 users used to rewrite them all). When the log holds more lines than the
+// snapshot has records (and at least `compact_after_min`), the store compacts: writes a new snapshot, then
+// empties the log. Every change is idempotent, so a crash between the two only replays lines that are
+// already in the snapshot; a torn last line (a crash mid-append) is dropped on load.
 
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/password.hpp"
@@ -16,8 +22,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include <cerrno>
@@ -62,7 +70,8 @@ public:
     virtual ~user_store() = default;
     virtual std::optional<user_record> find_user(std::string_view user_id) const = 0;
     virtual std::optional<user_record> find_account(std::string_view provider, std::string_view provider_id) const = 0;
-    /// Inserts or replaces the user with this user_id.
+    /// Replaces the user with this user_id (an update of a known user: new password, admin flag). New users
+    /// go through add_user, which never replaces.
     virtual void put_user(const user_record& user, std::error_code& ec) = 0;
     virtual void remove_user(std::string_view user_id, std::error_code& ec) = 0;
     /// Adds (or, for the same user and path, replaces) a permission.
@@ -72,6 +81,37 @@ public:
     /// Remembers a revoked token by its claims part until it expires (0: forever).
     virtual void revoke(std::string_view token_key, std::int64_t expires, std::error_code& ec) = 0;
     virtual bool is_revoked(std::string_view token_key) const = 0;
+
+    /// Inserts a new user. Fails with auth_error::user_exists when the id or one of its accounts is taken
+    /// (a record is never replaced by a registration), with auth_error::user_limit when the store holds
+    /// `max_users` users already (0: no cap). The default is not atomic; the stores here override it.
+    virtual void add_user(const user_record& user, std::size_t max_users, std::error_code& ec)
+    {
+        ec.clear();
+        if (find_user(user.user_id)) {
+            ec = auth_error::user_exists;
+            return;
+        }
+        for (const auto& a : user.accounts) {
+            if (find_account(a.provider, a.provider_id)) {
+                ec = auth_error::user_exists;
+                return;
+            }
+        }
+        if (max_users != 0 && user_count() >= max_users) {
+            ec = auth_error::user_limit;
+            return;
+        }
+        put_user(user, ec);
+    }
+    /// How many users there are (0 from a store that does not count: caps are then not enforced).
+    virtual std::size_t user_count() const { return 0; }
+    /// How many users have an account with `provider` (same caveat).
+    virtual std::size_t account_count(std::string_view provider) const
+    {
+        (void)provider;
+        return 0;
+    }
 };
 
 class memory_user_store : public user_store {
@@ -87,39 +127,46 @@ public:
     std::optional<user_record> find_account(std::string_view provider, std::string_view provider_id) const override
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        for (const auto& kv : users_) {
-            for (const auto& a : kv.second.accounts) {
-                if (a.provider == provider && a.provider_id == provider_id)
-                    return kv.second;
-            }
-        }
-        return std::nullopt;
+        auto it = accounts_.find(account_key(provider, provider_id));
+        if (it == accounts_.end())
+            return std::nullopt;
+        return users_.at(it->second);
     }
     void put_user(const user_record& user, std::error_code& ec) override
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        users_[user.user_id] = user;
-        changed(ec);
+        apply_put(user);
+        on_put(user, ec);
+    }
+    void add_user(const user_record& user, std::size_t max_users, std::error_code& ec) override
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ec.clear();
+        bool taken = users_.count(user.user_id) != 0;
+        for (const auto& a : user.accounts)
+            taken = taken || accounts_.count(account_key(a.provider, a.provider_id)) != 0;
+        if (taken) {
+            ec = auth_error::user_exists;
+            return;
+        }
+        if (max_users != 0 && users_.size() >= max_users) {
+            ec = auth_error::user_limit;
+            return;
+        }
+        apply_put(user);
+        on_put(user, ec);
     }
     void remove_user(std::string_view user_id, std::error_code& ec) override
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        users_.erase(std::string(user_id));
-        changed(ec);
+        apply_remove(std::string(user_id));
+        on_remove(user_id, ec);
     }
     void grant(const realm_permission& p, std::error_code& ec) override
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        bool replaced = false;
-        for (auto& q : permissions_) {
-            if (q.user_id == p.user_id && q.path == p.path) {
-                q.access = p.access;
-                replaced = true;
-            }
-        }
-        if (!replaced)
-            permissions_.push_back(p);
-        changed(ec);
+        apply_grant(p);
+        on_grant(p, ec);
     }
     std::uint32_t permissions(std::string_view user_id, std::string_view path) const override
     {
@@ -135,56 +182,240 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         revoked_[std::string(token_key)] = expires;
-        changed(ec);
+        on_revoke(token_key, expires, ec);
     }
     bool is_revoked(std::string_view token_key) const override
     {
         std::lock_guard<std::mutex> lock(mutex_);
         return revoked_.count(std::string(token_key)) != 0;
     }
+    std::size_t user_count() const override
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return users_.size();
+    }
+    std::size_t account_count(std::string_view provider) const override
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = per_provider_.find(std::string(provider));
+        return it == per_provider_.end() ? 0 : it->second;
+    }
 
 protected:
-    /// Called under the lock after every change.
-    virtual void changed(std::error_code& ec) { ec.clear(); }
+    // Called under the lock after each change is applied in memory; a durable store persists it here.
+    virtual void on_put(const user_record&, std::error_code& ec) { ec.clear(); }
+    virtual void on_remove(std::string_view, std::error_code& ec) { ec.clear(); }
+    virtual void on_grant(const realm_permission&, std::error_code& ec) { ec.clear(); }
+    virtual void on_revoke(std::string_view, std::int64_t, std::error_code& ec) { ec.clear(); }
+
+    static std::string account_key(std::string_view provider, std::string_view provider_id)
+    {
+        std::string k(provider);
+        k.push_back('\0'); // provider names hold no NUL, so (provider, id) pairs cannot collide
+        k.append(provider_id);
+        return k;
+    }
+
+    void apply_remove(const std::string& user_id)
+    {
+        auto it = users_.find(user_id);
+        if (it == users_.end())
+            return;
+        for (const auto& a : it->second.accounts) {
+            accounts_.erase(account_key(a.provider, a.provider_id));
+            if (--per_provider_[a.provider] == 0)
+                per_provider_.erase(a.provider);
+        }
+        users_.erase(it);
+    }
+    void apply_put(const user_record& user)
+    {
+        apply_remove(user.user_id);
+        for (const auto& a : user.accounts) {
+            accounts_[account_key(a.provider, a.provider_id)] = user.user_id;
+            ++per_provider_[a.provider];
+        }
+        users_[user.user_id] = user;
+    }
+    void apply_grant(const realm_permission& p)
+    {
+        for (auto& q : permissions_) {
+            if (q.user_id == p.user_id && q.path == p.path) {
+                q.access = p.access;
+                return;
+            }
+        }
+        permissions_.push_back(p);
+    }
+    void clear_all()
+    {
+        users_.clear();
+        accounts_.clear();
+        per_provider_.clear();
+        permissions_.clear();
+        revoked_.clear();
+    }
 
     mutable std::mutex mutex_;
     std::map<std::string, user_record> users_;
+    std::unordered_map<std::string, std::string> accounts_;  ///< account_key → user_id
+    std::map<std::string, std::size_t> per_provider_;         ///< provider → users with such an account
     std::vector<realm_permission> permissions_;
     std::map<std::string, std::int64_t> revoked_;
 };
 
-/// A memory store mirrored to one JSON file.
+struct file_user_store_options {
+    /// Compact when the log has more lines than this and than the snapshot has records.
+    std::size_t compact_after_min = 1000;
+    /// Refuse a snapshot or log larger than this on load (a store is read whole into memory).
+    std::size_t max_file_bytes = std::size_t(1) << 30;
+};
+
+/// A memory store persisted as a snapshot plus an append-only change log (see the top of this file).
 class file_user_store : public memory_user_store {
 public:
-    /// Loads `path` if it exists. A file that exists but cannot be read or parsed is an error
-    /// (auth_error::store_io): starting empty would silently drop every user.
-    explicit file_user_store(std::string path, std::error_code& ec) : path_(std::move(path)) { load(ec); }
-    explicit file_user_store(std::string path) : path_(std::move(path))
+    /// Loads `path` (and `path` + ".log") if they exist. A file that exists but cannot be read or parsed
+    /// is an error (auth_error::store_io): starting empty would silently drop every user.
+    file_user_store(std::string path, std::error_code& ec, file_user_store_options options = {})
+        : path_(std::move(path))
+        , log_path_(path_ + ".log")
+        , options_(options)
+    {
+        open(ec);
+    }
+    explicit file_user_store(std::string path, file_user_store_options options = {})
+        : path_(std::move(path))
+        , log_path_(path_ + ".log")
+        , options_(options)
     {
         std::error_code ec;
-        load(ec);
+        open(ec);
         if (ec)
             throw_error(ec, "open user store " + path_);
     }
+    ~file_user_store() override
+    {
+        if (log_fd_ >= 0)
+            ::close(log_fd_);
+    }
+    file_user_store(const file_user_store&) = delete;
+    file_user_store& operator=(const file_user_store&) = delete;
 
     const std::string& path() const noexcept { return path_; }
+    const std::string& log_path() const noexcept { return log_path_; }
+    /// Lines in the log since the last compaction.
+    std::size_t log_lines() const
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return log_lines_;
+    }
+    /// Writes a snapshot of everything and empties the log.
+    void compact(std::error_code& ec)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        compact_locked(ec);
+    }
 
 protected:
-    void changed(std::error_code& ec) override { save(ec); }
+    void on_put(const user_record& u, std::error_code& ec) override
+    {
+        picojson::object o;
+        o["put"] = jv(user_json(u));
+        append(o, ec);
+    }
+    void on_remove(std::string_view id, std::error_code& ec) override
+    {
+        picojson::object o;
+        o["remove"] = jv(std::string(id));
+        append(o, ec);
+    }
+    void on_grant(const realm_permission& p, std::error_code& ec) override
+    {
+        picojson::object o;
+        o["grant"] = jv(permission_json(p));
+        append(o, ec);
+    }
+    void on_revoke(std::string_view key, std::int64_t expires, std::error_code& ec) override
+    {
+        picojson::object r;
+        r["key"] = jv(std::string(key));
+        r["expires"] = jv(expires);
+        picojson::object o;
+        o["revoke"] = jv(r);
+        append(o, ec);
+    }
 
 private:
     using jv = picojson::value;
 
-    void load(std::error_code& ec)
+    static picojson::object user_json(const user_record& r)
+    {
+        picojson::object uo;
+        uo["user_id"] = jv(r.user_id);
+        uo["is_admin"] = jv(r.is_admin);
+        picojson::array accts;
+        for (const auto& a : r.accounts) {
+            picojson::object ao;
+            ao["provider"] = jv(a.provider);
+            ao["provider_id"] = jv(a.provider_id);
+            accts.emplace_back(ao);
+        }
+        uo["accounts"] = jv(accts);
+        if (r.password) {
+            picojson::object po;
+            po["salt"] = jv(r.password->salt_hex);
+            po["hash"] = jv(r.password->hash_hex);
+            po["iterations"] = jv(static_cast<std::int64_t>(r.password->iterations));
+            uo["password"] = jv(po);
+        }
+        return uo;
+    }
+    static picojson::object permission_json(const realm_permission& p)
+    {
+        picojson::object po;
+        po["user_id"] = jv(p.user_id);
+        po["path"] = jv(p.path);
+        po["access"] = jv(static_cast<std::int64_t>(p.access));
+        return po;
+    }
+    // These throw (picojson on a type mismatch, map::at on a missing member); load() catches.
+    static user_record user_of(const picojson::value& v)
+    {
+        const auto& uo = v.get<picojson::object>();
+        user_record r;
+        r.user_id = uo.at("user_id").get<std::string>();
+        r.is_admin = uo.at("is_admin").get<bool>();
+        for (const auto& a : uo.at("accounts").get<picojson::array>()) {
+            const auto& ao = a.get<picojson::object>();
+            r.accounts.push_back({ao.at("provider").get<std::string>(), ao.at("provider_id").get<std::string>()});
+        }
+        if (auto* pw = realmwire::detail::json_member(uo, "password"); pw && pw->is<picojson::object>()) {
+            const auto& po = pw->get<picojson::object>();
+            password_hash h;
+            h.salt_hex = po.at("salt").get<std::string>();
+            h.hash_hex = po.at("hash").get<std::string>();
+            h.iterations = static_cast<int>(po.at("iterations").get<std::int64_t>());
+            r.password = h;
+        }
+        return r;
+    }
+    static realm_permission permission_of(const picojson::value& v)
+    {
+        const auto& po = v.get<picojson::object>();
+        return {po.at("user_id").get<std::string>(), po.at("path").get<std::string>(),
+                static_cast<std::uint32_t>(po.at("access").get<std::int64_t>())};
+    }
+
+    /// Reads a whole file; false with ec clear when it does not exist.
+    bool read_whole(const std::string& path, std::string& text, std::error_code& ec) const
     {
         ec.clear();
-        int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             if (errno != ENOENT)
                 ec = auth_error::store_io;
-            return;
+            return false;
         }
-        std::string text;
         char buf[65536];
         for (;;) {
             ssize_t n = ::read(fd, buf, sizeof buf);
@@ -196,87 +427,130 @@ private:
             }
             if (n == 0)
                 break;
+            if (text.size() + static_cast<std::size_t>(n) > options_.max_file_bytes) {
+                ec = auth_error::store_io;
+                break;
+            }
             text.append(buf, static_cast<std::size_t>(n));
         }
         ::close(fd);
+        return !ec;
+    }
+
+    void open(std::error_code& ec)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load(ec);
         if (ec)
             return;
-        auto v = detail::parse_json_bounded(text, 8);
-        if (!v || !v->is<picojson::object>()) {
+        log_fd_ = ::open(log_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (log_fd_ < 0) {
             ec = auth_error::store_io;
             return;
         }
+        // Drop a torn last line, so the next append starts on a line of its own.
+        if (::ftruncate(log_fd_, static_cast<off_t>(log_good_bytes_)) != 0)
+            ec = auth_error::store_io;
+    }
+
+    void load(std::error_code& ec)
+    {
+        std::string text;
+        bool have = read_whole(path_, text, ec);
+        if (ec)
+            return;
         try {
-            const auto& o = v->get<picojson::object>();
-            for (const auto& u : o.at("users").get<picojson::array>()) {
-                const auto& uo = u.get<picojson::object>();
-                user_record r;
-                r.user_id = uo.at("user_id").get<std::string>();
-                r.is_admin = uo.at("is_admin").get<bool>();
-                for (const auto& a : uo.at("accounts").get<picojson::array>()) {
-                    const auto& ao = a.get<picojson::object>();
-                    r.accounts.push_back({ao.at("provider").get<std::string>(), ao.at("provider_id").get<std::string>()});
+            if (have) {
+                auto v = detail::parse_json_bounded(text, 8);
+                if (!v || !v->is<picojson::object>()) {
+                    ec = auth_error::store_io;
+                    return;
                 }
-                if (auto* pw = realmwire::detail::json_member(uo, "password"); pw && pw->is<picojson::object>()) {
-                    const auto& po = pw->get<picojson::object>();
-                    password_hash h;
-                    h.salt_hex = po.at("salt").get<std::string>();
-                    h.hash_hex = po.at("hash").get<std::string>();
-                    h.iterations = static_cast<int>(po.at("iterations").get<std::int64_t>());
-                    r.password = h;
+                const auto& o = v->get<picojson::object>();
+                for (const auto& u : o.at("users").get<picojson::array>())
+                    apply_put(user_of(u));
+                for (const auto& p : o.at("permissions").get<picojson::array>())
+                    apply_grant(permission_of(p));
+                for (const auto& kv : o.at("revoked").get<picojson::object>())
+                    revoked_[kv.first] = kv.second.get<std::int64_t>();
+            }
+            std::string log;
+            read_whole(log_path_, log, ec);
+            if (ec) {
+                clear_all();
+                return;
+            }
+            std::size_t pos = 0;
+            while (pos < log.size()) {
+                std::size_t nl = log.find('\n', pos);
+                if (nl == std::string::npos)
+                    break; // torn by a crash mid-append: never acknowledged, dropped
+                auto v = detail::parse_json_bounded(std::string_view(log).substr(pos, nl - pos), 8);
+                if (!v || !v->is<picojson::object>() || v->get<picojson::object>().size() != 1) {
+                    clear_all();
+                    ec = auth_error::store_io;
+                    return;
                 }
-                users_[r.user_id] = std::move(r);
+                const auto& change = *v->get<picojson::object>().begin();
+                if (change.first == "put")
+                    apply_put(user_of(change.second));
+                else if (change.first == "remove")
+                    apply_remove(change.second.get<std::string>());
+                else if (change.first == "grant")
+                    apply_grant(permission_of(change.second));
+                else if (change.first == "revoke") {
+                    const auto& r = change.second.get<picojson::object>();
+                    revoked_[r.at("key").get<std::string>()] = r.at("expires").get<std::int64_t>();
+                }
+                else
+                    throw std::runtime_error("unknown change");
+                ++log_lines_;
+                pos = nl + 1;
             }
-            for (const auto& p : o.at("permissions").get<picojson::array>()) {
-                const auto& po = p.get<picojson::object>();
-                permissions_.push_back({po.at("user_id").get<std::string>(), po.at("path").get<std::string>(),
-                                        static_cast<std::uint32_t>(po.at("access").get<std::int64_t>())});
-            }
-            for (const auto& kv : o.at("revoked").get<picojson::object>())
-                revoked_[kv.first] = kv.second.get<std::int64_t>();
+            log_good_bytes_ = pos;
         }
         catch (const std::exception&) {
-            // picojson's get<T>() throws on a type mismatch; map::at on a missing key.
-            users_.clear();
-            permissions_.clear();
-            revoked_.clear();
+            clear_all();
             ec = auth_error::store_io;
         }
+    }
+
+    void append(const picojson::object& change, std::error_code& ec)
+    {
+        ec.clear();
+        std::string line = jv(change).serialize();
+        line.push_back('\n');
+        if (!write_all(log_fd_, line) || ::fdatasync(log_fd_) != 0) {
+            ec = auth_error::store_io;
+            return;
+        }
+        ++log_lines_;
+        if (log_lines_ > options_.compact_after_min && log_lines_ > users_.size() + permissions_.size() + revoked_.size())
+            compact_locked(ec);
+    }
+
+    static bool write_all(int fd, std::string_view data)
+    {
+        std::size_t off = 0;
+        while (off < data.size()) {
+            ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return false;
+            off += static_cast<std::size_t>(n);
+        }
+        return true;
     }
 
     std::string serialize() const
     {
         picojson::array users;
-        for (const auto& kv : users_) {
-            const user_record& r = kv.second;
-            picojson::object uo;
-            uo["user_id"] = jv(r.user_id);
-            uo["is_admin"] = jv(r.is_admin);
-            picojson::array accts;
-            for (const auto& a : r.accounts) {
-                picojson::object ao;
-                ao["provider"] = jv(a.provider);
-                ao["provider_id"] = jv(a.provider_id);
-                accts.emplace_back(ao);
-            }
-            uo["accounts"] = jv(accts);
-            if (r.password) {
-                picojson::object po;
-                po["salt"] = jv(r.password->salt_hex);
-                po["hash"] = jv(r.password->hash_hex);
-                po["iterations"] = jv(static_cast<std::int64_t>(r.password->iterations));
-                uo["password"] = jv(po);
-            }
-            users.emplace_back(uo);
-        }
+        for (const auto& kv : users_)
+            users.emplace_back(user_json(kv.second));
         picojson::array perms;
-        for (const auto& p : permissions_) {
-            picojson::object po;
-            po["user_id"] = jv(p.user_id);
-            po["path"] = jv(p.path);
-            po["access"] = jv(static_cast<std::int64_t>(p.access));
-            perms.emplace_back(po);
-        }
+        for (const auto& p : permissions_)
+            perms.emplace_back(permission_json(p));
         picojson::object revoked;
         for (const auto& kv : revoked_)
             revoked[kv.first] = jv(kv.second);
@@ -287,28 +561,18 @@ private:
         return jv(root).serialize();
     }
 
-    void save(std::error_code& ec)
+    void compact_locked(std::error_code& ec)
     {
         ec.clear();
         const std::string text = serialize();
         const std::string tmp = path_ + ".tmp";
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ::unlink(tmp.c_str());
+        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0) {
             ec = auth_error::store_io;
             return;
         }
-        std::size_t off = 0;
-        bool ok = true;
-        while (off < text.size()) {
-            ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                ok = false;
-                break;
-            }
-            off += static_cast<std::size_t>(n);
-        }
+        bool ok = write_all(fd, text);
         ok = ok && ::fsync(fd) == 0;
         ok = (::close(fd) == 0) && ok;
         ok = ok && ::rename(tmp.c_str(), path_.c_str()) == 0;
@@ -317,7 +581,7 @@ private:
             ec = auth_error::store_io;
             return;
         }
-        // Make the rename itself durable.
+        // Make the rename durable before the log that it replaces is emptied.
         std::string dir = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/'));
         if (dir.empty())
             dir = "/";
@@ -326,9 +590,19 @@ private:
             ::fsync(dfd);
             ::close(dfd);
         }
+        if (::ftruncate(log_fd_, 0) != 0 || ::fdatasync(log_fd_) != 0) {
+            ec = auth_error::store_io;
+            return;
+        }
+        log_lines_ = 0;
     }
 
     std::string path_;
+    std::string log_path_;
+    file_user_store_options options_;
+    int log_fd_ = -1;
+    std::size_t log_lines_ = 0;
+    std::size_t log_good_bytes_ = 0;
 };
 
 } // namespace realmwire::auth

@@ -16,7 +16,7 @@
 // allocates nothing (the intern table keeps its capacity).
 //
 // The decoder accepts exactly what realm-core v14.14.0's encoder can produce (both layouts) and rejects
-// everything realm-core rejects plus the gaps of spec §5.2: see docs/changesets.md for the list.
+// everything realm-core rejects plus the gaps realm-core leaves open: see docs/changesets.md for the list.
 
 #include "realmwire/changeset/integer_codec.hpp"
 #include "realmwire/changeset/limits.hpp"

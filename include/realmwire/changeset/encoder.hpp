@@ -190,6 +190,7 @@ public:
 
     bool write(const instruction& i)
     {
+        static_assert(instruction_alternatives_in_tag_order && primary_key_alternatives_in_order); // cases by number
         switch (i.index()) {
             case 0: {
                 const auto& x = std::get<add_table>(i);

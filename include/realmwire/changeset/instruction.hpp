@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -331,6 +332,41 @@ struct set_erase : path_target {
 using instruction = std::variant<add_table, erase_table, create_object, erase_object, update, add_integer,
                                  add_column, erase_column, array_insert, array_move, array_erase, clear,
                                  set_insert, set_erase>;
+
+namespace detail {
+template <instruction_type T, class X>
+inline constexpr bool alternative_is =
+    std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(T), instruction>, X>;
+template <std::size_t N, class X>
+inline constexpr bool key_alternative_is = std::is_same_v<std::variant_alternative_t<N, primary_key>, X>;
+} // namespace detail
+
+/// True when every alternative of `instruction` sits at its tag's index. Code that switches on
+/// `index()` with numbers (print.hpp, encoder.hpp) static_asserts it, so reordering fails to compile.
+inline constexpr bool instruction_alternatives_in_tag_order =
+    std::variant_size_v<instruction> == 14 && detail::alternative_is<instruction_type::add_table, add_table> &&
+    detail::alternative_is<instruction_type::erase_table, erase_table> &&
+    detail::alternative_is<instruction_type::create_object, create_object> &&
+    detail::alternative_is<instruction_type::erase_object, erase_object> &&
+    detail::alternative_is<instruction_type::update, update> &&
+    detail::alternative_is<instruction_type::add_integer, add_integer> &&
+    detail::alternative_is<instruction_type::add_column, add_column> &&
+    detail::alternative_is<instruction_type::erase_column, erase_column> &&
+    detail::alternative_is<instruction_type::array_insert, array_insert> &&
+    detail::alternative_is<instruction_type::array_move, array_move> &&
+    detail::alternative_is<instruction_type::array_erase, array_erase> &&
+    detail::alternative_is<instruction_type::clear, clear> &&
+    detail::alternative_is<instruction_type::set_insert, set_insert> &&
+    detail::alternative_is<instruction_type::set_erase, set_erase>;
+static_assert(instruction_alternatives_in_tag_order, "instruction's alternatives must follow instruction_type");
+
+/// True when primary_key's alternatives are null, Int, String, ObjectId, UUID, GlobalKey in that order
+/// (the order print.hpp and encoder.hpp switch on).
+inline constexpr bool primary_key_alternatives_in_order =
+    std::variant_size_v<primary_key> == 6 && detail::key_alternative_is<0, std::monostate> &&
+    detail::key_alternative_is<1, std::int64_t> && detail::key_alternative_is<2, string_id> &&
+    detail::key_alternative_is<3, object_id> && detail::key_alternative_is<4, uuid> &&
+    detail::key_alternative_is<5, global_key>;
 
 inline instruction_type type_of(const instruction& i) noexcept
 {

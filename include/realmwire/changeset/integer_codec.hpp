@@ -1,7 +1,7 @@
 #ifndef REALMWIRE_CHANGESET_INTEGER_CODEC_HPP
 #define REALMWIRE_CHANGESET_INTEGER_CODEC_HPP
 
-// realm-core's changeset integer codec (spec §1): little-endian 7-bit groups with bit 7 as the
+// realm-core's changeset integer codec (docs/protocol.md): little-endian 7-bit groups with bit 7 as the
 // continuation flag, and in the LAST byte bit 6 as the sign flag and bits 0-5 as the top magnitude bits.
 // A negative v is stored as the magnitude ~v plus the sign flag. This is NOT (S)LEB128: -1 is `40`,
 // not `7F`.
@@ -168,7 +168,7 @@ std::error_code decode_varint(std::string_view bytes, T& value, std::size_t& con
     return {};
 }
 
-// ---- Bid128 coefficient varint (spec §1.7) ----
+// ---- Bid128 coefficient varint (Decimal128's 113-bit coefficient) ----
 
 /// A 128-bit unsigned integer, w[0] low, w[1] high.
 struct uint128 {

@@ -131,6 +131,7 @@ inline void append_quoted(std::string& out, std::string_view s)
 
 inline void append_pk(std::string& out, const changeset& cs, const primary_key& k)
 {
+    static_assert(primary_key_alternatives_in_order, "the cases below number primary_key's alternatives");
     switch (k.index()) {
         case 0: out += "NULL"; break;
         case 1:
@@ -265,6 +266,7 @@ inline std::string to_string(const changeset& cs, const instruction& in)
     using namespace detail;
     std::string out;
     auto q = [&](string_id id) { append_quoted(out, cs.strings.at(id.index)); };
+    static_assert(instruction_alternatives_in_tag_order, "the cases below number instruction's alternatives");
     switch (in.index()) {
         case 0: {
             const auto& x = std::get<add_table>(in);

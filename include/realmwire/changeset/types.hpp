@@ -1,7 +1,7 @@
 #ifndef REALMWIRE_CHANGESET_TYPES_HPP
 #define REALMWIRE_CHANGESET_TYPES_HPP
 
-// Scalar types and enums of the changeset format (spec §2.2, §4), shared by the value model
+// Scalar types and enums of the changeset format (docs/protocol.md), shared by the value model
 // (instruction.hpp) and the zero-copy views (decoder.hpp). Numbers are realm-core's wire values.
 
 #include <array>
@@ -10,7 +10,7 @@
 
 namespace realmwire::changeset {
 
-/// Instruction tags (spec §2.2). InternString (63) is a meta-record, never an instruction.
+/// Instruction tags (docs/protocol.md). InternString (63) is a meta-record, never an instruction.
 enum class instruction_type : std::uint8_t {
     add_table = 0,
     erase_table = 1,
@@ -29,7 +29,7 @@ enum class instruction_type : std::uint8_t {
 };
 inline constexpr std::uint64_t intern_string_tag = 0x3F;
 
-/// Payload::Type (spec §4.1). As an AddColumn type, null means Mixed.
+/// Payload::Type (docs/protocol.md). As an AddColumn type, null means Mixed.
 enum class payload_type : std::int8_t {
     set = -6,
     list = -5,

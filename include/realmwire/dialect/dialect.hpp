@@ -65,7 +65,7 @@ struct dialect {
 
 namespace dialects {
 
-/// ROS 3.x and the SDKs of 2018-2019: the seed's handshake (`io.realm.sync.22`). Legacy version
+/// ROS 3.x and the SDKs of 2018-2019: the proxy guide's handshake (`io.realm.sync.22`). Legacy version
 /// numbers ran up to 30, where realm-core's own numbering restarted ("matching io.realm.sync-30").
 inline constexpr dialect legacy_ros{
     dialect_id::legacy_ros, "legacy_ros", "io.realm.sync.", {22, 22}, offer_style::descending, {1, 30},

@@ -10,11 +10,17 @@
 // upgrade callback instead of being answered — the reference server will serve /auth and sync on one
 // port this way. Plain TCP only; put TLS in front, or use the client's TLS support against other
 // servers. Needs realmwire::net.
+//
+// CPU-heavy handlers (auth::auth_service hashes passwords) belong off the I/O thread: with
+// `worker_threads` > 0 the handler runs on a bounded work_pool and the answer is written from the I/O
+// thread; a full queue is answered 503 at once. A handler may take the client's address as its second
+// argument (the key of per-address limits).
 
 #include "realmwire/http/fields.hpp"
 #include "realmwire/http/message.hpp"
 #include "realmwire/http/parser.hpp"
 #include "realmwire/http/serializer.hpp"
+#include "realmwire/driver/work_pool.hpp"
 
 #include <asio.hpp>
 
@@ -31,6 +37,8 @@
 namespace realmwire::driver {
 
 using http_handler = std::function<http::response(const http::request&)>;
+/// A handler that also gets the client's address ("127.0.0.1", "::1").
+using http_peer_handler = std::function<http::response(const http::request&, const std::string& client_address)>;
 
 /// Receives an upgrade request: the connected socket, the parsed request, and any bytes that arrived
 /// after the request head (already the start of the WebSocket stream).
@@ -46,6 +54,8 @@ struct http_server_options {
     std::size_t max_connections = 256;               ///< more are accepted and closed at once
     std::size_t max_requests_per_connection = 100;
     std::string server_header;                       ///< set on answers that have none (empty: none)
+    std::size_t worker_threads = 0;                  ///< 0: the handler runs on the I/O thread
+    std::size_t max_pending = 64;                    ///< with workers: requests queued or running; more get 503
 };
 
 /// True for `Connection: upgrade` + an `Upgrade` header.
@@ -58,15 +68,27 @@ inline bool is_upgrade_request(const http::request& req)
 class http_server {
 public:
     http_server(asio::io_context& ioc, http_handler handler, http_server_options options = {})
+        : http_server(ioc, http_peer_handler([h = std::move(handler)](const http::request& r, const std::string&) { return h(r); }),
+                      std::move(options))
+    {
+    }
+    http_server(asio::io_context& ioc, http_peer_handler handler, http_server_options options = {})
         : ioc_(ioc)
         , acceptor_(ioc)
         , handler_(std::move(handler))
         , options_(std::move(options))
     {
+        if (options_.worker_threads > 0)
+            pool_ = std::make_unique<work_pool>(work_pool_options{options_.worker_threads, options_.max_pending});
     }
     http_server(const http_server&) = delete;
     http_server& operator=(const http_server&) = delete;
-    ~http_server() { close_now(); }
+    ~http_server()
+    {
+        if (pool_)
+            pool_->stop(); // no handler runs once the server is gone
+        close_now();
+    }
 
     /// Requests that are WebSocket upgrades go to `h` instead of the handler.
     void set_upgrade_handler(upgrade_handler h) { upgrade_ = std::move(h); }
@@ -121,12 +143,15 @@ private:
             , timer_(socket_.get_executor())
             , parser_(server.options_.limits)
         {
+            std::error_code ignored;
+            peer_ = socket_.remote_endpoint(ignored).address().to_string();
         }
 
         void start() { read_next(server_.options_.idle_timeout); }
 
         void close()
         {
+            closed_ = true;
             std::error_code ignored;
             timer_.cancel();
             socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -210,17 +235,39 @@ private:
             bool keep = req.version_minor == 1 && served_ < server_.options_.max_requests_per_connection;
             if (auto c = req.headers.get("Connection"); c && http::list_contains_token(*c, "close"))
                 keep = false;
-            http::response res;
+            if (server_.pool_) {
+                auto self = shared_from_this();
+                bool posted = server_.pool_->try_post([self, req = std::move(req), keep]() {
+                    http::response res = self->run_handler(req);
+                    asio::post(self->socket_.get_executor(), [self, res = std::move(res), keep]() mutable {
+                        if (!self->closed_)
+                            self->respond(std::move(res), keep);
+                    });
+                });
+                if (!posted) {
+                    http::response busy;
+                    busy.status = 503;
+                    busy.reason = "Service Unavailable";
+                    busy.headers.set("Retry-After", "1");
+                    respond(std::move(busy), keep);
+                }
+                return true;
+            }
+            respond(run_handler(req), keep);
+            return true;
+        }
+
+        http::response run_handler(const http::request& req)
+        {
             try {
-                res = server_.handler_(req);
+                return server_.handler_(req, peer_);
             }
             catch (const std::exception&) {
-                res = http::response{};
+                http::response res;
                 res.status = 500;
                 res.reason = "Internal Server Error";
+                return res;
             }
-            respond(std::move(res), keep);
-            return true;
         }
 
         void respond(http::response res, bool keep)
@@ -266,9 +313,11 @@ private:
         std::array<char, 8192> buf_{};
         std::string pending_;
         std::string out_;
+        std::string peer_; ///< the client's address (read by workers; written once, before any)
         std::size_t served_ = 0;
         bool started_ = false;
         bool handed_off_ = false;
+        bool closed_ = false;
     };
 
     void accept()
@@ -308,17 +357,22 @@ private:
 
     asio::io_context& ioc_;
     asio::ip::tcp::acceptor acceptor_;
-    http_handler handler_;
+    http_peer_handler handler_;
     upgrade_handler upgrade_;
     http_server_options options_;
     std::uint16_t port_ = 0;
     std::list<std::shared_ptr<connection>> connections_;
+    std::unique_ptr<work_pool> pool_; ///< with worker_threads > 0
 };
 
 /// An http_server with its own io_context and thread: for tests and small tools.
 class threaded_http_server {
 public:
     explicit threaded_http_server(http_handler handler, http_server_options options = {})
+        : server_(ioc_, std::move(handler), std::move(options))
+    {
+    }
+    explicit threaded_http_server(http_peer_handler handler, http_server_options options = {})
         : server_(ioc_, std::move(handler), std::move(options))
     {
     }

@@ -2,7 +2,7 @@
 #define REALMWIRE_ENDPOINT_BACKOFF_HPP
 
 // realm-core's reconnect / resumption backoff (ResumptionDelayInfo + ErrorBackoffState,
-// wire-protocol.md §4.4): the first delay is `initial`, each further one `multiplier` times the
+// docs/protocol.md): the first delay is `initial`, each further one `multiplier` times the
 // previous, capped at `max`; every value handed out is reduced by a uniform random amount in
 // [0, value / jitter_divisor] (up to 25 % with the default divisor 4). The sequence restarts when
 // the error that triggers it changes, and a server's JSON_ERROR may replace the parameters

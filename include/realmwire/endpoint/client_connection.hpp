@@ -15,7 +15,7 @@
 //   on_timer(now)               at or after next_deadline(): pings, pong timeout, resumptions
 //   take_events()               errors (each with its action), completions, token requests
 //
-// Behaviour follows realm-core's client (client_impl_base.cpp, wire-protocol.md §3.3, §4, §5):
+// Behaviour follows realm-core's client (client_impl_base.cpp; docs/protocol.md):
 // per-session send order BIND → IDENT → (JSON_ERROR) → MARK → UPLOAD, UNBIND on deactivation or a
 // session ERROR; every check the realm-core client makes on server IDENT, DOWNLOAD, MARK, UNBOUND,
 // ERROR, JSON_ERROR, QUERY_ERROR, LOG_MESSAGE and PONG (a failure closes the connection with action

@@ -10,7 +10,7 @@
 //   on_timer(now)           at or after next_deadline(): the idle timeout
 //   take_events()           what happened, for logging and for the driver (realm_changed)
 //
-// The ordering rules and error codes are realm-core's server (wire-protocol.md §5.3, server.cpp
+// The ordering rules and error codes are realm-core's server (docs/protocol.md, server.cpp
 // receive_*_message): a connection-level error (100-199) queues ERROR with session 0, stops reading
 // and asks for the close; a session-level error (200-299) answers that session with ERROR, after
 // which its messages are ignored until its UNBIND (which then gets no UNBOUND).

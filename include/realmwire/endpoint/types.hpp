@@ -15,7 +15,7 @@
 namespace realmwire::endpoint {
 
 /// Time as the state machines see it: a steady time point the caller passes in (`now`). The state
-/// machines never read a clock themselves, so tests drive them with a fake one.
+/// machines never read a clock for timing (token expiry uses the token verifier's injectable clock).
 using steady_clock = std::chrono::steady_clock;
 using time_point = steady_clock::time_point;
 using milliseconds = std::chrono::milliseconds;

@@ -37,6 +37,11 @@ enum class auth_error {
     body_too_large,      ///< a request or answer body exceeds its limit
     // --- storage ---
     store_io,            ///< the user store could not be read or written
+    // --- abuse limits (the /auth server's own answers, not ROS codes) ---
+    rate_limited,        ///< 429: too many attempts from this address or for this user; retry later
+    user_limit,          ///< the server accepts no more users (of this provider, or at all)
+    user_exists,         ///< a new user's id or account is taken; records are never replaced
+    server_busy,         ///< 503: every /auth worker is busy and the queue is full
 };
 
 template <>
@@ -70,6 +75,10 @@ struct error_enum_traits<auth_error> {
             case auth_error::malformed_response: return "malformed /auth response";
             case auth_error::body_too_large: return "body exceeds its limit";
             case auth_error::store_io: return "user store I/O failed";
+            case auth_error::rate_limited: return "too many attempts; retry later (429)";
+            case auth_error::user_limit: return "the server accepts no more users";
+            case auth_error::user_exists: return "a user with this id or account exists already";
+            case auth_error::server_busy: return "the /auth workers are busy (503)";
         }
         return "unknown auth error";
     }
@@ -96,7 +105,11 @@ struct error_enum_traits<auth_error> {
             case auth_error::key_invalid:
             case auth_error::invalid_parameters:
             case auth_error::missing_parameters: return condition::invalid_argument;
-            case auth_error::body_too_large: return condition::limit_exceeded;
+            case auth_error::body_too_large:
+            case auth_error::rate_limited:
+            case auth_error::user_limit:
+            case auth_error::server_busy: return condition::limit_exceeded;
+            case auth_error::user_exists: return condition::unauthorized;
             case auth_error::key_generation:
             case auth_error::signing_failed:
             case auth_error::server_error:

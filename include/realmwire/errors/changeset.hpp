@@ -8,7 +8,7 @@ namespace realmwire {
 /// Errors of the changeset codec (realmwire/changeset.hpp). Decode errors always come with the byte
 /// offset (error_info::offset) of the field that failed, and error_info::field names that field.
 enum class changeset_error {
-    // --- integer codec (spec §1) ---
+    // --- integer codec (docs/protocol.md, "Integers") ---
     truncated = 1,           ///< the input ended inside a record
     varint_too_long,         ///< more varint bytes than the field's type allows
     varint_non_minimal,      ///< an over-long varint (realm-core's encoder never writes one)

@@ -66,10 +66,16 @@ struct error_enum_traits<handshake_error> {
             case handshake_error::invalid_header_name: return "invalid HTTP header name";
             case handshake_error::invalid_header_value: return "invalid HTTP header value (CR, LF or NUL)";
             case handshake_error::duplicate_custom_header: return "custom header given twice";
-            case handshake_error::reserved_header: return "custom header would replace a WebSocket handshake header";
+            case handshake_error::reserved_header:
+                return "custom header would replace a WebSocket handshake "
+                       "header";
             case handshake_error::token_header_clash: return "custom header clashes with the token header";
-            case handshake_error::invalid_url_prefix: return "invalid URL prefix";
-            case handshake_error::missing_realm_path: return "the dialect needs a realm path in the URL";
+            case handshake_error::invalid_url_prefix:
+                return "invalid URL prefix (must start with '/', no trailing '/', no space, '?', '#' or "
+                       "'%')";
+            case handshake_error::missing_realm_path:
+                return "the dialect needs a realm path: set client_handshake_options::realm_path or "
+                       "give it as the server URL's path";
             case handshake_error::invalid_version_range: return "invalid protocol version range";
             case handshake_error::invalid_websocket_key: return "Sec-WebSocket-Key is not base64 of 16 bytes";
             case handshake_error::random_failed: return "random number generation failed";
@@ -83,12 +89,18 @@ struct error_enum_traits<handshake_error> {
             case handshake_error::unknown_path_prefix: return "request path matches no configured URL prefix";
             case handshake_error::query_in_path: return "query string in the request path";
             case handshake_error::missing_subprotocol: return "missing Sec-WebSocket-Protocol";
-            case handshake_error::malformed_subprotocol: return "malformed protocol version in Sec-WebSocket-Protocol";
+            case handshake_error::malformed_subprotocol:
+                return "malformed protocol version in "
+                       "Sec-WebSocket-Protocol";
             case handshake_error::too_many_subprotocols: return "too many Sec-WebSocket-Protocol elements";
-            case handshake_error::no_common_version: return "no protocol version supported by both client and server";
+            case handshake_error::no_common_version:
+                return "no protocol version supported by both client and "
+                       "server";
             case handshake_error::missing_token: return "access token not provided";
             case handshake_error::malformed_token_header: return "token header is not in a valid format";
-            case handshake_error::token_in_wrong_header: return "token sent in a header the server does not read";
+            case handshake_error::token_in_wrong_header:
+                return "token sent in a header the server does not "
+                       "read";
             case handshake_error::unauthorized: return "access token refused";
             case handshake_error::forbidden: return "access forbidden";
             case handshake_error::bad_status_line: return "response status line is not HTTP/1.1";
@@ -96,7 +108,9 @@ struct error_enum_traits<handshake_error> {
             case handshake_error::bad_accept: return "Sec-WebSocket-Accept does not match Sec-WebSocket-Key";
             case handshake_error::missing_protocol_in_response: return "missing protocol info from server";
             case handshake_error::bad_protocol_in_response: return "bad protocol info from server";
-            case handshake_error::protocol_not_offered: return "server chose a protocol version the client did not offer";
+            case handshake_error::protocol_not_offered:
+                return "server chose a protocol version the client did not "
+                       "offer";
             case handshake_error::incomplete_response: return "the handshake response is incomplete";
             case handshake_error::moved_permanently: return "handshake refused: moved permanently";
             case handshake_error::redirect: return "handshake refused: redirect";

@@ -32,16 +32,24 @@ struct error_enum_traits<url_error> {
             case url_error::empty: return "URL is empty";
             case url_error::too_long: return "URL is longer than the configured limit";
             case url_error::invalid_character: return "URL holds a space, control or non-ASCII character";
-            case url_error::missing_scheme: return "URL has no scheme";
-            case url_error::unsupported_scheme: return "URL scheme is not supported here";
+            case url_error::missing_scheme:
+                return "URL has no scheme (write e.g. realms://host or "
+                       "wss://host)";
+            case url_error::unsupported_scheme:
+                return "URL scheme is not allowed here (sync: realm, realms, ws, wss; auth server: "
+                       "http, https)";
             case url_error::missing_authority: return "URL has no '//host' part";
-            case url_error::userinfo_not_allowed: return "URL must not contain userinfo ('user@')";
+            case url_error::userinfo_not_allowed:
+                return "URL must not contain userinfo ('user@'): send credentials as a token or a "
+                       "custom header";
             case url_error::empty_host: return "URL host is empty";
             case url_error::invalid_host: return "URL host has invalid characters";
             case url_error::invalid_ipv6: return "URL has a malformed IPv6 literal";
             case url_error::invalid_port: return "URL port is not a number in 1..65535";
             case url_error::invalid_path: return "URL path has an invalid character or '%' sequence";
-            case url_error::query_not_allowed: return "URL must not contain a query";
+            case url_error::query_not_allowed:
+                return "URL must not contain a query: the handshake adds the token "
+                       "itself";
             case url_error::fragment_not_allowed: return "URL must not contain a fragment";
         }
         return "unknown url error";

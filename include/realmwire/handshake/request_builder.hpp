@@ -12,7 +12,7 @@
 //   custom headers (header policy).
 //
 // The order on the wire is a parameter: as set, realm-core's (Host first, then the rest sorted
-// case-insensitively, custom headers interleaved) or all sorted (the docs.realm.io seed example).
+// case-insensitively, custom headers interleaved) or all sorted (the docs.realm.io proxy guide's example).
 
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/error.hpp"

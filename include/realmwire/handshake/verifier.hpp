@@ -10,7 +10,7 @@
 // unless asked (`check_upgrade_headers`).
 //
 // Any other status is a refusal: status, reason, headers and a bounded body are kept, and mapped to
-// realm-core's semantics (default_socket.cpp:93-126, wire-protocol.md §1.5):
+// realm-core's semantics (default_socket.cpp:93-126; docs/protocol.md):
 //   301, 308 → 4003 moved_permanently   (client: refresh location)
 //   other 3xx → 4404 redirect           (client: retry with backoff)
 //   401 → 4001 refused_unauthorized     (client: refresh the user's token)

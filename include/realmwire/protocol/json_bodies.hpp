@@ -77,7 +77,7 @@ struct backoff_info {
     }
 };
 
-/// The JSON body of a server JSON_ERROR (wire-protocol.md §3.3.6).
+/// The JSON body of a server JSON_ERROR (docs/protocol.md).
 struct json_error_body {
     bool is_recovery_mode_disabled = false; ///< isRecoveryModeDisabled
     bool try_again = false;                 ///< tryAgain

@@ -3,7 +3,7 @@
 
 // One value type per sync message. Decoded messages are views: every std::string_view points into
 // the buffer that was decoded, which must outlive the message. Field names follow realm-core's
-// protocol_codec. Grammar (wire-protocol.md §3): `type SP field *(SP field) LF body`.
+// protocol_codec. Grammar (docs/protocol.md): `type SP field *(SP field) LF body`.
 
 #include "realmwire/protocol/entries.hpp"
 

@@ -6,11 +6,12 @@
 // client file's upload cursor. Kept in memory and in one durable_log per realm, so a kill -9 loses
 // nothing integrate() returned for and duplicates nothing.
 //
-// Concurrent writers are serialised in arrival order: each UPLOAD's changesets get the next server
-// versions as they come. There is no operational-transform merge — conflicting writes to the same
-// field are applied in server-version order by every client (last writer wins), which is what the
-// reference object store does. A re-sent changeset (a client resuming after a crash of either side)
-// is recognised by its client version and skipped, never integrated twice.
+// Uploads are merged before they get here (sync_backend.hpp, endpoint/upload_merge.hpp): what a
+// history stores is the transformed changeset, plus, per client file, the reciprocal history the
+// transformer keeps (each other client's entry as already transformed against that client's uploads).
+// Both are written in the upload's one log record, so a kill -9 keeps all of an upload or none of it.
+// A re-sent changeset (a client resuming after a crash of either side) is recognised by its client
+// version and skipped, never integrated twice.
 //
 // realm_directory maps realm paths to histories under a data directory (`<data>/realms/<hex>.log`,
 // a hash for long paths), keeping a bounded LRU of them open.
@@ -19,6 +20,7 @@
 #include "realmwire/protocol/entries.hpp"
 #include "realmwire/protocol/protocol_error.hpp"
 #include "realmwire/reference/durable_log.hpp"
+#include "realmwire/reference/state.hpp"
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -85,13 +87,24 @@ public:
     {
         entries_.clear();
         clients_.clear();
+        reciprocal_.clear();
+        state_ = {};
+        state_built_ = false;
         next_ident_ = first_client_ident;
         log_.open(
             file, [&](std::string_view rec) { replay(rec); }, ec);
     }
 
     /// In memory only (tests, embedded use): nothing is written.
-    void open_in_memory() { entries_.clear(), clients_.clear(), next_ident_ = first_client_ident; }
+    void open_in_memory()
+    {
+        entries_.clear();
+        clients_.clear();
+        reciprocal_.clear();
+        state_ = {};
+        state_built_ = false;
+        next_ident_ = first_client_ident;
+    }
 
     std::uint64_t version() const noexcept { return entries_.size(); }
     std::int64_t salt_of(std::uint64_t version) const noexcept
@@ -125,7 +138,7 @@ public:
         return f;
     }
 
-    /// IDENT checks (wire-protocol.md §5.3): unknown file 208, salt mismatch 211, download cursor past
+    /// IDENT checks (docs/protocol.md): unknown file 208, salt mismatch 211, download cursor past
     /// the history 209, download client version past what was integrated 210, a latest server version
     /// (+salt) this history never had 209 / 211. A value-initialised protocol_error (0) means none.
     protocol::protocol_error check_ident(std::uint64_t ident, std::int64_t salt, std::uint64_t download_server_version,
@@ -149,9 +162,11 @@ public:
     /// Integrates an UPLOAD's entries for client file `ident` (the caller validated the cursor rules):
     /// entries at or below the file's last integrated client version are re-sends and skipped; the
     /// rest get the next server versions. One log record and one fdatasync per call, before returning.
+    /// `reciprocal` (optional): reciprocal history updates for `ident` (server version → transformed
+    /// entry), stored in the same record.
     integrate_result integrate(std::uint64_t ident, const std::vector<protocol::upload_entry>& in,
                                std::uint64_t progress_client_version, std::uint64_t progress_server_version,
-                               std::error_code& ec)
+                               std::error_code& ec, const std::map<std::uint64_t, std::string>* reciprocal = nullptr)
     {
         ec.clear();
         integrate_result r;
@@ -181,7 +196,8 @@ public:
         }
         std::uint64_t pcv = std::max(f.upload_progress_client_version, progress_client_version);
         std::uint64_t psv = std::max(f.upload_progress_server_version, progress_server_version);
-        if (fresh.empty() && pcv == f.upload_progress_client_version && psv == f.upload_progress_server_version)
+        bool recip = reciprocal && !reciprocal->empty();
+        if (fresh.empty() && !recip && pcv == f.upload_progress_client_version && psv == f.upload_progress_server_version)
             return r;
         std::string rec;
         rec.push_back('U');
@@ -198,9 +214,21 @@ public:
             put(rec, h.changeset.size());
             rec.append(h.changeset);
         }
+        if (recip) {
+            // Optional trailing section (records written before it existed end here).
+            put(rec, reciprocal->size());
+            for (const auto& [v, bytes] : *reciprocal) {
+                put(rec, v);
+                put(rec, bytes.size());
+                rec.append(bytes);
+            }
+        }
         write(rec, ec);
         if (ec)
             return {};
+        if (recip)
+            for (const auto& [v, bytes] : *reciprocal)
+                reciprocal_[ident][v] = bytes;
         r.integrated = fresh.size();
         for (auto& h : fresh)
             entries_.push_back(std::move(h));
@@ -208,6 +236,46 @@ public:
         f.upload_progress_client_version = pcv;
         f.upload_progress_server_version = psv;
         return r;
+    }
+
+    /// The realm's current state: every stored changeset applied in order (built on first use; a stored
+    /// changeset that does not apply — only possible in a history written before merging existed — is
+    /// left out). The server applies each merged upload to a copy first and refuses one that fails.
+    const reference::state& current_state()
+    {
+        if (!state_built_) {
+            state_ = {};
+            for (const auto& e : entries_) {
+                std::error_code ec;
+                state_.apply(e.changeset, ec);
+            }
+            state_built_ = true;
+        }
+        return state_;
+    }
+    /// Replaces the current state (after the caller stored the changesets that led to it).
+    void set_current_state(reference::state s)
+    {
+        state_ = std::move(s);
+        state_built_ = true;
+    }
+
+    /// The reciprocal transform of entry `version` kept for client file `client`, or nullptr.
+    const std::string* reciprocal(std::uint64_t client, std::uint64_t version) const
+    {
+        auto c = reciprocal_.find(client);
+        if (c == reciprocal_.end())
+            return nullptr;
+        auto it = c->second.find(version);
+        return it == c->second.end() ? nullptr : &it->second;
+    }
+    /// Reciprocal entries kept, over all client files.
+    std::size_t reciprocal_count() const noexcept
+    {
+        std::size_t n = 0;
+        for (const auto& kv : reciprocal_)
+            n += kv.second.size();
+        return n;
     }
 
     /// The highest client version of `ident` integrated at or before server version `v`.
@@ -288,13 +356,26 @@ private:
             }
             it->second.upload_progress_client_version = pcv;
             it->second.upload_progress_server_version = psv;
+            std::uint64_t m = 0;
+            if (rec.empty() || !get(rec, m))
+                return;
+            for (std::uint64_t i = 0; i < m; ++i) {
+                std::uint64_t v = 0, size = 0;
+                if (!get(rec, v) || !get(rec, size) || rec.size() < size)
+                    return;
+                reciprocal_[ident][v].assign(rec.data(), static_cast<std::size_t>(size));
+                rec.remove_prefix(static_cast<std::size_t>(size));
+            }
         }
     }
 
     durable_log log_;
     std::vector<history_entry> entries_;
     std::map<std::uint64_t, client_file> clients_;
+    std::map<std::uint64_t, std::map<std::uint64_t, std::string>> reciprocal_; ///< client → version → bytes
     std::uint64_t next_ident_ = first_client_ident;
+    reference::state state_;
+    bool state_built_ = false;
 };
 
 /// Realm path → history, each in its own log file under `<data_dir>/realms/`. An empty data dir means

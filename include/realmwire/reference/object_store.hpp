@@ -12,8 +12,10 @@
 // put_item() writes exactly the instructions its writes produce (see the a-write5 session vector):
 // AddTable + AddColumn the first time, then CreateObject + Update per object, in the client layout.
 //
-// Merge rule: none (see history.hpp) — instructions apply in the order the server serialised them;
-// an Update to a missing object or field creates nothing and is counted in `skipped()`.
+// The object model and the applier are reference::state (state.hpp); this class adds the client-side
+// history around it, and merges like realm-core's client: a downloaded changeset is transformed against
+// the local changes the server had not integrated yet (merge/transformer.hpp, with a reciprocal history
+// of those local changes), then applied, so the store converges with every other replica.
 
 // decoder.hpp must come before instruction.hpp (it names changeset::uuid, which the struct
 // changeset::changeset would otherwise shadow).
@@ -22,9 +24,13 @@
 #include "realmwire/changeset/instruction.hpp"
 #include "realmwire/changeset/print.hpp"
 #include "realmwire/endpoint/client_store.hpp"
+#include "realmwire/merge/transformer.hpp"
+#include "realmwire/reference/state.hpp"
+#include "realmwire/error.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -35,38 +41,6 @@
 #include <vector>
 
 namespace realmwire::reference {
-
-/// A primary key in the store: null, Int or String (other key types are kept as their printed form).
-using object_key = std::variant<std::monostate, std::int64_t, std::string>;
-
-/// A field value: a scalar payload or a list of them.
-struct field_value {
-    changeset::payload scalar;
-    bool is_list = false;
-    std::vector<changeset::payload> list;
-    friend bool operator==(const field_value& a, const field_value& b)
-    {
-        return a.is_list == b.is_list && (a.is_list ? a.list == b.list : a.scalar == b.scalar);
-    }
-};
-
-struct object {
-    std::map<std::string, field_value> fields;
-};
-
-struct column {
-    changeset::payload_type type = changeset::payload_type::null;
-    bool nullable = false;
-    changeset::collection_type collection = changeset::collection_type::single;
-};
-
-struct table {
-    std::string pk_field;
-    changeset::payload_type pk_type = changeset::payload_type::integer;
-    bool pk_nullable = false;
-    std::map<std::string, column> columns;
-    std::map<object_key, object> objects;
-};
 
 /// Milliseconds since 2015-01-01T00:00:00Z (realm-core's sync timestamp epoch).
 inline std::uint64_t sync_timestamp_now()
@@ -80,13 +54,10 @@ inline std::uint64_t sync_timestamp_now()
 class object_store : public endpoint::client_store {
 public:
     // ---- the object model ----
-    const std::map<std::string, table>& tables() const noexcept { return tables_; }
-    const table* find_table(const std::string& name) const
-    {
-        auto it = tables_.find(name);
-        return it == tables_.end() ? nullptr : &it->second;
-    }
-    /// Instructions that could not apply (missing table/object/field, index out of range).
+    const realmwire::reference::state& state() const noexcept { return state_; }
+    const std::map<std::string, table>& tables() const noexcept { return state_.tables(); }
+    const table* find_table(const std::string& name) const { return state_.find_table(name); }
+    /// Downloaded changesets that could not apply (each one refused the whole DOWNLOAD).
     std::size_t skipped() const noexcept { return skipped_; }
 
     // ---- endpoint::client_store ----
@@ -124,24 +95,61 @@ public:
         out.progress = {scanned, scanned_sv};
         out.locked_server_version = progress_.download.server_version;
     }
+    /// Integrates a DOWNLOAD as realm-core's client does: the changesets are decoded, transformed
+    /// against the local changes the server had not integrated when it produced them (each entry's
+    /// last_integrated_client_version says how far it had), using the store's reciprocal history, then
+    /// applied. All of it or nothing: a changeset that does not decode, merge or apply leaves the store
+    /// unchanged and refuses the DOWNLOAD (212 bad_changeset).
     endpoint::status integrate(const endpoint::incoming_download& d) override
     {
-        // Decode everything first so a bad changeset applies nothing (one transaction).
-        std::vector<changeset::changeset> decoded;
+        std::vector<merge::versioned_changeset> in;
         for (const auto& e : d.changesets) {
             std::error_code ec;
-            decoded.push_back(changeset::decode_changeset(e.changeset, ec));
+            merge::versioned_changeset v;
+            v.cs = changeset::decode_changeset(e.changeset, ec);
             if (ec)
-                return endpoint::status::error(protocol::protocol_error::bad_changeset, ec.message());
+                return endpoint::status::error(protocol::protocol_error::bad_changeset,
+                                               "server version " + std::to_string(e.server_version) + ": " + ec.message());
+            v.version = e.server_version;
+            v.last_integrated_remote_version = e.client_version;
+            v.origin_timestamp = e.origin_timestamp;
+            v.origin_file_ident = e.origin_file_ident;
+            in.push_back(std::move(v));
         }
-        for (const auto& cs : decoded)
-            apply(cs);
-        if (!decoded.empty())
+        std::map<std::uint64_t, std::string> reciprocal_updates;
+        if (!in.empty()) {
+            transform_view h(*this, reciprocal_updates);
+            std::error_code ec;
+            transformer_.transform_remote_changesets(h, ident_ ? ident_->ident : 0, version_, in, ec);
+            if (ec)
+                return endpoint::status::error(protocol::protocol_error::bad_changeset, "merge: " + ec.message());
+        }
+        realmwire::reference::state next = state_;
+        for (const auto& v : in) {
+            std::error_code ec;
+            apply_info where;
+            next.apply(v.cs, ec, &where);
+            if (ec) {
+                ++skipped_;
+                return endpoint::status::error(protocol::protocol_error::bad_changeset,
+                                               "server version " + std::to_string(v.version) + ", instruction " +
+                                                   std::to_string(where.instruction) + ": " + ec.message());
+            }
+        }
+        state_ = std::move(next);
+        for (auto& [v, bytes] : reciprocal_updates)
+            reciprocal_[v] = std::move(bytes);
+        if (!in.empty())
             ++version_;
         progress_ = d.progress;
-        downloaded_changesets_ += decoded.size();
+        downloaded_changesets_ += in.size();
+        // Local changes the server has integrated are never transformed against again.
+        reciprocal_.erase(reciprocal_.begin(), reciprocal_.upper_bound(progress_.download.last_integrated_client_version));
         return endpoint::status::success();
     }
+
+    /// Reciprocal entries kept (local changes as transformed against downloads so far).
+    std::size_t reciprocal_count() const noexcept { return reciprocal_.size(); }
 
     /// Local version (realm-core's: 1 is the empty file; each local write or integrated DOWNLOAD with
     /// changesets adds one).
@@ -157,34 +165,40 @@ public:
     std::size_t downloaded_changesets() const noexcept { return downloaded_changesets_; }
 
     // ---- applying ----
-    /// Decodes and applies one changeset; on a decode error nothing is applied.
-    void apply(std::string_view bytes, std::error_code& ec)
+    /// Decodes and applies one changeset; on an error nothing is applied.
+    void apply(std::string_view bytes, std::error_code& ec, apply_info* where = nullptr) { state_.apply(bytes, ec, where); }
+    void apply(const changeset::changeset& cs, std::error_code& ec, apply_info* where = nullptr)
     {
-        changeset::changeset cs = changeset::decode_changeset(bytes, ec);
-        if (ec)
-            return;
-        apply(cs);
+        state_.apply(cs, ec, where);
     }
-    void apply(const changeset::changeset& cs)
-    {
-        for (const auto& in : cs.instructions)
-            std::visit([&](const auto& i) { apply_one(cs, i); }, in);
-    }
+    void apply(const changeset::changeset& cs) { state_.apply(cs); }
 
     // ---- local writes ----
     /// Applies `cs` to the model and records it as a local changeset (encoded in realm-core's client
-    /// layout); returns its client version. `cs` must only reference its own strings.
-    std::uint64_t commit(const changeset::changeset& cs)
+    /// layout); returns its client version, or 0 with `ec` set when `cs` does not apply (nothing recorded).
+    std::uint64_t commit(const changeset::changeset& cs, std::error_code& ec)
     {
-        apply(cs);
+        return commit(cs, sync_timestamp_now(), ec);
+    }
+    /// The same with the origin timestamp given (merging orders concurrent writes by it; replays and
+    /// tests need it deterministic).
+    std::uint64_t commit(const changeset::changeset& cs, std::uint64_t origin_timestamp, std::error_code& ec)
+    {
+        state_.apply(cs, ec);
+        if (ec)
+            return 0;
         ++version_;
         endpoint::local_changeset l;
         l.client_version = version_;
         l.last_integrated_server_version = progress_.download.server_version;
-        l.origin_timestamp = sync_timestamp_now();
+        l.origin_timestamp = origin_timestamp;
         l.changeset = changeset::encode(cs, changeset::layout::client);
         history_.push_back(std::move(l));
         return version_;
+    }
+    std::uint64_t commit(const changeset::changeset& cs)
+    {
+        return throw_on_error("commit", [&](std::error_code& ec) { return commit(cs, ec); });
     }
 
     /// realm-core test client's schema and write: objects Item{_id, name} in one changeset, with the
@@ -236,15 +250,11 @@ public:
             std::string s = table_name + "{" + t->pk_field + "=" + key_string(key);
             for (const auto& [f, v] : obj.fields) {
                 s += ", " + f + "=";
-                if (v.is_list) {
-                    s += "[";
-                    for (std::size_t i = 0; i < v.list.size(); ++i)
-                        s += (i ? ", " : "") + value_string(v.list[i]);
-                    s += "]";
+                if (v.kind != changeset::collection_type::single) {
+                    s += state_.format_field(v);
+                    continue;
                 }
-                else {
-                    s += value_string(v.scalar);
-                }
+                s += value_string(v.scalar.scalar);
             }
             out.push_back(s + "}");
         }
@@ -257,7 +267,9 @@ public:
             return std::to_string(std::get<std::int64_t>(k));
         if (std::holds_alternative<std::string>(k))
             return "\"" + std::get<std::string>(k) + "\"";
-        return "null";
+        if (std::holds_alternative<std::monostate>(k))
+            return "null";
+        return state::format_key(k);
     }
     static std::string value_string(const changeset::payload& p)
     {
@@ -271,200 +283,48 @@ public:
     }
 
 private:
-    object_key key_of(const changeset::changeset& cs, const changeset::primary_key& pk) const
-    {
-        if (std::holds_alternative<std::int64_t>(pk))
-            return std::get<std::int64_t>(pk);
-        if (std::holds_alternative<changeset::string_id>(pk))
-            return cs.str(std::get<changeset::string_id>(pk));
-        if (std::holds_alternative<std::monostate>(pk))
-            return std::monostate{};
-        // ObjectId / UUID / GlobalKey: a stable printed form.
-        changeset::changeset tmp = cs;
-        changeset::create_object co;
-        co.object = pk;
-        return std::string(changeset::to_string(tmp, changeset::instruction(co)));
-    }
-
-    table* tbl(const changeset::changeset& cs, changeset::string_id id)
-    {
-        auto it = tables_.find(cs.str(id));
-        return it == tables_.end() ? nullptr : &it->second;
-    }
-    object* obj(const changeset::changeset& cs, changeset::string_id t, const changeset::primary_key& pk)
-    {
-        table* tb = tbl(cs, t);
-        if (!tb)
-            return nullptr;
-        auto it = tb->objects.find(key_of(cs, pk));
-        return it == tb->objects.end() ? nullptr : &it->second;
-    }
-    /// The list a path instruction addresses (its path minus the final index), or nullptr.
-    field_value* target(const changeset::changeset& cs, const changeset::path_target& p, bool want_list)
-    {
-        object* o = obj(cs, p.table, p.object);
-        if (!o)
-            return nullptr;
-        field_value& f = o->fields[cs.str(p.field)];
-        if (want_list && !f.is_list) {
-            f.is_list = true;
-            f.list.clear();
-        }
-        return &f;
-    }
-    static std::optional<std::size_t> last_index(const changeset::path_target& p)
-    {
-        if (!changeset::ends_in_index(p.path) || p.path.size() != 1)
-            return std::nullopt;
-        return std::get<std::uint32_t>(p.path.back());
-    }
-
-    void apply_one(const changeset::changeset& cs, const changeset::add_table& i)
-    {
-        table& t = tables_[cs.str(i.table)];
-        if (i.type != changeset::table_type::embedded) {
-            t.pk_field = cs.str(i.pk_field);
-            t.pk_type = i.pk_type;
-            t.pk_nullable = i.pk_nullable;
-        }
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::erase_table& i) { tables_.erase(cs.str(i.table)); }
-    void apply_one(const changeset::changeset& cs, const changeset::add_column& i)
-    {
-        if (table* t = tbl(cs, i.table))
-            t->columns[cs.str(i.field)] = column{i.type, i.nullable, i.collection};
-        else
-            ++skipped_;
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::erase_column& i)
-    {
-        table* t = tbl(cs, i.table);
-        if (!t) {
-            ++skipped_;
-            return;
-        }
-        t->columns.erase(cs.str(i.field));
-        for (auto& kv : t->objects)
-            kv.second.fields.erase(cs.str(i.field));
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::create_object& i)
-    {
-        if (table* t = tbl(cs, i.table))
-            t->objects.emplace(key_of(cs, i.object), object{}); // creating an existing object is a no-op
-        else
-            ++skipped_;
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::erase_object& i)
-    {
-        table* t = tbl(cs, i.table);
-        if (!t || t->objects.erase(key_of(cs, i.object)) == 0)
-            ++skipped_;
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::update& i)
-    {
-        if (i.path.empty()) {
-            object* o = obj(cs, i.table, i.object);
-            if (!o) {
-                ++skipped_;
-                return;
+    /// The transformer's view of the local history: the local changesets (origin 0), by client version.
+    class transform_view {
+    public:
+        transform_view(const object_store& s, std::map<std::uint64_t, std::string>& updates) : s_(s), updates_(updates) {}
+        std::uint64_t find_history_entry(std::uint64_t begin, std::uint64_t end, merge::history_entry_view& out)
+        {
+            auto it = std::upper_bound(s_.history_.begin(), s_.history_.end(), begin,
+                                       [](std::uint64_t v, const endpoint::local_changeset& c) { return v < c.client_version; });
+            for (; it != s_.history_.end() && it->client_version <= end; ++it) {
+                if (it->changeset.empty())
+                    continue;
+                out.origin_file_ident = 0;
+                out.origin_timestamp = it->origin_timestamp;
+                out.remote_version = it->last_integrated_server_version;
+                out.changeset = it->changeset;
+                return it->client_version;
             }
-            field_value& f = o->fields[cs.str(i.field)];
-            f.is_list = false;
-            f.scalar = i.value;
-            return;
+            return 0;
         }
-        auto idx = last_index(i);
-        field_value* f = idx ? target(cs, i, true) : nullptr;
-        if (!f || *idx >= f->list.size()) {
-            ++skipped_;
-            return;
+        std::string get_reciprocal_transform(std::uint64_t v)
+        {
+            auto u = updates_.find(v);
+            if (u != updates_.end())
+                return u->second;
+            auto r = s_.reciprocal_.find(v);
+            if (r != s_.reciprocal_.end())
+                return r->second;
+            for (const auto& c : s_.history_)
+                if (c.client_version == v)
+                    return c.changeset;
+            return {};
         }
-        f->list[*idx] = i.value;
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::add_integer& i)
-    {
-        object* o = i.path.empty() ? obj(cs, i.table, i.object) : nullptr;
-        if (!o) {
-            ++skipped_;
-            return;
-        }
-        field_value& f = o->fields[cs.str(i.field)];
-        if (f.scalar.type != changeset::payload_type::integer) {
-            ++skipped_;
-            return;
-        }
-        f.scalar.integer = static_cast<std::int64_t>(static_cast<std::uint64_t>(f.scalar.integer) +
-                                                     static_cast<std::uint64_t>(i.value));
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::array_insert& i)
-    {
-        auto idx = last_index(i);
-        field_value* f = idx ? target(cs, i, true) : nullptr;
-        if (!f || *idx > f->list.size()) {
-            ++skipped_;
-            return;
-        }
-        f->list.insert(f->list.begin() + static_cast<std::ptrdiff_t>(*idx), i.value);
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::array_move& i)
-    {
-        auto idx = last_index(i);
-        field_value* f = idx ? target(cs, i, true) : nullptr;
-        if (!f || *idx >= f->list.size() || i.ndx_2 >= f->list.size()) {
-            ++skipped_;
-            return;
-        }
-        changeset::payload v = f->list[*idx];
-        f->list.erase(f->list.begin() + static_cast<std::ptrdiff_t>(*idx));
-        f->list.insert(f->list.begin() + static_cast<std::ptrdiff_t>(i.ndx_2), std::move(v));
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::array_erase& i)
-    {
-        auto idx = last_index(i);
-        field_value* f = idx ? target(cs, i, true) : nullptr;
-        if (!f || *idx >= f->list.size()) {
-            ++skipped_;
-            return;
-        }
-        f->list.erase(f->list.begin() + static_cast<std::ptrdiff_t>(*idx));
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::clear& i)
-    {
-        field_value* f = i.path.empty() ? target(cs, i, true) : nullptr;
-        if (!f) {
-            ++skipped_;
-            return;
-        }
-        f->list.clear();
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::set_insert& i)
-    {
-        field_value* f = i.path.empty() ? target(cs, i, true) : nullptr;
-        if (!f) {
-            ++skipped_;
-            return;
-        }
-        for (const auto& v : f->list)
-            if (v == i.value)
-                return;
-        f->list.push_back(i.value);
-    }
-    void apply_one(const changeset::changeset& cs, const changeset::set_erase& i)
-    {
-        field_value* f = i.path.empty() ? target(cs, i, true) : nullptr;
-        if (!f) {
-            ++skipped_;
-            return;
-        }
-        for (auto it = f->list.begin(); it != f->list.end(); ++it) {
-            if (*it == i.value) {
-                f->list.erase(it);
-                return;
-            }
-        }
-    }
+        void set_reciprocal_transform(std::uint64_t v, std::string encoded) { updates_[v] = std::move(encoded); }
 
-    std::map<std::string, table> tables_;
+    private:
+        const object_store& s_;
+        std::map<std::uint64_t, std::string>& updates_;
+    };
+
+    realmwire::reference::state state_;
+    std::map<std::uint64_t, std::string> reciprocal_; ///< client version → transformed local changeset
+    merge::transformer transformer_;
     std::vector<endpoint::local_changeset> history_;
     std::optional<endpoint::salted_file_ident> ident_;
     endpoint::sync_progress progress_{};

@@ -15,8 +15,8 @@
 //
 // Data directory: `realms/<hex path>.log` (durable_log per realm, see history.hpp), `users.json`
 // (auth::file_user_store), `auth.key` + `auth.pub` (generated on first start unless given).
-// Threading: one I/O thread; every connection and the sync service run on it, so concurrent writers
-// are serialised in arrival order (history.hpp explains what that means for conflicting writes).
+// Threading: one I/O thread; every connection and the sync service run on it, so uploads are merged
+// (sync_backend.hpp, docs/merge.md) one at a time, in arrival order.
 // Protocol: each upgraded connection runs the general endpoint::server_connection (ordering rules,
 // error codes, token checks at BIND/IDENT/UPLOAD/MARK/REFRESH, DOWNLOAD generation); this file only
 // moves its messages over the WebSocket and wakes the other connections of a realm that changed.
@@ -26,6 +26,7 @@
 #include "realmwire/auth/store.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/driver/http_server.hpp"
+#include "realmwire/driver/work_pool.hpp"
 #include "realmwire/handshake/acceptor.hpp"
 #include "realmwire/http/parser.hpp"
 #include "realmwire/http/serializer.hpp"
@@ -40,6 +41,7 @@
 #include <asio.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <functional>
 #include <list>
@@ -106,6 +108,12 @@ struct server_config {
     sync_limits limits{};
     auth::token_lifetimes token_lifetimes{};
     auth::unix_clock clock = auth::system_unix_now;
+    /// The default /auth service's settings: development providers (off), registration, user caps,
+    /// login brakes (docs/security.md). Its header name, lifetimes and clock come from the fields above.
+    auth::auth_service_config auth_service{};
+    /// /auth requests run on these workers, never on the I/O thread (hashing would stall every sync
+    /// connection); when `max_pending` are queued, more get 503 at once.
+    driver::work_pool_options auth_workers{2, 64};
 };
 
 /// The replaceable services; null members get the defaults.
@@ -178,6 +186,8 @@ public:
     {
         if (!thread_.joinable())
             return;
+        if (auth_pool_)
+            auth_pool_->stop(); // its last answers are posted to the still running I/O thread
         asio::post(ioc_, [this] {
             std::error_code ignored;
             acceptor_.close(ignored);
@@ -229,8 +239,12 @@ private:
 
     void build_services(std::error_code& ec)
     {
-        if (!cfg_.data_dir.empty())
-            ::mkdir(cfg_.data_dir.c_str(), 0700);
+        if (!cfg_.data_dir.empty() && ::mkdir(cfg_.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+            ec = std::error_code(errno, std::generic_category());
+            return;
+        }
+        if (!auth_pool_)
+            auth_pool_ = std::make_unique<driver::work_pool>(cfg_.auth_workers);
         if (!svc_.auth) {
             auth::key_pair keys;
             if (!cfg_.private_key_file.empty() || !cfg_.public_key_file.empty()) {
@@ -248,7 +262,9 @@ private:
                     return;
             }
             else {
-                keys = auth::load_or_generate_keys(temp_key_dir(), ec);
+                // In memory means in memory: a key written to a temporary directory outlived the process,
+                // and a fallback path let a key planted there sign tokens.
+                keys = auth::generate_key_pair(ec);
                 if (ec)
                     return;
             }
@@ -262,7 +278,7 @@ private:
                     return;
                 users = fs;
             }
-            auth::auth_service_config ac;
+            auth::auth_service_config ac = cfg_.auth_service;
             if (!cfg_.auth_header_name.empty())
                 ac.authorization_header_name = cfg_.auth_header_name;
             ac.lifetimes = cfg_.token_lifetimes;
@@ -321,16 +337,6 @@ private:
         auth::verify_request r;
         r.kind = auth::token_kind::access;
         return r;
-    }
-
-    static std::string temp_key_dir()
-    {
-        static std::string dir = [] {
-            char tmpl[] = "/tmp/realmwire-keys-XXXXXX";
-            const char* d = ::mkdtemp(tmpl);
-            return std::string(d ? d : "/tmp");
-        }();
-        return dir;
     }
 
     // ---- connections ----
@@ -549,9 +555,8 @@ private:
             parser_.reset();
             if (srv_.svc_.auth->matches(req)) {
                 ++srv_.stats_.auth_requests;
-                http::response res = srv_.svc_.auth->handle(req);
                 pending_ = std::move(rest);
-                respond(std::move(res), true);
+                serve_auth(std::move(req));
                 return;
             }
             // A plain GET on a sync path goes to the acceptor, whose 400 names what is missing (no
@@ -593,6 +598,36 @@ private:
                 user_ = who.token_claims.identity;
             }
             upgrade(std::move(v), std::move(rest));
+        }
+
+        /// Runs the request on an auth worker and answers on the I/O thread; nothing more is read from
+        /// this connection meanwhile. `Connection: close` (and HTTP/1.0) closes after the answer.
+        void serve_auth(http::request req)
+        {
+            bool keep = req.version_minor >= 1;
+            if (auto c = req.headers.get("Connection"); c && http::list_contains_token(*c, "close"))
+                keep = false;
+            auto self = shared_from_this();
+            auto job = [self, req = std::move(req), keep]() {
+                http::response res;
+                try {
+                    res = self->srv_.svc_.auth->handle(req, self->address_);
+                }
+                catch (const std::exception&) {
+                    res = http::response{};
+                    res.status = 500;
+                    res.reason = "Internal Server Error";
+                }
+                asio::post(self->srv_.ioc_, [self, res = std::move(res), keep]() mutable {
+                    if (!self->done_)
+                        self->respond(std::move(res), keep);
+                });
+            };
+            if (!srv_.auth_pool_->try_post(std::move(job))) {
+                http::response busy = auth::make_problem_response(auth::problems::server_busy);
+                busy.headers.set("Retry-After", "1");
+                respond(std::move(busy), keep);
+            }
         }
 
         static http::response busy(int status, const char* reason, const char* body)
@@ -759,8 +794,8 @@ private:
         {
             if (done_ || !sync_ || !link_)
                 return;
-            // The link queues without limit, so draining everything at once is what H's connection
-            // did; DOWNLOADs are still produced one per call and capped in size.
+            // The link queues without limit, so everything is drained at once; DOWNLOADs are still
+            // produced one per call and capped in size.
             while (auto m = sync_->next_output(std::chrono::steady_clock::now())) {
                 ++srv_.stats_.messages_out;
                 link_->send(*m);
@@ -833,6 +868,7 @@ private:
     asio::io_context ioc_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(ioc_);
     asio::ip::tcp::acceptor acceptor_;
+    std::unique_ptr<driver::work_pool> auth_pool_; ///< after ioc_: stopped before it is destroyed
     std::shared_ptr<asio::ssl::context> tls_ctx_;
     realmwire::acceptor_options acceptor_opts_;
     std::list<std::shared_ptr<conn>> conns_;

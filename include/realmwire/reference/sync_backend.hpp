@@ -9,6 +9,7 @@
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/verifier.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
+#include "realmwire/endpoint/upload_merge.hpp"
 #include "realmwire/reference/history.hpp"
 
 #include <algorithm>
@@ -132,6 +133,10 @@ public:
         return endpoint::status::success();
     }
 
+    /// Merges the upload (endpoint::upload_merger: decode, transform against the other clients' history
+    /// after each changeset's base version), applies the result to a copy of the realm's state, and
+    /// stores transformed changesets and reciprocal history in one durable record. A changeset that does
+    /// not decode, merge or apply refuses the whole upload with 212 bad_changeset; nothing is stored.
     endpoint::status integrate_upload(const endpoint::upload_request& r, endpoint::upload_result& out) override
     {
         realm_history* h = open(r.realm);
@@ -151,12 +156,35 @@ public:
         if (limits_.max_realm_bytes != 0 && incoming > limits_.max_realm_bytes - std::min(stored, limits_.max_realm_bytes))
             return endpoint::status::error(protocol::protocol_error::other_session_error,
                                            "the realm's storage quota is exhausted");
+        const client_file* f = h->find_client(r.client_file.ident);
+        if (!f)
+            return endpoint::status::error(protocol::protocol_error::bad_client_file_ident);
+        history_source src(*h);
+        endpoint::merged_upload merged;
+        endpoint::status st = merger_.merge(src, r.client_file.ident, f->last_integrated_client_version, entries, merged);
+        if (!st)
+            return st;
+        reference::state next = h->current_state();
+        for (const auto& m : merged.changesets) {
+            std::error_code ec;
+            apply_info where;
+            next.apply(m.decoded, ec, &where);
+            if (ec)
+                return endpoint::status::error(protocol::protocol_error::bad_changeset,
+                                               "changeset " + std::to_string(m.client_version) + ", instruction " +
+                                                   std::to_string(where.instruction) + ": " + ec.message());
+        }
+        std::vector<protocol::upload_entry> store;
+        for (const auto& m : merged.changesets)
+            store.push_back({m.client_version, m.last_integrated_server_version, m.origin_timestamp, 0, m.changeset});
         std::error_code ec;
         std::uint64_t before = h->version();
-        h->integrate(r.client_file.ident, entries, r.progress.client_version, r.progress.last_integrated_server_version,
-                     ec);
+        h->integrate(r.client_file.ident, store, r.progress.client_version, r.progress.last_integrated_server_version,
+                     ec, &merged.reciprocal);
         if (ec)
             return io_error();
+        if (!merged.changesets.empty())
+            h->set_current_state(std::move(next));
         for (std::uint64_t v = before; v < h->version(); ++v)
             stored += h->entries()[v].changeset.size();
         out.latest_server_version = h->version();
@@ -209,6 +237,25 @@ public:
     }
 
 private:
+    /// realm_history as the merger reads it.
+    class history_source : public endpoint::merge_history_source {
+    public:
+        explicit history_source(const realm_history& h) : h_(h) {}
+        std::uint64_t current_version() const override { return h_.version(); }
+        endpoint::merge_history_entry entry(std::uint64_t v) const override
+        {
+            const history_entry& e = h_.entries()[v - 1];
+            return {e.origin_file_ident, e.client_version, e.origin_timestamp, e.changeset};
+        }
+        const std::string* reciprocal(std::uint64_t client, std::uint64_t v) const override
+        {
+            return h_.reciprocal(client, v);
+        }
+
+    private:
+        const realm_history& h_;
+    };
+
     realm_history* open(std::string_view realm)
     {
         std::error_code ec;
@@ -232,6 +279,7 @@ private:
 
     std::shared_ptr<realm_directory> dir_;
     std::shared_ptr<permission_service> perms_;
+    endpoint::upload_merger<> merger_;
     history_backend_limits limits_;
     std::map<std::string, std::uint64_t, std::less<>> stored_;
     /// identity → realm → sessions bound to it

@@ -71,7 +71,7 @@ struct close_reaction {
     const char* explanation; ///< one sentence for logs and error messages
 };
 
-/// realm-core's reaction to each close code (wire-protocol.md §4.5).
+/// realm-core's reaction to each close code (docs/protocol.md, docs/websocket.md).
 constexpr close_reaction reaction_for(close_code code) noexcept
 {
     switch (code) {

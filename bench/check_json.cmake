@@ -1,0 +1,25 @@
+# Runs one benchmark binary with --benchmark_format=json and fails unless stdout is one JSON document
+# with a non-empty "benchmarks" array and nothing after it (JSON consumers such as Google Benchmark's
+# compare.py read stdout as is). Usage: cmake -DBENCH=<binary> -P check_json.cmake
+execute_process(COMMAND ${BENCH} --benchmark_min_time=0.001 --benchmark_format=json
+                OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${BENCH} exited with ${rc}: ${err}")
+endif()
+string(STRIP "${out}" out)
+string(JSON count ERROR_VARIABLE json_error LENGTH "${out}" benchmarks)
+if(json_error)
+  message(FATAL_ERROR "stdout is not JSON with a benchmarks array: ${json_error}")
+endif()
+if(count EQUAL 0)
+  message(FATAL_ERROR "no benchmarks in the JSON output")
+endif()
+string(LENGTH "${out}" len)
+math(EXPR last "${len} - 1")
+string(SUBSTRING "${out}" ${last} 1 tail)
+if(NOT tail STREQUAL "}")
+  message(FATAL_ERROR "text after the JSON document on stdout")
+endif()
+if(NOT err MATCHES "throughput relative to")
+  message(FATAL_ERROR "the ratio summary did not go to stderr")
+endif()

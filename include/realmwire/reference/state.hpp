@@ -1,0 +1,765 @@
+#ifndef REALMWIRE_REFERENCE_STATE_HPP
+#define REALMWIRE_REFERENCE_STATE_HPP
+
+// The state of a realm as a plain in-memory object model (tables, objects by primary key, fields,
+// lists, sets, dictionaries), changed only by applying changesets. Used by the reference client's store
+// and by the reference server (which applies each merged upload before storing it, and refuses one that
+// does not apply).
+//
+// The state (class `state`) applies every instruction as realm-core's instruction applier does: schema
+// instructions, objects, fields, lists (prior_size checked), sets, dictionaries, Mixed, links. A link
+// names its target by table and key and resolves when read, which is realm's tombstone behaviour: a link
+// to an erased object stays in a link list as unresolved and resolves again if the object comes back.
+// Every failure is an apply_error with the failing instruction's index, and applies nothing. Embedded
+// objects and collections nested in Mixed are refused (apply_error::unsupported).
+
+// decoder.hpp must come before instruction.hpp (it names changeset::uuid, which the struct
+// changeset::changeset would otherwise shadow).
+#include "realmwire/changeset/model_decoder.hpp"
+#include "realmwire/changeset/instruction.hpp"
+#include "realmwire/error.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace realmwire::reference {
+
+/// A primary key in the store: null, Int, String, ObjectId, UUID or GlobalKey (a table without one).
+using object_key =
+    std::variant<std::monostate, std::int64_t, std::string, changeset::object_id, changeset::uuid, changeset::global_key>;
+
+/// Orders keys by kind, then by value (ObjectId/UUID bytewise), so any key can index a std::map.
+struct object_key_less {
+    bool operator()(const object_key& a, const object_key& b) const
+    {
+        if (a.index() != b.index())
+            return a.index() < b.index();
+        switch (a.index()) {
+            case 1: return std::get<1>(a) < std::get<1>(b);
+            case 2: return std::get<2>(a) < std::get<2>(b);
+            case 3: return std::get<3>(a).bytes < std::get<3>(b).bytes;
+            case 4: return std::get<4>(a).bytes < std::get<4>(b).bytes;
+            case 5: {
+                const auto& x = std::get<5>(a);
+                const auto& y = std::get<5>(b);
+                return x.hi != y.hi ? x.hi < y.hi : x.lo < y.lo;
+            }
+            default: return false;
+        }
+    }
+};
+
+/// A stored scalar. Links keep their target by name and key, never by a changeset's string ids, and
+/// resolve lazily: a link to an object that does not exist (erased, or not created yet) is realm's
+/// unresolved link — kept in link lists, read as null in a single link field — and resolves again when
+/// an object with that key is created.
+struct value {
+    changeset::payload scalar; ///< the value; for a Link only `type` is meaningful
+    std::string link_table;    ///< Link: the target table (wire name)
+    object_key link_key;       ///< Link: the target's primary key
+
+    bool is_null() const noexcept { return scalar.type == changeset::payload_type::null; }
+    friend bool operator==(const value& a, const value& b)
+    {
+        if (a.scalar.type == changeset::payload_type::link || b.scalar.type == changeset::payload_type::link)
+            return a.scalar.type == b.scalar.type && a.link_table == b.link_table && a.link_key == b.link_key;
+        return a.scalar == b.scalar;
+    }
+    friend bool operator!=(const value& a, const value& b) { return !(a == b); }
+};
+
+/// A field of an object: a scalar, a list, a set or a dictionary (the column's collection type).
+struct field_value {
+    changeset::collection_type kind = changeset::collection_type::single;
+    value scalar;                        ///< single
+    std::vector<value> elements;         ///< list (in order, unresolved links included) or set (unique)
+    std::map<std::string, value> entries; ///< dictionary
+    friend bool operator==(const field_value& a, const field_value& b)
+    {
+        return a.kind == b.kind && a.scalar == b.scalar && a.elements == b.elements && a.entries == b.entries;
+    }
+};
+
+struct object {
+    std::map<std::string, field_value> fields; ///< one per column (the primary key is the map key)
+};
+
+struct column {
+    changeset::payload_type type = changeset::payload_type::null; ///< null: Mixed
+    bool nullable = false;
+    changeset::collection_type collection = changeset::collection_type::single;
+    std::string link_target; ///< Link columns: the target table
+};
+
+struct table {
+    std::string pk_field;
+    changeset::payload_type pk_type = changeset::payload_type::integer; ///< GlobalKey: no primary key
+    bool pk_nullable = false;
+    bool embedded = false;
+    std::map<std::string, column> columns;
+    std::map<object_key, object, object_key_less> objects;
+};
+
+/// Where an apply failed: the index of the instruction in the changeset.
+struct apply_info {
+    std::size_t instruction = 0;
+};
+
+/// The state of a realm: tables, objects, fields. apply() applies a changeset as realm-core's instruction
+/// applier does; a changeset applies entirely or not at all.
+class state {
+public:
+    const std::map<std::string, table>& tables() const noexcept { return tables_; }
+    const table* find_table(const std::string& name) const
+    {
+        auto it = tables_.find(name);
+        return it == tables_.end() ? nullptr : &it->second;
+    }
+
+    /// Applies every instruction of `cs` in order. On an error, `ec` says why, `where` (if given) which
+    /// instruction, and the state is unchanged.
+    void apply(const changeset::changeset& cs, std::error_code& ec, apply_info* where = nullptr)
+    {
+        ec.clear();
+        std::map<std::string, table> work = tables_;
+        for (std::size_t n = 0; n < cs.instructions.size(); ++n) {
+            applier a{cs, work, {}};
+            std::visit([&](const auto& i) { a.run(i); }, cs.instructions[n]);
+            if (a.ec) {
+                ec = a.ec;
+                if (where)
+                    where->instruction = n;
+                return;
+            }
+        }
+        tables_ = std::move(work);
+    }
+    void apply(const changeset::changeset& cs)
+    {
+        throw_on_error("apply changeset", [&](std::error_code& ec) { apply(cs, ec); });
+    }
+    /// Decodes, then applies; a decode error applies nothing.
+    void apply(std::string_view bytes, std::error_code& ec, apply_info* where = nullptr)
+    {
+        changeset::changeset cs = changeset::decode_changeset(bytes, ec);
+        if (!ec)
+            apply(cs, ec, where);
+    }
+
+    /// The state, one line per table, object and field, in the merge vectors' canonical format: tables
+    /// by name (with realm's `class_` prefix), objects by formatted key, fields by name (the primary key
+    /// left out); sets and dictionaries by formatted element.
+    std::vector<std::string> dump() const
+    {
+        std::vector<std::string> out;
+        for (const auto& [name, t] : tables_) {
+            if (t.embedded)
+                continue;
+            out.push_back("table class_" + name + " pk=" + t.pk_field + " objects=" + std::to_string(t.objects.size()));
+            std::vector<std::pair<std::string, const object*>> objs;
+            for (const auto& [k, o] : t.objects)
+                objs.emplace_back(format_key(k), &o);
+            std::sort(objs.begin(), objs.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (const auto& [k, o] : objs) {
+                out.push_back("object class_" + name + " " + k);
+                for (const auto& [f, v] : o->fields)
+                    out.push_back("  " + f + " = " + format_field(v));
+            }
+        }
+        return out;
+    }
+
+    /// `v` as the dump writes it (links resolved against this state).
+    std::string format_value(const value& v, bool in_collection) const
+    {
+        using pt = changeset::payload_type;
+        const changeset::payload& p = v.scalar;
+        switch (p.type) {
+            case pt::null: return "null";
+            case pt::integer: return "int:" + std::to_string(p.integer);
+            case pt::boolean: return p.boolean ? "bool:true" : "bool:false";
+            case pt::string: return "str:" + json_quote(p.data);
+            case pt::binary: return "bin:" + hex(reinterpret_cast<const std::uint8_t*>(p.data.data()), p.data.size());
+            case pt::timestamp:
+                return "ts:" + std::to_string(p.time.seconds) + ":" + std::to_string(p.time.nanoseconds);
+            case pt::float_: return "float:" + printf_g(9, static_cast<double>(p.float_value));
+            case pt::double_: return "double:" + printf_g(17, p.double_value);
+            case pt::decimal:
+                return std::string("decimal:") + (p.decimal.negative ? "-" : "") + std::to_string(p.decimal.coefficient_hi) +
+                       ":" + std::to_string(p.decimal.coefficient_lo) + "e" + std::to_string(p.decimal.exponent);
+            case pt::object_id: return "oid:" + hex(p.oid.bytes.data(), p.oid.bytes.size());
+            case pt::uuid: return "uuid:" + hex(p.uuid_value.bytes.data(), p.uuid_value.bytes.size());
+            case pt::link: {
+                bool resolved = false;
+                if (const table* t = find_table(v.link_table))
+                    resolved = t->objects.count(v.link_key) != 0;
+                if (!resolved && !in_collection)
+                    return "null";
+                return (resolved ? "link:class_" : "unresolved:class_") + v.link_table + ":" + format_key(v.link_key);
+            }
+            default: return changeset::name_of(p.type);
+        }
+    }
+    std::string format_field(const field_value& f) const
+    {
+        using ct = changeset::collection_type;
+        if (f.kind == ct::single)
+            return format_value(f.scalar, false);
+        std::vector<std::string> parts;
+        if (f.kind == ct::dictionary) {
+            for (const auto& [k, v] : f.entries)
+                parts.push_back(json_quote(k) + ": " + format_value(v, true));
+        }
+        else {
+            for (const auto& v : f.elements)
+                parts.push_back(format_value(v, true));
+        }
+        if (f.kind != ct::list)
+            std::sort(parts.begin(), parts.end());
+        std::string s = f.kind == ct::list ? "list[" : f.kind == ct::set ? "set[" : "dict{";
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            s += (i ? ", " : "") + parts[i];
+        return s + (f.kind == ct::dictionary ? "}" : "]");
+    }
+    static std::string format_key(const object_key& k)
+    {
+        switch (k.index()) {
+            case 1: return "int:" + std::to_string(std::get<1>(k));
+            case 2: return "str:" + json_quote(std::get<2>(k));
+            case 3: return "oid:" + hex(std::get<3>(k).bytes.data(), 12);
+            case 4: return "uuid:" + hex(std::get<4>(k).bytes.data(), 16);
+            case 5: return "gk:" + std::to_string(std::get<5>(k).hi) + ":" + std::to_string(std::get<5>(k).lo);
+            default: return "null";
+        }
+    }
+    static std::string json_quote(std::string_view s)
+    {
+        std::string o = "\"";
+        for (char c : s) {
+            switch (c) {
+                case '"': o += "\\\""; break;
+                case '\\': o += "\\\\"; break;
+                case '\n': o += "\\n"; break;
+                case '\r': o += "\\r"; break;
+                case '\t': o += "\\t"; break;
+                case '\b': o += "\\b"; break;
+                case '\f': o += "\\f"; break;
+                default:
+                    if (static_cast<unsigned char>(c) < 0x20) {
+                        auto u = static_cast<std::uint8_t>(c);
+                        o += "\\u00" + hex(&u, 1);
+                    }
+                    else {
+                        o += c;
+                    }
+            }
+        }
+        return o + "\"";
+    }
+
+private:
+    static std::string hex(const std::uint8_t* p, std::size_t n)
+    {
+        static const char digits[] = "0123456789abcdef";
+        std::string s;
+        for (std::size_t i = 0; i < n; ++i) {
+            s += digits[p[i] >> 4];
+            s += digits[p[i] & 15];
+        }
+        return s;
+    }
+    static std::string printf_g(int precision, double d)
+    {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+        return buf;
+    }
+
+    /// Applies one instruction to `tables`, recording the first error in `ec`.
+    struct applier {
+        const changeset::changeset& cs;
+        std::map<std::string, table>& tables;
+        std::error_code ec;
+
+        using pt = changeset::payload_type;
+        using ct = changeset::collection_type;
+
+        bool fail(apply_error e)
+        {
+            if (!ec)
+                ec = e;
+            return false;
+        }
+        const std::string* str(changeset::string_id id)
+        {
+            if (id.index >= cs.strings.size()) {
+                fail(apply_error::invalid_string_ref);
+                return nullptr;
+            }
+            return &cs.strings[id.index];
+        }
+        bool key_of(const changeset::primary_key& pk, object_key& out)
+        {
+            switch (pk.index()) {
+                case 0: out = std::monostate{}; return true;
+                case 1: out = std::get<std::int64_t>(pk); return true;
+                case 2: {
+                    const std::string* s = str(std::get<changeset::string_id>(pk));
+                    if (!s)
+                        return false;
+                    out = *s;
+                    return true;
+                }
+                case 3: out = std::get<changeset::object_id>(pk); return true;
+                case 4: out = std::get<changeset::uuid>(pk); return true;
+                default: out = std::get<changeset::global_key>(pk); return true;
+            }
+        }
+        table* find_table(changeset::string_id id)
+        {
+            const std::string* name = str(id);
+            if (!name)
+                return nullptr;
+            auto it = tables.find(*name);
+            if (it == tables.end()) {
+                fail(apply_error::no_such_table);
+                return nullptr;
+            }
+            return &it->second;
+        }
+        /// A payload as a stored value; links are checked against the schema.
+        bool to_value(const changeset::payload& p, value& out)
+        {
+            out = value{};
+            if (p.type == pt::link) {
+                const std::string* t = str(p.link_value.target_table);
+                if (!t)
+                    return false;
+                auto it = tables.find(*t);
+                if (it == tables.end() || it->second.embedded)
+                    return fail(apply_error::invalid_link_target);
+                out.scalar.type = pt::link;
+                out.link_table = *t;
+                return key_of(p.link_value.target, out.link_key);
+            }
+            if (p.type == pt::global_key) // realm-core reads a GlobalKey value as null
+                return true;
+            out.scalar = p;
+            return true;
+        }
+        /// Can a column of this type (one element of its collection) hold `v`?
+        bool fits(const column& c, const value& v)
+        {
+            if (v.is_null())
+                return c.nullable || c.type == pt::null || (c.type == pt::link && c.collection == ct::single)
+                           ? true
+                           : fail(apply_error::null_not_allowed);
+            if (static_cast<int>(v.scalar.type) < 0)
+                return fail(apply_error::unsupported);
+            if (c.type == pt::null)
+                return true; // Mixed
+            if (v.scalar.type != c.type)
+                return fail(apply_error::type_mismatch);
+            if (c.type == pt::link && v.link_table != c.link_target)
+                return fail(apply_error::invalid_link_target);
+            return true;
+        }
+        static value default_value(const column& c)
+        {
+            value v;
+            if (c.nullable || c.type == pt::null || c.type == pt::link)
+                return v;
+            v.scalar.type = c.type;
+            return v; // zero / false / empty / 0:0 / all-zero id, as realm's defaults are
+        }
+        static field_value default_field(const column& c)
+        {
+            field_value f;
+            f.kind = c.collection;
+            if (c.collection == ct::single)
+                f.scalar = default_value(c);
+            return f;
+        }
+
+        /// The object and column a path instruction starts at.
+        struct target {
+            table* t = nullptr;
+            object* o = nullptr;
+            const column* c = nullptr;
+            field_value* f = nullptr;
+        };
+        bool resolve(const changeset::path_target& p, target& out)
+        {
+            out.t = find_table(p.table);
+            if (!out.t)
+                return false;
+            object_key k;
+            if (!key_of(p.object, k))
+                return false;
+            auto oit = out.t->objects.find(k);
+            if (oit == out.t->objects.end())
+                return fail(apply_error::no_such_object);
+            out.o = &oit->second;
+            const std::string* field = str(p.field);
+            if (!field)
+                return false;
+            auto cit = out.t->columns.find(*field);
+            if (cit == out.t->columns.end())
+                return fail(apply_error::no_such_field);
+            out.c = &cit->second;
+            out.f = &out.o->fields[*field];
+            if (out.c->type == pt::link && out.c->collection == ct::single) {
+                auto tt = tables.find(out.c->link_target);
+                if (tt != tables.end() && tt->second.embedded && !p.path.empty())
+                    return fail(apply_error::unsupported); // a path into an embedded object
+            }
+            if (p.path.size() > 1)
+                return fail(out.c->collection == ct::single && out.c->type == pt::null ? apply_error::unsupported
+                                                                                      : apply_error::invalid_path);
+            if (p.path.size() == 1) {
+                bool index = changeset::is_index(p.path[0]);
+                if (index && out.c->collection != ct::list)
+                    return fail(out.c->type == pt::null && out.c->collection == ct::single ? apply_error::unsupported
+                                                                                           : apply_error::invalid_path);
+                if (!index && out.c->collection != ct::dictionary)
+                    return fail(out.c->type == pt::null && out.c->collection == ct::single ? apply_error::unsupported
+                                                                                           : apply_error::invalid_path);
+            }
+            return true;
+        }
+        static std::uint32_t index_of(const changeset::path_target& p)
+        {
+            return std::get<std::uint32_t>(p.path.back());
+        }
+
+        void run(const changeset::add_table& i)
+        {
+            const std::string* name = str(i.table);
+            if (!name)
+                return;
+            const std::string* pk = i.type == changeset::table_type::embedded ? name : str(i.pk_field);
+            if (!pk)
+                return;
+            auto it = tables.find(*name);
+            bool embedded = i.type == changeset::table_type::embedded;
+            if (it != tables.end()) {
+                const table& t = it->second;
+                if (t.embedded != embedded ||
+                    (!embedded && (t.pk_field != *pk || t.pk_type != i.pk_type || t.pk_nullable != i.pk_nullable)))
+                    fail(apply_error::table_mismatch);
+                return;
+            }
+            table t;
+            t.embedded = embedded;
+            if (!embedded) {
+                t.pk_field = *pk;
+                t.pk_type = i.pk_type;
+                t.pk_nullable = i.pk_nullable;
+            }
+            tables.emplace(*name, std::move(t));
+        }
+        void run(const changeset::erase_table& i)
+        {
+            const std::string* name = str(i.table);
+            if (name && tables.erase(*name) == 0)
+                fail(apply_error::no_such_table);
+        }
+        void run(const changeset::add_column& i)
+        {
+            table* t = find_table(i.table);
+            const std::string* field = t ? str(i.field) : nullptr;
+            if (!field)
+                return;
+            column c;
+            c.type = i.type;
+            c.nullable = i.nullable;
+            c.collection = i.collection;
+            if (i.type == pt::link) {
+                const std::string* target = str(i.link_target_table);
+                if (!target)
+                    return;
+                if (tables.count(*target) == 0) {
+                    fail(apply_error::invalid_link_target);
+                    return;
+                }
+                c.link_target = *target;
+            }
+            if (*field == t->pk_field && !t->embedded) {
+                fail(apply_error::column_mismatch);
+                return;
+            }
+            auto it = t->columns.find(*field);
+            if (it != t->columns.end()) {
+                const column& e = it->second;
+                if (e.type != c.type || e.nullable != c.nullable || e.collection != c.collection ||
+                    e.link_target != c.link_target)
+                    fail(apply_error::column_mismatch);
+                return;
+            }
+            t->columns.emplace(*field, c);
+            for (auto& kv : t->objects)
+                kv.second.fields[*field] = default_field(c);
+        }
+        void run(const changeset::erase_column& i)
+        {
+            table* t = find_table(i.table);
+            const std::string* field = t ? str(i.field) : nullptr;
+            if (!field)
+                return;
+            if (t->columns.erase(*field) == 0) {
+                fail(apply_error::no_such_field);
+                return;
+            }
+            for (auto& kv : t->objects)
+                kv.second.fields.erase(*field);
+        }
+        void run(const changeset::create_object& i)
+        {
+            table* t = find_table(i.table);
+            object_key k;
+            if (!t || !key_of(i.object, k))
+                return;
+            if (t->embedded) {
+                fail(apply_error::unsupported);
+                return;
+            }
+            bool ok = false;
+            switch (i.object.index()) {
+                case 0: ok = t->pk_nullable && t->pk_type != pt::global_key; break;
+                case 1: ok = t->pk_type == pt::integer; break;
+                case 2: ok = t->pk_type == pt::string; break;
+                case 3: ok = t->pk_type == pt::object_id; break;
+                case 4: ok = t->pk_type == pt::uuid; break;
+                default: ok = t->pk_type == pt::global_key; break;
+            }
+            if (!ok) {
+                fail(apply_error::primary_key_mismatch);
+                return;
+            }
+            if (t->objects.count(k))
+                return; // creating an existing object is a no-op (it may even revive links to it)
+            object o;
+            for (const auto& [name, c] : t->columns)
+                o.fields[name] = default_field(c);
+            t->objects.emplace(std::move(k), std::move(o));
+        }
+        void run(const changeset::erase_object& i)
+        {
+            table* t = find_table(i.table);
+            object_key k;
+            if (!t || !key_of(i.object, k))
+                return;
+            // Idempotent. Links to it stay where they are and read as unresolved (see `value`).
+            t->objects.erase(k);
+        }
+        void run(const changeset::update& i)
+        {
+            target g;
+            if (!resolve(i, g))
+                return;
+            value v;
+            if (i.path.empty()) {
+                if (g.c->collection != ct::single) {
+                    fail(apply_error::invalid_path);
+                    return;
+                }
+                if (i.value.type == pt::object_value || static_cast<int>(i.value.type) < -2) {
+                    fail(i.value.type == pt::erased ? apply_error::type_mismatch : apply_error::unsupported);
+                    return;
+                }
+                if (!to_value(i.value, v) || !fits(*g.c, v))
+                    return;
+                g.f->scalar = std::move(v);
+                return;
+            }
+            if (g.c->collection == ct::list) {
+                std::uint32_t n = index_of(i);
+                if (n >= g.f->elements.size()) {
+                    fail(apply_error::index_out_of_range);
+                    return;
+                }
+                if (i.value.type == pt::erased) {
+                    fail(apply_error::type_mismatch);
+                    return;
+                }
+                if (!to_value(i.value, v))
+                    return;
+                if (v.is_null() && g.c->type == pt::link)
+                    return; // link lists hold no nulls: realm-core ignores it
+                if (!fits(*g.c, v))
+                    return;
+                g.f->elements[n] = std::move(v);
+                return;
+            }
+            // dictionary
+            const std::string* key = str(std::get<changeset::string_id>(i.path[0]));
+            if (!key)
+                return;
+            if (i.value.type == pt::erased) {
+                g.f->entries.erase(*key);
+                return;
+            }
+            if (!to_value(i.value, v) || !fits(*g.c, v))
+                return;
+            g.f->entries[*key] = std::move(v);
+        }
+        void run(const changeset::add_integer& i)
+        {
+            target g;
+            if (!resolve(i, g))
+                return;
+            if (!i.path.empty() || g.c->collection != ct::single) {
+                fail(apply_error::invalid_path);
+                return;
+            }
+            changeset::payload& p = g.f->scalar.scalar;
+            if (p.type == pt::null)
+                return; // adding to null leaves null
+            if (p.type != pt::integer) {
+                fail(apply_error::not_an_integer);
+                return;
+            }
+            p.integer = static_cast<std::int64_t>(static_cast<std::uint64_t>(p.integer) + static_cast<std::uint64_t>(i.value));
+        }
+        /// A list write: the list, after checking that the path ends in an index and prior_size matches.
+        std::vector<value>* list_at(const changeset::path_target& p, std::uint32_t prior_size, target& g)
+        {
+            if (!resolve(p, g))
+                return nullptr;
+            if (p.path.size() != 1 || g.c->collection != ct::list) {
+                fail(apply_error::invalid_path);
+                return nullptr;
+            }
+            if (prior_size != g.f->elements.size()) {
+                fail(apply_error::index_out_of_range);
+                return nullptr;
+            }
+            return &g.f->elements;
+        }
+        void run(const changeset::array_insert& i)
+        {
+            target g;
+            std::vector<value>* l = list_at(i, i.prior_size, g);
+            if (!l)
+                return;
+            std::uint32_t n = index_of(i);
+            if (n > l->size()) {
+                fail(apply_error::index_out_of_range);
+                return;
+            }
+            if (static_cast<int>(i.value.type) < 0 && i.value.type != pt::global_key) {
+                fail(i.value.type == pt::erased ? apply_error::type_mismatch : apply_error::unsupported);
+                return;
+            }
+            value v;
+            if (!to_value(i.value, v))
+                return;
+            if (v.is_null() && g.c->type == pt::link)
+                return; // link lists hold no nulls
+            if (!fits(*g.c, v))
+                return;
+            l->insert(l->begin() + static_cast<std::ptrdiff_t>(n), std::move(v));
+        }
+        void run(const changeset::array_move& i)
+        {
+            target g;
+            std::vector<value>* l = list_at(i, i.prior_size, g);
+            if (!l)
+                return;
+            std::uint32_t from = index_of(i);
+            if (from >= l->size() || i.ndx_2 >= l->size() || from == i.ndx_2) {
+                fail(apply_error::index_out_of_range);
+                return;
+            }
+            value v = std::move((*l)[from]);
+            l->erase(l->begin() + static_cast<std::ptrdiff_t>(from));
+            l->insert(l->begin() + static_cast<std::ptrdiff_t>(i.ndx_2), std::move(v));
+        }
+        void run(const changeset::array_erase& i)
+        {
+            target g;
+            std::vector<value>* l = list_at(i, i.prior_size, g);
+            if (!l)
+                return;
+            std::uint32_t n = index_of(i);
+            if (n >= l->size()) {
+                fail(apply_error::index_out_of_range);
+                return;
+            }
+            l->erase(l->begin() + static_cast<std::ptrdiff_t>(n));
+        }
+        void run(const changeset::clear& i)
+        {
+            target g;
+            if (!resolve(i, g))
+                return;
+            if (!i.path.empty() || g.c->collection == ct::single) {
+                fail(g.c->collection == ct::single && g.c->type == pt::null ? apply_error::unsupported
+                                                                            : apply_error::invalid_path);
+                return;
+            }
+            if (i.collection != ct::single && i.collection != g.c->collection) {
+                fail(apply_error::type_mismatch);
+                return;
+            }
+            g.f->elements.clear();
+            g.f->entries.clear();
+        }
+        std::vector<value>* set_at(const changeset::path_target& p, const changeset::payload& pv, value& v)
+        {
+            target g;
+            if (!resolve(p, g))
+                return nullptr;
+            if (!p.path.empty() || g.c->collection != ct::set) {
+                fail(g.c->collection == ct::single && g.c->type == pt::null ? apply_error::unsupported
+                                                                            : apply_error::invalid_path);
+                return nullptr;
+            }
+            if (static_cast<int>(pv.type) < 0 && pv.type != pt::global_key) {
+                fail(apply_error::type_mismatch);
+                return nullptr;
+            }
+            if (!to_value(pv, v) || !fits(*g.c, v))
+                return nullptr;
+            return &g.f->elements;
+        }
+        void run(const changeset::set_insert& i)
+        {
+            value v;
+            std::vector<value>* s = set_at(i, i.value, v);
+            if (s && std::find(s->begin(), s->end(), v) == s->end())
+                s->push_back(std::move(v));
+        }
+        void run(const changeset::set_erase& i)
+        {
+            value v;
+            std::vector<value>* s = set_at(i, i.value, v);
+            if (!s)
+                return;
+            auto it = std::find(s->begin(), s->end(), v);
+            if (it != s->end())
+                s->erase(it);
+        }
+    };
+
+    std::map<std::string, table> tables_;
+};
+
+/// The canonical dump of a state (state::dump), for tools and tests that compare states.
+inline std::vector<std::string> dump_state(const state& s)
+{
+    return s.dump();
+}
+
+} // namespace realmwire::reference
+
+#endif

@@ -1,0 +1,222 @@
+// The state applier's behaviour beyond the vectors: every apply_error, atomicity, tombstones.
+#include <realmwire/reference/state.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace realmwire;
+namespace cs = realmwire::changeset;
+
+namespace {
+
+/// A: _id int; i int; s string?; l list<int>; lk link B; ll list<link B>. B: _id string.
+cs::changeset schema()
+{
+    cs::changeset c;
+    auto a = c.intern("A"), b = c.intern("B"), id = c.intern("_id");
+    cs::add_table t;
+    t.table = a;
+    t.pk_field = id;
+    c.instructions.emplace_back(t);
+    t.table = b;
+    t.pk_type = cs::payload_type::string;
+    c.instructions.emplace_back(t);
+    auto col = [&](const char* name, cs::payload_type type, bool nullable, cs::collection_type coll) {
+        cs::add_column ac;
+        ac.table = a;
+        ac.field = c.intern(name);
+        ac.type = type;
+        ac.nullable = nullable;
+        ac.collection = coll;
+        if (type == cs::payload_type::link)
+            ac.link_target_table = b;
+        c.instructions.emplace_back(ac);
+    };
+    col("i", cs::payload_type::integer, false, cs::collection_type::single);
+    col("s", cs::payload_type::string, true, cs::collection_type::single);
+    col("l", cs::payload_type::integer, false, cs::collection_type::list);
+    col("lk", cs::payload_type::link, true, cs::collection_type::single);
+    col("ll", cs::payload_type::link, false, cs::collection_type::list);
+    cs::create_object co;
+    co.table = a;
+    co.object = std::int64_t{1};
+    c.instructions.emplace_back(co);
+    return c;
+}
+
+reference::state base()
+{
+    reference::state s;
+    s.apply(schema());
+    return s;
+}
+
+template <class I>
+std::error_code apply_one(reference::state& s, I i, cs::changeset c = {}, std::size_t* where_out = nullptr)
+{
+    if (c.strings.empty()) {
+        for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+            c.intern(n);
+    }
+    c.instructions.emplace_back(std::move(i));
+    std::error_code ec;
+    reference::apply_info where;
+    s.apply(c, ec, &where);
+    if (where_out)
+        *where_out = where.instruction;
+    return ec;
+}
+
+cs::string_id id(const char* n)
+{
+    static const char* names[] = {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"};
+    for (std::uint32_t k = 0; k < 9; ++k)
+        if (std::string(names[k]) == n)
+            return {k};
+    return {99};
+}
+
+template <class I>
+I at(const char* field, std::int64_t pk = 1)
+{
+    I i;
+    i.table = id("A");
+    i.object = pk;
+    i.field = id(field);
+    return i;
+}
+
+} // namespace
+
+TEST_CASE("state: every apply error, with the failing instruction, and nothing applied")
+{
+    reference::state s = base();
+    const auto before = s.dump();
+
+    cs::create_object co;
+    co.table = id("x");
+    co.object = std::int64_t{1};
+    CHECK(apply_one(s, co) == apply_error::no_such_table);
+    cs::add_table t;
+    t.table = id("A");
+    t.pk_field = id("_id");
+    t.pk_type = cs::payload_type::string;
+    CHECK(apply_one(s, t) == apply_error::table_mismatch);
+    auto u = at<cs::update>("i", 7);
+    u.value = cs::payload::make_int(1);
+    CHECK(apply_one(s, u) == apply_error::no_such_object);
+    u = at<cs::update>("x");
+    CHECK(apply_one(s, u) == apply_error::no_such_field);
+    cs::add_column ac;
+    ac.table = id("A");
+    ac.field = id("i");
+    ac.type = cs::payload_type::string;
+    CHECK(apply_one(s, ac) == apply_error::column_mismatch);
+    co.table = id("A");
+    co.object = id("x");
+    CHECK(apply_one(s, co) == apply_error::primary_key_mismatch);
+    u = at<cs::update>("i");
+    u.value = cs::payload::make_string("no");
+    CHECK(apply_one(s, u) == apply_error::type_mismatch);
+    u.value = cs::payload::null();
+    CHECK(apply_one(s, u) == apply_error::null_not_allowed);
+    u = at<cs::update>("lk");
+    u.value = cs::payload::make_link(id("x"), std::int64_t{1});
+    CHECK(apply_one(s, u) == apply_error::invalid_link_target);
+    u = at<cs::update>("i");
+    u.path = {std::uint32_t{0}};
+    u.value = cs::payload::make_int(1);
+    CHECK(apply_one(s, u) == apply_error::invalid_path);
+    auto ai = at<cs::array_insert>("l");
+    ai.path = {std::uint32_t{0}};
+    ai.value = cs::payload::make_int(1);
+    ai.prior_size = 3; // the list is empty
+    CHECK(apply_one(s, ai) == apply_error::index_out_of_range);
+    ai.prior_size = 0;
+    ai.path = {std::uint32_t{1}};
+    CHECK(apply_one(s, ai) == apply_error::index_out_of_range);
+    auto ad = at<cs::add_integer>("s");
+    u = at<cs::update>("s");
+    u.value = cs::payload::make_string("text");
+    cs::changeset two;
+    for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+        two.intern(n);
+    two.instructions.emplace_back(u);
+    std::size_t where = 0;
+    CHECK(apply_one(s, ad, two, &where) == apply_error::not_an_integer);
+    CHECK(where == 1);
+    cs::add_table emb;
+    emb.table = id("x");
+    emb.type = cs::table_type::embedded;
+    cs::changeset e3;
+    for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+        e3.intern(n);
+    e3.instructions.emplace_back(emb);
+    co.table = id("x");
+    co.object = std::int64_t{1};
+    CHECK(apply_one(s, co, e3) == apply_error::unsupported);
+    co.table = {1000};
+    CHECK(apply_one(s, co) == apply_error::invalid_string_ref);
+    cs::erase_table et;
+    et.table = id("x");
+    CHECK(apply_one(s, et) == apply_error::no_such_table);
+
+    CHECK(s.dump() == before); // every failure left the state as it was
+    CHECK(std::error_code(apply_error::index_out_of_range) == condition::protocol_violation);
+    CHECK(std::error_code(apply_error::unsupported) == condition::unsupported);
+}
+
+TEST_CASE("state: links to erased objects stay in link lists as unresolved and come back with the object")
+{
+    reference::state s = base();
+    auto co = [](cs::string_id table, cs::primary_key k) {
+        cs::create_object c;
+        c.table = table;
+        c.object = k;
+        return c;
+    };
+    cs::changeset c;
+    for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+        c.intern(n);
+    c.instructions.emplace_back(co(id("B"), id("x")));
+    auto ai = at<cs::array_insert>("ll");
+    ai.path = {std::uint32_t{0}};
+    ai.value = cs::payload::make_link(id("B"), id("x"));
+    c.instructions.emplace_back(ai);
+    auto u = at<cs::update>("lk");
+    u.value = cs::payload::make_link(id("B"), id("x"));
+    c.instructions.emplace_back(u);
+    auto add = at<cs::add_integer>("i");
+    add.value = 5;
+    c.instructions.emplace_back(add);
+    s.apply(c);
+    auto line = [&](const std::string& prefix) {
+        for (const auto& l : s.dump())
+            if (l.rfind(prefix, 0) == 0)
+                return l;
+        return std::string();
+    };
+    CHECK(line("  ll = ") == "  ll = list[link:class_B:str:\"x\"]");
+    CHECK(line("  lk = ") == "  lk = link:class_B:str:\"x\"");
+    CHECK(line("  i = ") == "  i = int:5");
+
+    cs::changeset erase;
+    for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+        erase.intern(n);
+    cs::erase_object eo;
+    eo.table = id("B");
+    eo.object = id("x");
+    erase.instructions.emplace_back(eo);
+    erase.instructions.emplace_back(eo); // idempotent
+    s.apply(erase);
+    CHECK(line("  ll = ") == "  ll = list[unresolved:class_B:str:\"x\"]");
+    CHECK(line("  lk = ") == "  lk = null");
+    CHECK(line("table class_B") == "table class_B pk=_id objects=0");
+
+    cs::changeset back;
+    for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x"})
+        back.intern(n);
+    back.instructions.emplace_back(co(id("B"), id("x")));
+    s.apply(back);
+    CHECK(line("  ll = ") == "  ll = list[link:class_B:str:\"x\"]");
+    CHECK(line("  lk = ") == "  lk = link:class_B:str:\"x\"");
+}
