@@ -48,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cfg.dialect = realmwire::dialects::all[data[0] % 4]->id;
     cfg.max_download_body = 256;
     cfg.log_message_on_connect = false;
+    cfg.validate_changesets = true; // as reference::server runs it
     auto now = endpoint::time_point{} + std::chrono::hours(1);
     {
         endpoint::server_connection conn(backend, cfg, now);

@@ -136,7 +136,6 @@ TEST_CASE("load: 200 concurrent clients each write and read, every client ends w
     asio::io_context ioc;
     std::vector<std::unique_ptr<reference::object_store>> stores;
     std::vector<std::shared_ptr<reference::client>> clients;
-    std::string token = mint(srv.auth(), "loader");
     for (int i = 0; i < n; ++i) {
         stores.push_back(std::make_unique<reference::object_store>());
         stores.back()->put_items(items(i + 1, 1, "load-"));
@@ -144,7 +143,8 @@ TEST_CASE("load: 200 concurrent clients each write and read, every client ends w
         c.server_url = "ws://127.0.0.1:" + std::to_string(srv.port());
         c.dialect = dialects::all[static_cast<std::size_t>(i) % 3]; // the three PBS-style dialects share a realm
         c.realm_path = "/load";
-        c.token = token;
+        // One user each: the server caps sync connections per user (sync_limits, 32 by default).
+        c.token = mint(srv.auth(), "loader-" + std::to_string(i));
         clients.push_back(std::make_shared<reference::client>(ioc, c, *stores.back()));
     }
     auto start = std::chrono::steady_clock::now();

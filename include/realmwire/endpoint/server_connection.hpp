@@ -83,7 +83,10 @@ struct server_connection_config {
     /// Decode every uploaded changeset with these limits before the backend stores it; one that does
     /// not decode ends its session with 212 (bad_changeset, as realm-core's server answers a changeset
     /// it cannot integrate), so nothing unreadable ever reaches the history that every client downloads.
-    bool validate_changesets = true;
+    /// Off by default because the connection otherwise treats changesets as opaque bytes (a backend
+    /// may store another format, and realm-core's server parses them only when integrating); a server
+    /// whose backend stores what clients upload — the reference server — turns it on.
+    bool validate_changesets = false;
     changeset::limits changeset_limits{};
     /// Capacity of the per-connection inflate buffer kept after a message; a larger one (a big upload)
     /// is released, so one large message does not pin its size for the connection's lifetime.

@@ -703,6 +703,7 @@ private:
             const sync_limits& lim = srv_.cfg_.limits;
             c.limits.max_message_size = lim.max_message_size;
             c.limits.max_decompressed_size = lim.max_upload_size;
+            c.validate_changesets = true; // the history stores and serves exactly what was uploaded
             c.changeset_limits.max_changeset_size = lim.max_changeset_size;
             c.max_download_body = srv_.cfg_.max_download_size;
             c.idle_timeout = srv_.cfg_.idle_timeout;
