@@ -154,10 +154,10 @@ TEST_CASE("sync finding 13a: log lines name the client's address and never its t
     CHECK(session);
 }
 
-TEST_CASE("docs/security-sync.md: the example configures limits and serves")
+TEST_CASE("docs/security.md: the example configures limits and serves")
 {
     rw_ref_test::temp_dir dir;
-    // --- as in docs/security-sync.md (data_dir a temp dir here) ---
+    // --- as in docs/security.md (data_dir a temp dir here) ---
     realmwire::reference::server_config cfg;
     cfg.data_dir = dir.str();
     cfg.limits.max_connections_per_user = 8;      // a mobile app: a few devices per user

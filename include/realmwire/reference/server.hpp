@@ -57,7 +57,7 @@
 namespace realmwire::reference {
 
 /// What sync clients can make the server hold. The defaults are meant for a public deployment; each
-/// one is a `realmwire server` flag (docs/security-sync.md lists them with the attack each one stops).
+/// one is a `realmwire server` flag (docs/security.md lists them with the attack each one stops).
 struct sync_limits {
     /// Upgraded sync connections one identity may hold at once (429 beyond). 0 = no cap.
     std::size_t max_connections_per_user = 32;
