@@ -186,7 +186,9 @@ public:
 
     /// The state, one line per table, object and field, in the merge vectors' canonical format: tables
     /// by name (with realm's `class_` prefix), objects by formatted key, fields by name (the primary key
-    /// left out); sets and dictionaries by formatted element.
+    /// left out); sets and dictionaries by formatted element. Embedded tables get no lines of their own:
+    /// an embedded object is printed inline where it lives, `{field = value, ...}` with its fields by
+    /// name, and a collection nested in Mixed as the list or dictionary it is, recursively.
     std::vector<std::string> dump() const
     {
         std::vector<std::string> out;
