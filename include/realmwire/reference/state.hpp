@@ -11,7 +11,8 @@
 // names its target by table and key and resolves when read, which is realm's tombstone behaviour: a link
 // to an erased object stays in a link list as unresolved and resolves again if the object comes back.
 // Every failure is an apply_error with the failing instruction's index, and applies nothing. Embedded
-// objects and collections nested in Mixed are refused (apply_error::unsupported).
+// objects live inside the value that owns them (a link field, list element or dictionary value of an
+// embedded table) and go with it; collections nested in Mixed likewise. Paths reach into both.
 
 // decoder.hpp must come before instruction.hpp (it names changeset::uuid, which the struct
 // changeset::changeset would otherwise shadow).
@@ -58,26 +59,40 @@ struct object_key_less {
     }
 };
 
-/// A stored scalar. Links keep their target by name and key, never by a changeset's string ids, and
+struct field_value;
+struct object;
+
+/// A stored value. Links keep their target by name and key, never by a changeset's string ids, and
 /// resolve lazily: a link to an object that does not exist (erased, or not created yet) is realm's
 /// unresolved link — kept in link lists, read as null in a single link field — and resolves again when
 /// an object with that key is created.
+///
+/// A value may also own what lives inside it: an embedded object (type ObjectValue, `embedded` holds
+/// exactly one object of the column's embedded table) or a collection nested in Mixed (type List or
+/// Dictionary, `nested` holds exactly one list or dictionary of Mixed). Owning them by value is what
+/// makes realm's cascade free: replacing or erasing the value erases everything under it, and the undo
+/// log's copy of the top-level object covers them too. (std::vector, not std::optional, because C++17
+/// allows a vector of a type not yet complete.)
 struct value {
     changeset::payload scalar; ///< the value; for a Link only `type` is meaningful
     std::string link_table;    ///< Link: the target table (wire name)
     object_key link_key;       ///< Link: the target's primary key
+    std::vector<object> embedded;    ///< ObjectValue: the embedded object (one)
+    std::vector<field_value> nested; ///< List / Dictionary in Mixed: the nested collection (one)
 
     bool is_null() const noexcept { return scalar.type == changeset::payload_type::null; }
-    friend bool operator==(const value& a, const value& b)
+    bool is_embedded() const noexcept { return scalar.type == changeset::payload_type::object_value && !embedded.empty(); }
+    bool is_nested() const noexcept
     {
-        if (a.scalar.type == changeset::payload_type::link || b.scalar.type == changeset::payload_type::link)
-            return a.scalar.type == b.scalar.type && a.link_table == b.link_table && a.link_key == b.link_key;
-        return a.scalar == b.scalar;
+        return (scalar.type == changeset::payload_type::list || scalar.type == changeset::payload_type::dictionary) &&
+               !nested.empty();
     }
-    friend bool operator!=(const value& a, const value& b) { return !(a == b); }
 };
+bool operator==(const value& a, const value& b);
+inline bool operator!=(const value& a, const value& b) { return !(a == b); }
 
-/// A field of an object: a scalar, a list, a set or a dictionary (the column's collection type).
+/// A field of an object: a scalar, a list, a set or a dictionary (the column's collection type). Also
+/// the body of a collection nested in Mixed (kind list or dictionary, elements Mixed).
 struct field_value {
     changeset::collection_type kind = changeset::collection_type::single;
     value scalar;                        ///< single
@@ -91,7 +106,20 @@ struct field_value {
 
 struct object {
     std::map<std::string, field_value> fields; ///< one per column (the primary key is the map key)
+    friend bool operator==(const object& a, const object& b) { return a.fields == b.fields; }
 };
+
+inline bool operator==(const value& a, const value& b)
+{
+    using pt = changeset::payload_type;
+    if (a.scalar.type == pt::link || b.scalar.type == pt::link)
+        return a.scalar.type == b.scalar.type && a.link_table == b.link_table && a.link_key == b.link_key;
+    if (a.scalar.type == pt::object_value || b.scalar.type == pt::object_value)
+        return a.scalar.type == b.scalar.type && a.embedded == b.embedded;
+    if (a.is_nested() || b.is_nested())
+        return a.scalar.type == b.scalar.type && a.nested == b.nested;
+    return a.scalar == b.scalar;
+}
 
 struct column {
     changeset::payload_type type = changeset::payload_type::null; ///< null: Mixed
@@ -126,6 +154,13 @@ public:
         return it == tables_.end() ? nullptr : &it->second;
     }
 
+    /// The longest path an instruction may have (embedded objects and nested collections are reached
+    /// through it). Longer paths fail with apply_error::invalid_path; this also bounds how deep values
+    /// nest, which is what keeps copying, comparing and dumping them from recursing without end. The
+    /// default is realm-core's nesting limit.
+    std::size_t max_path_length() const noexcept { return max_path_length_; }
+    void set_max_path_length(std::size_t n) noexcept { max_path_length_ = n; }
+
     /// Applies every instruction of `cs` in order. On an error, `ec` says why, `where` (if given) which
     /// instruction, and the state is unchanged.
     void apply(const changeset::changeset& cs, std::error_code& ec, apply_info* where = nullptr)
@@ -151,7 +186,9 @@ public:
 
     /// The state, one line per table, object and field, in the merge vectors' canonical format: tables
     /// by name (with realm's `class_` prefix), objects by formatted key, fields by name (the primary key
-    /// left out); sets and dictionaries by formatted element.
+    /// left out); sets and dictionaries by formatted element. Embedded tables get no lines of their own:
+    /// an embedded object is printed inline where it lives, `{field = value, ...}` with its fields by
+    /// name, and a collection nested in Mixed as the list or dictionary it is, recursively.
     std::vector<std::string> dump() const
     {
         std::vector<std::string> out;
@@ -201,6 +238,25 @@ public:
                     return "null";
                 return (resolved ? "link:class_" : "unresolved:class_") + v.link_table + ":" + format_key(v.link_key);
             }
+            case pt::object_value: {
+                // An embedded object, inline: `{field = value, ...}`, every column of its table by name
+                // (a column added after the object was created reads as its default).
+                if (v.embedded.empty())
+                    return "null";
+                const object& o = v.embedded.front();
+                std::string s = "{";
+                bool first = true;
+                for (const auto& [name, f] : o.fields) {
+                    s += (first ? "" : ", ") + name + " = " + format_field(f);
+                    first = false;
+                }
+                return s + "}";
+            }
+            case pt::list:
+            case pt::dictionary:
+                if (v.nested.empty())
+                    return "null";
+                return format_field(v.nested.front());
             default: return changeset::name_of(p.type);
         }
     }
@@ -345,7 +401,7 @@ private:
         undo_log undo;
         for (const changeset::changeset* cs = first; cs != last; ++cs) {
             for (std::size_t n = 0; n < cs->instructions.size(); ++n) {
-                applier a{*cs, tables_, {}, undo};
+                applier a{*cs, tables_, {}, undo, max_path_length_};
                 std::visit([&](const auto& i) { a.run(i); }, cs->instructions[n]);
                 if (a.ec) {
                     ec = a.ec;
@@ -366,6 +422,7 @@ private:
         std::map<std::string, table>& tables;
         std::error_code ec;
         undo_log& undo;
+        std::size_t max_path_length;
 
         using pt = changeset::payload_type;
         using ct = changeset::collection_type;
@@ -467,14 +524,57 @@ private:
             return f;
         }
 
-        /// The object and column a path instruction starts at.
+        /// The element type of a collection nested in Mixed: Mixed (nullable), in a list or dictionary.
+        static const column& mixed_column(ct kind)
+        {
+            static const column list_of_mixed{pt::null, true, ct::list, {}};
+            static const column dict_of_mixed{pt::null, true, ct::dictionary, {}};
+            return kind == ct::list ? list_of_mixed : dict_of_mixed;
+        }
+        bool is_embedded_link(const column& c) const
+        {
+            if (c.type != pt::link)
+                return false;
+            auto it = tables.find(c.link_target);
+            return it != tables.end() && it->second.embedded;
+        }
+        /// A new embedded object of `table_name`, every column at its default.
+        value new_embedded(const std::string& table_name) const
+        {
+            value v;
+            v.scalar.type = pt::object_value;
+            v.link_table = table_name;
+            object o;
+            auto it = tables.find(table_name);
+            if (it != tables.end())
+                for (const auto& [name, c] : it->second.columns)
+                    o.fields[name] = default_field(c);
+            v.embedded.push_back(std::move(o));
+            return v;
+        }
+        static value new_nested(ct kind)
+        {
+            value v;
+            v.scalar.type = kind == ct::list ? pt::list : pt::dictionary;
+            field_value f;
+            f.kind = kind;
+            v.nested.push_back(std::move(f));
+            return v;
+        }
+
+        /// What a path instruction addresses, after following its path through embedded objects, list
+        /// elements, dictionary values and collections nested in Mixed.
         struct target {
-            table* t = nullptr;
-            object* o = nullptr;
-            const column* c = nullptr;
-            field_value* f = nullptr;
+            table* t = nullptr;            ///< the table of the object holding `f` (embedded or not)
+            const column* c = nullptr;     ///< the column of `f` (for a nested collection: Mixed)
+            field_value* f = nullptr;      ///< the field, or the nested collection, addressed
+            value* slot = nullptr;         ///< a single value addressed (a field's scalar or an element)
+            value* holder = nullptr;       ///< the Mixed value owning `f` when `f` is a nested collection
+            const changeset::path_element* elem = nullptr; ///< element mode: the last index or key in `f`
         };
-        bool resolve(const changeset::path_target& p, target& out)
+        /// Follows `p`. In element mode the last path element (an index or key) is left for the caller in
+        /// `out.elem`; otherwise the path is followed to its end (a collection, or a single value).
+        bool resolve(const changeset::path_target& p, target& out, bool element_mode = true)
         {
             out.t = find_table(p.table);
             if (!out.t)
@@ -485,8 +585,7 @@ private:
             auto oit = out.t->objects.find(k);
             if (oit == out.t->objects.end())
                 return fail(apply_error::no_such_object);
-            undo.save_object(tables, cs.strings[p.table.index], k);
-            out.o = &oit->second;
+            undo.save_object(tables, cs.strings[p.table.index], k); // covers everything nested inside it
             const std::string* field = str(p.field);
             if (!field)
                 return false;
@@ -494,29 +593,124 @@ private:
             if (cit == out.t->columns.end())
                 return fail(apply_error::no_such_field);
             out.c = &cit->second;
-            out.f = &out.o->fields[*field];
-            if (out.c->type == pt::link && out.c->collection == ct::single) {
-                auto tt = tables.find(out.c->link_target);
-                if (tt != tables.end() && tt->second.embedded && !p.path.empty())
-                    return fail(apply_error::unsupported); // a path into an embedded object
+            out.f = &oit->second.fields[*field];
+            if (p.path.size() > max_path_length)
+                return fail(apply_error::invalid_path);
+            const std::size_t n = p.path.size();
+            std::size_t pos = 0;
+            value* slot = nullptr;
+            for (;;) {
+                if (!slot && out.f->kind == ct::single)
+                    slot = &out.f->scalar;
+                if (slot) {
+                    if (slot->is_embedded()) {
+                        if (pos == n)
+                            break;
+                        if (changeset::is_index(p.path[pos]))
+                            return fail(apply_error::invalid_path);
+                        const std::string* name = str(std::get<changeset::string_id>(p.path[pos]));
+                        if (!name)
+                            return false;
+                        auto tt = tables.find(slot->link_table);
+                        if (tt == tables.end())
+                            return fail(apply_error::no_such_table);
+                        auto cc = tt->second.columns.find(*name);
+                        if (cc == tt->second.columns.end())
+                            return fail(apply_error::no_such_field);
+                        object& eo = slot->embedded.front();
+                        auto fit = eo.fields.find(*name);
+                        if (fit == eo.fields.end() || fit->second.kind != cc->second.collection)
+                            fit = eo.fields.insert_or_assign(*name, default_field(cc->second)).first;
+                        out.t = &tt->second;
+                        out.c = &cc->second;
+                        out.f = &fit->second;
+                        out.holder = nullptr;
+                        slot = nullptr;
+                        ++pos;
+                        continue;
+                    }
+                    if (slot->is_nested()) {
+                        if (pos == n && element_mode)
+                            break; // the Mixed value itself (Update of it)
+                        out.holder = slot;
+                        out.f = &slot->nested.front();
+                        out.c = &mixed_column(out.f->kind);
+                        slot = nullptr;
+                        continue;
+                    }
+                    if (pos == n)
+                        break;
+                    // A path into a null embedded object, or into a value that has no inside.
+                    return fail(slot->is_null() && is_embedded_link(*out.c) ? apply_error::no_such_object
+                                                                             : apply_error::invalid_path);
+                }
+                if (pos == n)
+                    break; // the collection itself
+                bool index = changeset::is_index(p.path[pos]);
+                if (out.f->kind == ct::set || index != (out.f->kind == ct::list))
+                    return fail(apply_error::invalid_path);
+                if (element_mode && pos + 1 == n) {
+                    out.elem = &p.path[pos];
+                    break;
+                }
+                if (index) {
+                    std::uint32_t at = std::get<std::uint32_t>(p.path[pos]);
+                    if (at >= out.f->elements.size())
+                        return fail(apply_error::index_out_of_range);
+                    slot = &out.f->elements[at];
+                }
+                else {
+                    const std::string* key = str(std::get<changeset::string_id>(p.path[pos]));
+                    if (!key)
+                        return false;
+                    auto e = out.f->entries.find(*key);
+                    if (e == out.f->entries.end())
+                        return fail(apply_error::invalid_path);
+                    slot = &e->second;
+                }
+                ++pos;
             }
-            if (p.path.size() > 1)
-                return fail(out.c->collection == ct::single && out.c->type == pt::null ? apply_error::unsupported
-                                                                                      : apply_error::invalid_path);
-            if (p.path.size() == 1) {
-                bool index = changeset::is_index(p.path[0]);
-                if (index && out.c->collection != ct::list)
-                    return fail(out.c->type == pt::null && out.c->collection == ct::single ? apply_error::unsupported
-                                                                                           : apply_error::invalid_path);
-                if (!index && out.c->collection != ct::dictionary)
-                    return fail(out.c->type == pt::null && out.c->collection == ct::single ? apply_error::unsupported
-                                                                                           : apply_error::invalid_path);
-            }
+            out.slot = slot;
             return true;
         }
-        static std::uint32_t index_of(const changeset::path_target& p)
+        static std::uint32_t index_of(const target& g)
         {
-            return std::get<std::uint32_t>(p.path.back());
+            return std::get<std::uint32_t>(*g.elem);
+        }
+        /// `p` as a value for a slot of column `c` (a single field, or one element of its collection),
+        /// including the payloads that create something: ObjectValue (an embedded object) and List /
+        /// Dictionary (a collection nested in Mixed). Set in Mixed is refused, as realm-core does.
+        bool make_value(const changeset::payload& p, const column& c, value& out)
+        {
+            switch (p.type) {
+                case pt::object_value:
+                    if (!is_embedded_link(c))
+                        return fail(apply_error::type_mismatch);
+                    out = new_embedded(c.link_target);
+                    return true;
+                case pt::list:
+                case pt::dictionary:
+                    if (c.type != pt::null)
+                        return fail(apply_error::type_mismatch);
+                    out = new_nested(p.type == pt::list ? ct::list : ct::dictionary);
+                    return true;
+                case pt::set:
+                case pt::erased: return fail(apply_error::type_mismatch);
+                default: break;
+            }
+            if (static_cast<int>(p.type) < 0 && p.type != pt::global_key)
+                return fail(apply_error::type_mismatch);
+            return to_value(p, out) && fits(c, out);
+        }
+        /// Is writing `p` over `old` a no-op in realm-core? Creating an embedded object where one is, or
+        /// a nested collection of the kind already there, keeps what is inside.
+        static bool keeps(const changeset::payload& p, const value& old)
+        {
+            if (p.type == pt::object_value)
+                return old.is_embedded();
+            if (p.type == pt::list || p.type == pt::dictionary)
+                return old.is_nested() && old.scalar.type == p.type;
+            return false;
         }
 
         void run(const changeset::add_table& i)
@@ -591,6 +785,8 @@ private:
             t->columns.emplace(*field, c);
             for (auto& kv : t->objects)
                 kv.second.fields[*field] = default_field(c);
+            if (t->embedded)
+                sweep_embedded(cs.strings[i.table.index], [&](object& o) { o.fields[*field] = default_field(c); });
         }
         void run(const changeset::erase_column& i)
         {
@@ -606,6 +802,42 @@ private:
             t->columns.erase(*field);
             for (auto& kv : t->objects)
                 kv.second.fields.erase(*field);
+            if (t->embedded)
+                sweep_embedded(cs.strings[i.table.index], [&](object& o) { o.fields.erase(*field); });
+        }
+        /// Calls `fn` on every embedded object of table `name`, wherever it lives. Schema changes to an
+        /// embedded table reach objects in every table, so every table is saved for undo first (rare,
+        /// and proportional to the state, like the schema change itself in realm).
+        template <class Fn>
+        void sweep_embedded(const std::string& name, Fn&& fn)
+        {
+            for (auto& [tname, t] : tables) {
+                undo.save_table(tables, tname);
+                for (auto& kv : t.objects)
+                    for (auto& fkv : kv.second.fields)
+                        sweep_field(fkv.second, name, fn);
+            }
+        }
+        template <class Fn>
+        static void sweep_field(field_value& f, const std::string& name, Fn& fn)
+        {
+            sweep_value(f.scalar, name, fn);
+            for (auto& v : f.elements)
+                sweep_value(v, name, fn);
+            for (auto& kv : f.entries)
+                sweep_value(kv.second, name, fn);
+        }
+        template <class Fn>
+        static void sweep_value(value& v, const std::string& name, Fn& fn)
+        {
+            for (auto& o : v.embedded) {
+                if (v.link_table == name)
+                    fn(o);
+                for (auto& fkv : o.fields)
+                    sweep_field(fkv.second, name, fn);
+            }
+            for (auto& n : v.nested)
+                sweep_field(n, name, fn);
         }
         void run(const changeset::create_object& i)
         {
@@ -653,49 +885,50 @@ private:
             target g;
             if (!resolve(i, g))
                 return;
-            value v;
-            if (i.path.empty()) {
-                if (g.c->collection != ct::single) {
-                    fail(apply_error::invalid_path);
+            if (!g.elem) {
+                if (!g.slot) {
+                    fail(apply_error::invalid_path); // a whole list, set or dictionary field
                     return;
                 }
-                if (i.value.type == pt::object_value || static_cast<int>(i.value.type) < -2) {
-                    fail(i.value.type == pt::erased ? apply_error::type_mismatch : apply_error::unsupported);
+                if (keeps(i.value, *g.slot))
                     return;
-                }
-                if (!to_value(i.value, v) || !fits(*g.c, v))
+                value v;
+                if (!make_value(i.value, *g.c, v))
                     return;
-                g.f->scalar = std::move(v);
+                *g.slot = std::move(v); // what was under the old value (embedded, nested) goes with it
                 return;
             }
-            if (g.c->collection == ct::list) {
-                std::uint32_t n = index_of(i);
+            if (g.f->kind == ct::list) {
+                std::uint32_t n = index_of(g);
                 if (n >= g.f->elements.size()) {
                     fail(apply_error::index_out_of_range);
                     return;
                 }
-                if (i.value.type == pt::erased) {
-                    fail(apply_error::type_mismatch);
+                if (i.value.type == pt::object_value && is_embedded_link(*g.c))
+                    return; // realm-core: the element is an embedded object already (link lists hold no nulls)
+                if (keeps(i.value, g.f->elements[n]))
                     return;
-                }
-                if (!to_value(i.value, v))
-                    return;
-                if (v.is_null() && g.c->type == pt::link)
+                if ((i.value.type == pt::null || i.value.type == pt::global_key) && g.c->type == pt::link)
                     return; // link lists hold no nulls: realm-core ignores it
-                if (!fits(*g.c, v))
+                value v;
+                if (!make_value(i.value, *g.c, v))
                     return;
                 g.f->elements[n] = std::move(v);
                 return;
             }
             // dictionary
-            const std::string* key = str(std::get<changeset::string_id>(i.path[0]));
+            const std::string* key = str(std::get<changeset::string_id>(*g.elem));
             if (!key)
                 return;
             if (i.value.type == pt::erased) {
                 g.f->entries.erase(*key);
                 return;
             }
-            if (!to_value(i.value, v) || !fits(*g.c, v))
+            auto old = g.f->entries.find(*key);
+            if (i.value.type != pt::object_value && old != g.f->entries.end() && keeps(i.value, old->second))
+                return; // (an ObjectValue in a dictionary always makes a new object, as realm-core does)
+            value v;
+            if (!make_value(i.value, *g.c, v))
                 return;
             g.f->entries[*key] = std::move(v);
         }
@@ -704,11 +937,11 @@ private:
             target g;
             if (!resolve(i, g))
                 return;
-            if (!i.path.empty() || g.c->collection != ct::single) {
+            if (g.elem || !g.slot || g.f->kind != ct::single) {
                 fail(apply_error::invalid_path);
                 return;
             }
-            changeset::payload& p = g.f->scalar.scalar;
+            changeset::payload& p = g.slot->scalar;
             if (p.type == pt::null)
                 return; // adding to null leaves null
             if (p.type != pt::integer) {
@@ -722,7 +955,7 @@ private:
         {
             if (!resolve(p, g))
                 return nullptr;
-            if (p.path.size() != 1 || g.c->collection != ct::list) {
+            if (!g.elem || g.f->kind != ct::list) {
                 fail(apply_error::invalid_path);
                 return nullptr;
             }
@@ -738,21 +971,15 @@ private:
             std::vector<value>* l = list_at(i, i.prior_size, g);
             if (!l)
                 return;
-            std::uint32_t n = index_of(i);
+            std::uint32_t n = index_of(g);
             if (n > l->size()) {
                 fail(apply_error::index_out_of_range);
                 return;
             }
-            if (static_cast<int>(i.value.type) < 0 && i.value.type != pt::global_key) {
-                fail(i.value.type == pt::erased ? apply_error::type_mismatch : apply_error::unsupported);
-                return;
-            }
-            value v;
-            if (!to_value(i.value, v))
-                return;
-            if (v.is_null() && g.c->type == pt::link)
+            if ((i.value.type == pt::null || i.value.type == pt::global_key) && g.c->type == pt::link)
                 return; // link lists hold no nulls
-            if (!fits(*g.c, v))
+            value v;
+            if (!make_value(i.value, *g.c, v))
                 return;
             l->insert(l->begin() + static_cast<std::ptrdiff_t>(n), std::move(v));
         }
@@ -762,7 +989,7 @@ private:
             std::vector<value>* l = list_at(i, i.prior_size, g);
             if (!l)
                 return;
-            std::uint32_t from = index_of(i);
+            std::uint32_t from = index_of(g);
             if (from >= l->size() || i.ndx_2 >= l->size() || from == i.ndx_2) {
                 fail(apply_error::index_out_of_range);
                 return;
@@ -777,38 +1004,47 @@ private:
             std::vector<value>* l = list_at(i, i.prior_size, g);
             if (!l)
                 return;
-            std::uint32_t n = index_of(i);
+            std::uint32_t n = index_of(g);
             if (n >= l->size()) {
                 fail(apply_error::index_out_of_range);
                 return;
             }
-            l->erase(l->begin() + static_cast<std::ptrdiff_t>(n));
+            l->erase(l->begin() + static_cast<std::ptrdiff_t>(n)); // an embedded object goes with it
         }
         void run(const changeset::clear& i)
         {
             target g;
-            if (!resolve(i, g))
+            if (!resolve(i, g, false))
                 return;
-            if (!i.path.empty() || g.c->collection == ct::single) {
-                fail(g.c->collection == ct::single && g.c->type == pt::null ? apply_error::unsupported
-                                                                            : apply_error::invalid_path);
+            // A Mixed value (not a collection yet, or a collection of another kind): Clear makes it an
+            // empty collection of the instruction's kind, as realm-core does.
+            value* mixed = g.slot && g.c->type == pt::null ? g.slot : g.holder;
+            if (mixed && i.collection != ct::single && (g.slot || i.collection != g.f->kind)) {
+                if (i.collection == ct::set) {
+                    fail(apply_error::type_mismatch);
+                    return;
+                }
+                *mixed = new_nested(i.collection);
                 return;
             }
-            if (i.collection != ct::single && i.collection != g.c->collection) {
+            if (g.slot) {
+                fail(apply_error::invalid_path);
+                return;
+            }
+            if (i.collection != ct::single && i.collection != g.f->kind) {
                 fail(apply_error::type_mismatch);
                 return;
             }
-            g.f->elements.clear();
+            g.f->elements.clear(); // embedded objects and nested collections go with their elements
             g.f->entries.clear();
         }
         std::vector<value>* set_at(const changeset::path_target& p, const changeset::payload& pv, value& v)
         {
             target g;
-            if (!resolve(p, g))
+            if (!resolve(p, g, false))
                 return nullptr;
-            if (!p.path.empty() || g.c->collection != ct::set) {
-                fail(g.c->collection == ct::single && g.c->type == pt::null ? apply_error::unsupported
-                                                                            : apply_error::invalid_path);
+            if (g.slot || g.f->kind != ct::set) {
+                fail(apply_error::invalid_path);
                 return nullptr;
             }
             if (static_cast<int>(pv.type) < 0 && pv.type != pt::global_key) {
@@ -837,8 +1073,8 @@ private:
                 s->erase(it);
         }
     };
-
     std::map<std::string, table> tables_;
+    std::size_t max_path_length_ = 100;
 };
 
 /// The canonical dump of a state (state::dump), for tools and tests that compare states.
