@@ -22,7 +22,7 @@ enum class apply_error {
     invalid_path,            ///< the path does not fit the field (index on a non-list, key on a non-dictionary, ...)
     index_out_of_range,      ///< a list index past the end, or a prior_size unlike the list's size
     not_an_integer,          ///< AddInteger on a field holding something other than an integer
-    unsupported,             ///< embedded objects and collections nested in Mixed (not modelled here)
+    unsupported,             ///< an instruction realm does not allow here (CreateObject in an embedded table, a collection value where a scalar belongs)
 };
 
 template <>
@@ -44,7 +44,7 @@ struct error_enum_traits<apply_error> {
             case apply_error::invalid_path: return "path does not fit the field";
             case apply_error::index_out_of_range: return "list index or prior size out of range";
             case apply_error::not_an_integer: return "AddInteger on a field that is not an integer";
-            case apply_error::unsupported: return "embedded objects and nested collections are not supported";
+            case apply_error::unsupported: return "instruction not allowed here (CreateObject in an embedded table, or a collection value where a scalar belongs)";
         }
         return "unknown apply error";
     }
