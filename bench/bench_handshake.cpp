@@ -375,10 +375,10 @@ bool same_results()
         std::fprintf(stderr, "masking differs\n");
         return false;
     }
-    std::printf("realmwire and Beast agree (accept keys, 101 both ways, masking); request %zu bytes, 101 %zu bytes\n",
-                request_bytes().size(), response_bytes().size());
+    std::fprintf(stderr, "realmwire and Beast agree (accept keys, 101 both ways, masking); request %zu bytes, 101 %zu bytes\n",
+                 request_bytes().size(), response_bytes().size());
 #else
-    std::printf("Boost.Beast not found: no twins\n");
+    std::fprintf(stderr, "Boost.Beast not found: no twins\n");
 #endif
     return true;
 }
