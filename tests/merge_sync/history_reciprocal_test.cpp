@@ -13,20 +13,7 @@ using namespace rw_merge_test;
 
 namespace {
 
-class source : public endpoint::merge_history_source {
-public:
-    explicit source(const reference::realm_history& h) : h_(h) {}
-    std::uint64_t current_version() const override { return h_.version(); }
-    endpoint::merge_history_entry entry(std::uint64_t v) const override
-    {
-        const auto& e = h_.entries()[v - 1];
-        return {e.origin_file_ident, e.client_version, e.origin_timestamp, e.changeset};
-    }
-    const std::string* reciprocal(std::uint64_t c, std::uint64_t v) const override { return h_.reciprocal(c, v); }
-
-private:
-    const reference::realm_history& h_;
-};
+using source = reference::history_source;
 
 /// Integrates the scenario's uploads [from, to) into `h` through the merger; returns how many matched.
 std::size_t run(reference::realm_history& h, const std::vector<server_event>& evs, std::size_t from, std::size_t to)

@@ -12,20 +12,7 @@ using namespace rw_merge_test;
 
 namespace {
 
-class source : public endpoint::merge_history_source {
-public:
-    explicit source(const reference::realm_history& h) : h_(h) {}
-    std::uint64_t current_version() const override { return h_.version(); }
-    endpoint::merge_history_entry entry(std::uint64_t v) const override
-    {
-        const auto& e = h_.entries()[v - 1];
-        return {e.origin_file_ident, e.client_version, e.origin_timestamp, e.changeset};
-    }
-    const std::string* reciprocal(std::uint64_t c, std::uint64_t v) const override { return h_.reciprocal(c, v); }
-
-private:
-    const reference::realm_history& h_;
-};
+using source = reference::history_source;
 
 struct replay_result {
     std::size_t uploads = 0, matched = 0, refused = 0;

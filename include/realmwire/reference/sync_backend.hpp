@@ -45,6 +45,25 @@ struct history_backend_limits {
     std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
 };
 
+/// realm_history as endpoint::upload_merger reads it (the backend below, and anyone replaying a history).
+class history_source : public endpoint::merge_history_source {
+public:
+    explicit history_source(const realm_history& h) : h_(h) {}
+    std::uint64_t current_version() const override { return h_.version(); }
+    endpoint::merge_history_entry entry(std::uint64_t v) const override
+    {
+        const history_entry& e = h_.entries()[v - 1];
+        return {e.origin_file_ident, e.client_version, e.origin_timestamp, e.changeset};
+    }
+    const std::string* reciprocal(std::uint64_t client, std::uint64_t v) const override
+    {
+        return h_.reciprocal(client, v);
+    }
+
+private:
+    const realm_history& h_;
+};
+
 class history_backend : public endpoint::server_backend {
 public:
     explicit history_backend(std::shared_ptr<realm_directory> dir,
@@ -240,25 +259,6 @@ public:
     }
 
 private:
-    /// realm_history as the merger reads it.
-    class history_source : public endpoint::merge_history_source {
-    public:
-        explicit history_source(const realm_history& h) : h_(h) {}
-        std::uint64_t current_version() const override { return h_.version(); }
-        endpoint::merge_history_entry entry(std::uint64_t v) const override
-        {
-            const history_entry& e = h_.entries()[v - 1];
-            return {e.origin_file_ident, e.client_version, e.origin_timestamp, e.changeset};
-        }
-        const std::string* reciprocal(std::uint64_t client, std::uint64_t v) const override
-        {
-            return h_.reciprocal(client, v);
-        }
-
-    private:
-        const realm_history& h_;
-    };
-
     realm_history* open(std::string_view realm)
     {
         std::error_code ec;
