@@ -18,6 +18,7 @@
 
 #include "realmwire/driver/websocket_client.hpp"
 #include "realmwire/endpoint/client_connection.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/handshake/request_builder.hpp"
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/connect.hpp"
@@ -53,7 +54,7 @@ class sync_client : public std::enable_shared_from_this<sync_client<Channel>> {
 public:
     sync_client(asio::any_io_executor ex, endpoint::client_connection_config cfg, connect_function<Channel> connect)
         : ex_(std::move(ex))
-        , conn_(std::move(cfg), endpoint::steady_clock::now())
+        , conn_(endpoint::with_default_codecs(std::move(cfg)), endpoint::steady_clock::now())
         , connect_(std::move(connect))
         , timer_(ex_)
     {

@@ -26,6 +26,7 @@
 
 #include "realmwire/driver/websocket_connection.hpp"
 #include "realmwire/driver/websocket_server.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 
@@ -115,7 +116,7 @@ public:
                   std::shared_ptr<sync_server_hub> hub, std::shared_ptr<const sync_server_options> opts)
         : ch_(std::move(ch))
         , id_(cfg.connection_id)
-        , conn_(backend, std::move(cfg), endpoint::steady_clock::now())
+        , conn_(backend, endpoint::with_default_codecs(std::move(cfg)), endpoint::steady_clock::now())
         , timer_(ch_->next_layer().get_executor())
         , hub_(std::move(hub))
         , opts_(std::move(opts))

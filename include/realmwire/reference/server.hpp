@@ -32,6 +32,7 @@
 #include "realmwire/http/serializer.hpp"
 #include "realmwire/policy/url_prefix.hpp"
 #include "realmwire/reference/detail/ws_link.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/reference/sync_backend.hpp"
 #include "realmwire/transport/any_transport.hpp"
@@ -700,11 +701,12 @@ private:
             const sync_limits& lim = srv_.cfg_.limits;
             c.limits.max_message_size = lim.max_message_size;
             c.limits.max_decompressed_size = lim.max_upload_size;
+            c.validate_changesets = true; // the history stores and serves exactly what was uploaded
             c.changeset_limits.max_changeset_size = lim.max_changeset_size;
             c.max_download_body = srv_.cfg_.max_download_size;
             c.idle_timeout = srv_.cfg_.idle_timeout;
             c.connection_id = ++srv_.next_conn_id_;
-            sync_ = std::make_unique<endpoint::server_connection>(*srv_.svc_.sync, std::move(c),
+            sync_ = std::make_unique<endpoint::server_connection>(*srv_.svc_.sync, endpoint::with_default_codecs(std::move(c)),
                                                                   std::chrono::steady_clock::now());
             std::size_t now = ++srv_.stats_.connections;
             ++srv_.stats_.accepted;
