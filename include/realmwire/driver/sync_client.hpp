@@ -16,6 +16,7 @@
 // driver writes whatever became due. A channel is what websocket_connection offers (see
 // sync_server.hpp).
 
+#include "realmwire/driver/deadline_timer.hpp"
 #include "realmwire/driver/websocket_client.hpp"
 #include "realmwire/endpoint/client_connection.hpp"
 #include "realmwire/endpoint/default_codecs.hpp"
@@ -217,23 +218,9 @@ private:
 
     void schedule()
     {
-        auto d = conn_.next_deadline();
-        if (!d) {
-            if (armed_)
-                timer_.cancel();
-            armed_ = false;
-            return;
-        }
-        if (armed_ && armed_at_ == *d)
-            return;
-        armed_ = true;
-        armed_at_ = *d;
-        timer_.expires_at(*d);
-        auto self = this->shared_from_this();
-        timer_.async_wait([self](std::error_code ec) {
-            if (ec || self->stopped_)
+        timer_.arm(conn_.next_deadline(), [self = this->shared_from_this()] {
+            if (self->stopped_)
                 return;
-            self->armed_ = false;
             self->conn_.on_timer(now());
             self->process();
         });
@@ -242,15 +229,13 @@ private:
     asio::any_io_executor ex_;
     endpoint::client_connection conn_;
     connect_function<Channel> connect_;
-    asio::steady_timer timer_;
+    deadline_timer timer_;
     std::shared_ptr<Channel> ch_;
     std::uint64_t gen_ = 0;
     std::string out_;
     bool writing_ = false;
     bool connecting_ = false;
     bool stopped_ = false;
-    bool armed_ = false;
-    endpoint::time_point armed_at_{};
 };
 
 /// The channel type websocket_connector() produces.
