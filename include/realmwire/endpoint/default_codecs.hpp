@@ -10,23 +10,18 @@
 #include "realmwire/protocol/compression.hpp"
 #include "realmwire/protocol/json_bodies.hpp"
 
+#include <type_traits>
 #include <utility>
 
 namespace realmwire::endpoint {
 
-/// `c` with zlib and picojson filled in where it has no codec (a codec already set is kept).
-inline client_connection_config with_default_codecs(client_connection_config c)
+/// `c` (a client_connection_config or server_connection_config) with zlib and picojson filled in
+/// where it has no codec; a codec already set is kept.
+template <class Config>
+Config with_default_codecs(Config c)
 {
-    if (!c.compressor)
-        c.compressor = &protocol::zlib_compressor();
-    if (!c.json)
-        c.json = &protocol::picojson_json_codec();
-    return c;
-}
-
-/// Same for a server connection.
-inline server_connection_config with_default_codecs(server_connection_config c)
-{
+    static_assert(std::is_same_v<Config, client_connection_config> || std::is_same_v<Config, server_connection_config>,
+                  "with_default_codecs takes an endpoint connection config");
     if (!c.compressor)
         c.compressor = &protocol::zlib_compressor();
     if (!c.json)
