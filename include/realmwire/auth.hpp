@@ -6,7 +6,9 @@
 // scheduler. Needs realmwire::crypto and realmwire::json, never Asio: the HTTP/1.1 drivers that carry
 // /auth over sockets are in realmwire/driver.hpp (realmwire::net).
 #include "realmwire/error.hpp"
+#include "realmwire/auth/claims_types.hpp"
 #include "realmwire/auth/claims.hpp"
+#include "realmwire/auth/token_checker.hpp"
 #include "realmwire/auth/keys.hpp"
 #include "realmwire/auth/token.hpp"
 #include "realmwire/auth/verifier.hpp"

@@ -5,6 +5,7 @@
 // HTTP client and server (the /auth API), WebSocket client and server (handshake, then binary
 // messages), and the sync client and server (endpoints over a WebSocket).
 
+#include "realmwire/driver/deadline_timer.hpp"
 #include "realmwire/driver/http_client.hpp"
 #include "realmwire/driver/http_server.hpp"
 #include "realmwire/driver/probe.hpp"

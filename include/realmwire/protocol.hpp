@@ -10,7 +10,9 @@
 #include "realmwire/protocol/messages.hpp"
 #include "realmwire/protocol/decode.hpp"
 #include "realmwire/protocol/encode.hpp"
+#include "realmwire/protocol/body_codec.hpp"
 #include "realmwire/protocol/compression.hpp"
 #include "realmwire/protocol/json_bodies.hpp"
+#include "realmwire/protocol/json_body_types.hpp"
 
 #endif

@@ -25,6 +25,7 @@
 #include "realmwire/auth.hpp"
 #include "realmwire/transport.hpp"
 #include "realmwire/endpoint.hpp"
+#include "realmwire/endpoint/default_codecs.hpp" // needs realmwire::compression, realmwire::json
 #include "realmwire/driver.hpp"
 #include "realmwire/reference.hpp"
 #include "realmwire/probe.hpp"

@@ -94,7 +94,7 @@ client_connection_config no_jitter(client_connection_config c = {})
 {
     c.reconnect_backoff.jitter_divisor = 0;
     c.resumption_backoff.jitter_divisor = 0;
-    return c;
+    return with_default_codecs(std::move(c));
 }
 
 } // namespace

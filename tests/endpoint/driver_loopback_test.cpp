@@ -89,6 +89,8 @@ void run_two_clients(asio::io_context& ioc, rd::sync_server& server, rd::connect
     a->start();
     b->start();
     ioc.run_for(std::chrono::seconds(20));
+    for (const auto& e : errors)
+        UNSCOPED_INFO(e);
     CHECK(errors.empty());
     REQUIRE(done);
     REQUIRE(sb.downloaded.size() == 20);

@@ -4,6 +4,8 @@
 #include "memory_backend.hpp"
 
 #include "realmwire/auth/token.hpp"
+#include "realmwire/auth/verifier.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/protocol/decode.hpp"
 #include "realmwire/protocol/encode.hpp"
@@ -51,8 +53,11 @@ struct scripted_client {
     std::vector<rp::server_message> received;
     std::vector<std::string> raw;
 
-    explicit scripted_client(server_connection_config cfg = {}, bool with_auth = false)
+    /// `cfg` gets zlib and picojson where it names no codec (as the drivers do); `plain` keeps it bare.
+    explicit scripted_client(server_connection_config cfg = {}, bool with_auth = false, bool plain = false)
     {
+        if (!plain)
+            cfg = realmwire::endpoint::with_default_codecs(std::move(cfg));
         if (with_auth) {
             verifier = std::make_unique<ra::token_verifier>(test_key(), [this] { return unix_now; });
             cfg.verifier = verifier.get();

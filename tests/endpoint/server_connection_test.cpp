@@ -484,6 +484,9 @@ TEST_CASE("server: LOG_MESSAGE on connect at protocol >= 10 only")
     memory_backend b;
     server_connection_config cfg;
     cfg.protocol_version = 10;
+    server_connection bare(b, cfg, t0());
+    CHECK_FALSE(bare.next_output(t0())); // no JSON codec: nothing to write the LOG_MESSAGE with
+    cfg = with_default_codecs(cfg);
     server_connection c(b, cfg, t0());
     auto m = c.next_output(t0());
     REQUIRE(m);
@@ -496,6 +499,62 @@ TEST_CASE("server: LOG_MESSAGE on connect at protocol >= 10 only")
     cfg.protocol_version = 22;
     server_connection legacy(b, cfg, t0());
     CHECK_FALSE(legacy.next_output(t0()));
+}
+
+/// One 3000-byte changeset uploaded on session 1, then downloaded on session 2.
+rp::download_message download_of_big_changeset(scripted_client& c)
+{
+    open_session(c, 1);
+    upload_builder u(1, 1, 0);
+    u.add(1, 0, std::string(3000, 'a'));
+    c.send(u.msg());
+    c.drain();
+    auto si = bind_and_get_ident(c, 2);
+    c.send(ident(2, si));
+    for (auto& m : c.drain()) {
+        if (auto* d = std::get_if<rp::download_message>(&m))
+            return *d;
+    }
+    FAIL("no DOWNLOAD");
+    return {};
+}
+
+TEST_CASE("server: body compression is the injected codec's, none without one")
+{
+    server_connection_config cfg;
+    SECTION("zlib: a body over 1024 bytes goes compressed")
+    {
+        scripted_client c(cfg);
+        auto d = download_of_big_changeset(c);
+        CHECK(d.is_body_compressed);
+        CHECK(d.compressed_body_size < d.uncompressed_body_size);
+        std::string plain;
+        rp::decompress_body(d, plain);
+        REQUIRE(d.entries.size() == 1);
+        CHECK(d.entries.begin()->changeset == std::string(3000, 'a'));
+    }
+    SECTION("no codec: the same body goes as is, and a compressed UPLOAD is a decompression failure")
+    {
+        scripted_client c(cfg, false, true);
+        auto d = download_of_big_changeset(c);
+        CHECK_FALSE(d.is_body_compressed);
+        CHECK(d.uncompressed_body_size > 3000);
+        REQUIRE(d.entries.size() == 1);
+
+        std::string zipped;
+        std::error_code ec;
+        std::string body(2000, 'z');
+        rp::zlib_compress(body, zipped, ec);
+        REQUIRE_FALSE(ec);
+        rp::upload_message m;
+        m.session_ident = 1;
+        m.is_body_compressed = true;
+        m.uncompressed_body_size = body.size();
+        m.compressed_body_size = zipped.size();
+        m.body = zipped;
+        c.send(m);
+        CHECK(c.expect_error().first == code(pe::other_error)); // 101, realm-core's decompression failure
+    }
 }
 
 TEST_CASE("server: large history is sent in capped batches, MARK after the last")

@@ -52,7 +52,7 @@ inline std::string random_hex(std::size_t n)
 {
     std::string raw(n, '\0');
     if (n != 0 && RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(n)) != 1)
-        throw std::runtime_error("RAND_bytes failed");
+        throw_error(std::make_error_code(std::errc::resource_unavailable_try_again), "RAND_bytes failed");
     return to_hex(raw);
 }
 
@@ -64,7 +64,7 @@ inline std::string pbkdf2_sha512(std::string_view password, std::string_view sal
     if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
                           reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()), iterations,
                           EVP_sha512(), static_cast<int>(len), reinterpret_cast<unsigned char*>(out.data())) != 1)
-        throw std::runtime_error("PBKDF2 failed");
+        throw_error(std::make_error_code(std::errc::invalid_argument), "PBKDF2 failed");
     return out;
 }
 

@@ -16,6 +16,7 @@
 
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/keys.hpp"
+#include "realmwire/auth/token_checker.hpp"
 #include "realmwire/detail/base64.hpp"
 
 #include <optional>
@@ -24,10 +25,6 @@
 #include <system_error>
 
 namespace realmwire::auth {
-
-enum class token_format { legacy, jwt };
-
-inline const char* to_string(token_format f) noexcept { return f == token_format::legacy ? "legacy" : "jwt"; }
 
 struct token_limits {
     std::size_t max_token_bytes = 32 * 1024; ///< longer tokens are refused before any decoding

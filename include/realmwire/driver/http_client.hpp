@@ -255,7 +255,7 @@ inline http::response http_request(const http_target& target, const http::reques
     std::error_code ec;
     http::response r = http_request(target, req, options, ec);
     if (ec)
-        throw std::system_error(ec, "http_request " + target.host);
+        throw_error(ec, "http_request " + target.host);
     return r;
 }
 

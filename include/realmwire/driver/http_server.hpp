@@ -120,7 +120,7 @@ public:
         std::error_code ec;
         start(ec);
         if (ec)
-            throw std::system_error(ec, "http_server::start");
+            throw_error(ec, "http_server::start");
     }
 
     std::uint16_t port() const noexcept { return port_; }

@@ -16,8 +16,10 @@
 // driver writes whatever became due. A channel is what websocket_connection offers (see
 // sync_server.hpp).
 
+#include "realmwire/driver/deadline_timer.hpp"
 #include "realmwire/driver/websocket_client.hpp"
 #include "realmwire/endpoint/client_connection.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/handshake/request_builder.hpp"
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/connect.hpp"
@@ -53,7 +55,7 @@ class sync_client : public std::enable_shared_from_this<sync_client<Channel>> {
 public:
     sync_client(asio::any_io_executor ex, endpoint::client_connection_config cfg, connect_function<Channel> connect)
         : ex_(std::move(ex))
-        , conn_(std::move(cfg), endpoint::steady_clock::now())
+        , conn_(endpoint::with_default_codecs(std::move(cfg)), endpoint::steady_clock::now())
         , connect_(std::move(connect))
         , timer_(ex_)
     {
@@ -216,23 +218,9 @@ private:
 
     void schedule()
     {
-        auto d = conn_.next_deadline();
-        if (!d) {
-            if (armed_)
-                timer_.cancel();
-            armed_ = false;
-            return;
-        }
-        if (armed_ && armed_at_ == *d)
-            return;
-        armed_ = true;
-        armed_at_ = *d;
-        timer_.expires_at(*d);
-        auto self = this->shared_from_this();
-        timer_.async_wait([self](std::error_code ec) {
-            if (ec || self->stopped_)
+        timer_.arm(conn_.next_deadline(), [self = this->shared_from_this()] {
+            if (self->stopped_)
                 return;
-            self->armed_ = false;
             self->conn_.on_timer(now());
             self->process();
         });
@@ -241,15 +229,13 @@ private:
     asio::any_io_executor ex_;
     endpoint::client_connection conn_;
     connect_function<Channel> connect_;
-    asio::steady_timer timer_;
+    deadline_timer timer_;
     std::shared_ptr<Channel> ch_;
     std::uint64_t gen_ = 0;
     std::string out_;
     bool writing_ = false;
     bool connecting_ = false;
     bool stopped_ = false;
-    bool armed_ = false;
-    endpoint::time_point armed_at_{};
 };
 
 /// The channel type websocket_connector() produces.

@@ -24,8 +24,10 @@
 // posted to the target's executor, so several threads may run the io_context — but then the
 // backend is called from several threads at once and must lock.
 
+#include "realmwire/driver/deadline_timer.hpp"
 #include "realmwire/driver/websocket_connection.hpp"
 #include "realmwire/driver/websocket_server.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 
@@ -115,7 +117,7 @@ public:
                   std::shared_ptr<sync_server_hub> hub, std::shared_ptr<const sync_server_options> opts)
         : ch_(std::move(ch))
         , id_(cfg.connection_id)
-        , conn_(backend, std::move(cfg), endpoint::steady_clock::now())
+        , conn_(backend, endpoint::with_default_codecs(std::move(cfg)), endpoint::steady_clock::now())
         , timer_(ch_->next_layer().get_executor())
         , hub_(std::move(hub))
         , opts_(std::move(opts))
@@ -212,21 +214,9 @@ private:
 
     void schedule()
     {
-        auto d = conn_.next_deadline();
-        if (!d) {
-            timer_.cancel();
-            return;
-        }
-        if (armed_ && armed_at_ == *d)
-            return;
-        armed_ = true;
-        armed_at_ = *d;
-        timer_.expires_at(*d);
-        auto self = this->shared_from_this();
-        timer_.async_wait([self](std::error_code ec) {
-            if (ec || self->done_)
+        timer_.arm(conn_.next_deadline(), [self = this->shared_from_this()] {
+            if (self->done_)
                 return;
-            self->armed_ = false;
             self->conn_.on_timer(now());
             self->process();
         });
@@ -247,14 +237,12 @@ private:
     std::shared_ptr<Channel> ch_;
     std::uint64_t id_;
     endpoint::server_connection conn_;
-    asio::steady_timer timer_;
+    deadline_timer timer_;
     std::shared_ptr<sync_server_hub> hub_;
     std::shared_ptr<const sync_server_options> opts_;
     std::string out_;
     bool writing_ = false;
     bool done_ = false;
-    bool armed_ = false;
-    endpoint::time_point armed_at_{};
 };
 
 } // namespace detail

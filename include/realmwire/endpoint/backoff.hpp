@@ -11,7 +11,7 @@
 // Randomness is injected (a seed or a function), so tests get exact delays.
 
 #include "realmwire/endpoint/types.hpp"
-#include "realmwire/protocol/json_bodies.hpp"
+#include "realmwire/protocol/json_body_types.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -33,10 +33,10 @@
 #include "realmwire/endpoint/client_store.hpp"
 #include "realmwire/endpoint/types.hpp"
 #include "realmwire/errors/endpoint.hpp"
-#include "realmwire/protocol/compression.hpp"
+#include "realmwire/protocol/body_codec.hpp"
 #include "realmwire/protocol/decode.hpp"
 #include "realmwire/protocol/encode.hpp"
-#include "realmwire/protocol/json_bodies.hpp"
+#include "realmwire/protocol/json_body_types.hpp"
 #include "realmwire/protocol/protocol_error.hpp"
 #include "realmwire/websocket/close_code.hpp"
 
@@ -82,6 +82,14 @@ struct client_connection_config {
     std::size_t max_upload_bytes = 128 * 1024; ///< soft cap on the changeset bytes of one UPLOAD
     std::uint64_t random_seed = 0x5eed;       ///< jitter of backoff and ping scheduling
     protocol::message_limits limits{};
+    /// Body compression (protocol/compression.hpp: &protocol::zlib_compressor()). Null: UPLOADs are
+    /// sent uncompressed and a compressed DOWNLOAD is a protocol violation (decompression_failed).
+    /// The drivers set zlib when this is null.
+    const protocol::body_compressor* compressor = nullptr;
+    /// JSON_ERROR / LOG_MESSAGE bodies (protocol/json_bodies.hpp: &protocol::picojson_json_codec()).
+    /// Null: a JSON_ERROR is handled by its code alone (no message, action or backoff), LOG_MESSAGE is
+    /// ignored, and the client's own JSON_ERROR carries "{}". The drivers set picojson when null.
+    const protocol::json_body_codec* json = nullptr;
 };
 
 struct client_session_config {
@@ -702,7 +710,7 @@ private:
         if (!s.ident_sent || s.error_received || s.unbound_received)
             return protocol_violation(now, endpoint_error::bad_message_order, s.ident, "DOWNLOAD before IDENT");
         std::error_code ec;
-        protocol::decompress_body(m, download_buffer_, config_.limits, ec);
+        protocol::decompress_body_with(config_.compressor, m, download_buffer_, config_.limits, ec);
         if (ec)
             return protocol_violation(now, endpoint_error::bad_message, s.ident, ec.message());
 
@@ -812,8 +820,10 @@ private:
 
     void handle(protocol::json_error_message& m, time_point now)
     {
+        if (!config_.json)
+            return server_error(now, m.session_ident, m.error_code, false, std::string(), std::nullopt);
         std::error_code ec;
-        protocol::json_error_body body = protocol::parse_json_error_body(m.json, m.error_code, ec);
+        protocol::json_error_body body = config_.json->parse_error(m.json, m.error_code, ec);
         if (ec)
             return protocol_violation(now, endpoint_error::bad_message, m.session_ident, "Failed to parse 'json_error'");
         server_error(now, m.session_ident, m.error_code, body.try_again, body.message, body);
@@ -931,8 +941,10 @@ private:
 
     void handle(protocol::log_message& m, time_point now)
     {
+        if (!config_.json)
+            return;
         std::error_code ec;
-        protocol::log_message_body b = protocol::parse_log_message_body(m.json, ec);
+        protocol::log_message_body b = config_.json->parse_log(m.json, ec);
         if (ec)
             return protocol_violation(now, endpoint_error::bad_message, m.session_ident, "bad LOG_MESSAGE");
         if (b.message.empty())
@@ -1050,7 +1062,8 @@ private:
             protocol::json_error_message j;
             j.session_ident = s.ident;
             j.error_code = s.json_error_pending->first;
-            std::string body = protocol::build_client_json_error_body(s.json_error_pending->second);
+            std::string body =
+                config_.json ? config_.json->build_client_error(s.json_error_pending->second) : std::string("{}");
             j.json = body;
             s.json_error_pending.reset();
             return encode(j);
@@ -1088,7 +1101,7 @@ private:
         u.progress_server_version = batch.progress.last_integrated_server_version;
         u.locked_server_version = std::max(batch.locked_server_version, s.locked_sent);
         std::error_code ec;
-        protocol::compress_body(u, body_, compress_scratch_, ec);
+        protocol::compress_body_with(config_.compressor, u, body_, compress_scratch_, ec);
         if (ec)
             return std::nullopt;
         s.upload_sent = batch.progress;

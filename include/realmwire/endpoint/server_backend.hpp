@@ -17,7 +17,7 @@
 // runs every connection on one io_context; with one thread calling run() no locking is needed).
 // Views passed in (string_view, protocol::upload_entries) are valid during the call only.
 
-#include "realmwire/auth/claims.hpp"
+#include "realmwire/auth/claims_types.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/endpoint/types.hpp"
 #include "realmwire/protocol/entries.hpp"

@@ -21,7 +21,7 @@
 // it: until then an IDENT from the client is "before the server's IDENT" (109) and a message after
 // UNBIND is "after UNBIND" (109); once UNBOUND is out, the session ident is free for reuse.
 
-#include "realmwire/auth/verifier.hpp"
+#include "realmwire/auth/token_checker.hpp"
 #include "realmwire/changeset/decoder.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
@@ -29,10 +29,10 @@
 #include "realmwire/errors/endpoint.hpp"
 #include "realmwire/errors/message.hpp"
 #include "realmwire/path.hpp"
-#include "realmwire/protocol/compression.hpp"
+#include "realmwire/protocol/body_codec.hpp"
 #include "realmwire/protocol/decode.hpp"
 #include "realmwire/protocol/encode.hpp"
-#include "realmwire/protocol/json_bodies.hpp"
+#include "realmwire/protocol/json_body_types.hpp"
 #include "realmwire/protocol/protocol_error.hpp"
 
 #include <chrono>
@@ -56,9 +56,10 @@ struct server_connection_config {
     int protocol_version = 14;                    ///< negotiated in the handshake
     /// The token the handshake carried (header or query); used when a BIND carries none.
     std::string handshake_token;
-    /// Checks tokens at BIND and REFRESH. nullptr: no authentication (every session is anonymous,
-    /// bind_request::user is nullptr).
-    const auth::token_verifier* verifier = nullptr;
+    /// Checks tokens at BIND and REFRESH (auth::token_verifier, auth/verifier.hpp, is the RS256 one
+    /// realm-core uses; it needs OpenSSL, this header does not). nullptr: no authentication (every
+    /// session is anonymous, bind_request::user is nullptr).
+    const auth::token_checker* verifier = nullptr;
     /// The only token kind a session may present (BIND, REFRESH); nullopt accepts any kind, as
     /// realm-core does. A server that also issues refresh and user tokens asks for access tokens here,
     /// so a long-lived refresh token never opens a realm by itself.
@@ -91,6 +92,13 @@ struct server_connection_config {
     /// Capacity of the per-connection inflate buffer kept after a message; a larger one (a big upload)
     /// is released, so one large message does not pin its size for the connection's lifetime.
     std::size_t keep_buffer_bytes = 256 * 1024;
+    /// Body compression (protocol/compression.hpp: &protocol::zlib_compressor()). Null: DOWNLOADs are
+    /// sent uncompressed and a compressed UPLOAD fails as a decompression failure. The drivers and the
+    /// reference server set zlib when this is null.
+    const protocol::body_compressor* compressor = nullptr;
+    /// LOG_MESSAGE bodies (protocol/json_bodies.hpp: &protocol::picojson_json_codec()). Null: no
+    /// LOG_MESSAGE is sent. The drivers and the reference server set picojson when null.
+    const protocol::json_body_codec* json = nullptr;
 };
 
 enum class server_event_type {
@@ -129,11 +137,11 @@ public:
         // LOG_MESSAGE exists from protocol 10 of the MongoDB numbering only: legacy_ros counts its
         // versions differently (io.realm.sync.22) and its clients do not know the message.
         const bool mongodb = config_.dialect == dialect_id::mongodb_pbs || config_.dialect == dialect_id::mongodb_flx;
-        if (config_.log_message_on_connect && mongodb && config_.protocol_version >= 10) {
+        if (config_.json && config_.log_message_on_connect && mongodb && config_.protocol_version >= 10) {
             protocol::log_message_body b;
             b.level = protocol::log_level::info;
             b.message = "Client connection established with server";
-            std::string json = protocol::build_log_message_body(b);
+            std::string json = config_.json->build_log(b);
             protocol::log_message m;
             m.json = json;
             queue_control(m, 0, item_kind::plain);
@@ -531,10 +539,8 @@ private:
             // ROS: `~` stands for the user's identity. Resolve it with the (unverified) identity only
             // to validate the path; the verifier checks the path against the verified claims.
             if (config_.verifier && path.find('~') != std::string::npos && !token.empty()) {
-                std::error_code ec;
-                auth::claims c = auth::decode_token_unverified(token, ec, config_.verifier->limits());
-                if (!ec)
-                    path = auth::expand_home(path, c.identity);
+                if (auto identity = config_.verifier->unverified_identity(token))
+                    path = auth::expand_home(path, *identity);
             }
             std::error_code pec;
             validate_realm_path(path, pec, config_.path);
@@ -661,7 +667,7 @@ private:
             return;
         session& s = *sp;
         std::error_code ec;
-        protocol::decompress_body(m, upload_buffer_, config_.limits, ec);
+        protocol::decompress_body_with(config_.compressor, m, upload_buffer_, config_.limits, ec);
         if (ec) {
             release_buffer();
             connection_error(decode_error_code(ec), ec.message());
@@ -969,7 +975,7 @@ private:
         if (m.form == protocol::download_form::flx_downloadable_bytes)
             m.downloadable_bytes = 0;
         std::error_code ec;
-        protocol::compress_body(m, body_, compress_scratch_, ec);
+        protocol::compress_body_with(config_.compressor, m, body_, compress_scratch_, ec);
         std::string out;
         if (!ec)
             protocol::encode(m, out, ec);

@@ -1,7 +1,8 @@
 #ifndef REALMWIRE_PROTOCOL_COMPRESSION_HPP
 #define REALMWIRE_PROTOCOL_COMPRESSION_HPP
 
-// UPLOAD/DOWNLOAD body compression as realm-core does it (needs realmwire::compression, i.e. zlib):
+// The zlib implementation of UPLOAD/DOWNLOAD body compression (needs realmwire::compression, i.e.
+// zlib); the rules it plugs into are in protocol/body_codec.hpp, which needs no zlib:
 // * a zlib stream (RFC 1950: header 78 01, deflate, Adler-32) made by deflateInit at level 1 with
 //   the default window, memLevel and strategy; the same settings reproduce realm-core's bytes;
 // * used only when the body is larger than 1024 bytes and the result is strictly smaller;
@@ -11,10 +12,7 @@
 
 #include "realmwire/error.hpp"
 #include "realmwire/errors/message.hpp"
-#include "realmwire/protocol/encode.hpp"
-#include "realmwire/protocol/entries.hpp"
-#include "realmwire/protocol/limits.hpp"
-#include "realmwire/protocol/messages.hpp"
+#include "realmwire/protocol/body_codec.hpp"
 
 #include <zlib.h>
 
@@ -25,11 +23,6 @@
 #include <system_error>
 
 namespace realmwire::protocol {
-
-/// realm-core compresses bodies strictly larger than this.
-inline constexpr std::size_t compression_threshold = 1024;
-/// deflateInit level realm-core uses.
-inline constexpr int compression_level = 1;
 
 /// Compresses `in` into `out` (replacing its contents) as one zlib stream at level 1.
 inline void zlib_compress(std::string_view in, std::string& out, std::error_code& ec)
@@ -126,72 +119,44 @@ inline void zlib_decompress(std::string_view in, char* out, std::size_t out_size
         ec = message_error::decompression_failed;
 }
 
-/// Sets `m`'s body from the uncompressed `body` by realm-core's rule: compressed into `scratch` when
-/// body.size() > 1024 and the result is strictly smaller, else sent as is. `m.body` then points into
-/// `body` or `scratch`, which must outlive it.
+/// The zlib stream codec realm-core uses, as a body_compressor for the endpoints' configs.
+class zlib_body_compressor final : public body_compressor {
+public:
+    void compress(std::string_view in, std::string& out, std::error_code& ec) const override
+    {
+        zlib_compress(in, out, ec);
+    }
+    void decompress(std::string_view in, char* out, std::size_t out_size, std::error_code& ec) const noexcept override
+    {
+        zlib_decompress(in, out, out_size, ec);
+    }
+};
+
+/// A shared stateless instance (the codec keeps no state between calls).
+inline const body_compressor& zlib_compressor() noexcept
+{
+    static const zlib_body_compressor instance;
+    return instance;
+}
+
+/// compress_body_with() using zlib.
 template <class Message>
 void compress_body(Message& m, std::string_view body, std::string& scratch, std::error_code& ec)
 {
-    ec.clear();
-    set_uncompressed_body(m, body);
-    if (body.size() <= compression_threshold)
-        return;
-    zlib_compress(body, scratch, ec);
-    if (ec)
-        return;
-    if (scratch.size() < body.size()) {
-        m.is_body_compressed = true;
-        m.compressed_body_size = scratch.size();
-        m.body = scratch;
-    }
+    compress_body_with(zlib_compressor(), m, body, scratch, ec);
 }
 
-namespace detail {
-template <class Message>
-std::string_view decompress_body_impl(Message& m, std::string& buffer, const message_limits& limits,
-                                      std::error_code& ec, bool allow_leading_zeros)
-{
-    using entries_type = decltype(m.entries);
-    ec.clear();
-    if (!m.is_body_compressed) {
-        m.entries = entries_type::parse(m.body, ec, allow_leading_zeros);
-        return ec ? std::string_view{} : m.body;
-    }
-    if (m.uncompressed_body_size > limits.max_decompressed_size) {
-        ec = message_error::decompressed_size_limit;
-        return {};
-    }
-    if (m.compressed_body_size != m.body.size()) {
-        ec = message_error::body_truncated;
-        return {};
-    }
-    buffer.resize(static_cast<std::size_t>(m.uncompressed_body_size));
-    zlib_decompress(m.body, buffer.empty() ? nullptr : &buffer[0], buffer.size(), ec);
-    if (ec)
-        return {};
-    std::string_view plain(buffer);
-    m.entries = entries_type::parse(plain, ec, allow_leading_zeros);
-    if (ec)
-        return {};
-    return plain;
-}
-} // namespace detail
-
-/// Inflates a compressed UPLOAD body into `buffer` (resized to the declared size, its capacity reused),
-/// validates the entries and sets `m.entries` (views into `buffer`). For an uncompressed body this only
-/// (re)validates. Returns the uncompressed body. Errors: decompressed_size_limit,
-/// decompression_failed, decompressed_size_mismatch (all 110), bad_changeset_header (111),
-/// bad_changeset_size (112).
+/// Inflates a compressed UPLOAD body with zlib (decompress_body_with()).
 inline std::string_view decompress_body(upload_message& m, std::string& buffer, const message_limits& limits,
                                         std::error_code& ec, bool allow_leading_zeros = false)
 {
-    return detail::decompress_body_impl(m, buffer, limits, ec, allow_leading_zeros);
+    return decompress_body_with(&zlib_compressor(), m, buffer, limits, ec, allow_leading_zeros);
 }
 /// Same for DOWNLOAD (also zero_server_version, 111).
 inline std::string_view decompress_body(download_message& m, std::string& buffer, const message_limits& limits,
                                         std::error_code& ec, bool allow_leading_zeros = false)
 {
-    return detail::decompress_body_impl(m, buffer, limits, ec, allow_leading_zeros);
+    return decompress_body_with(&zlib_compressor(), m, buffer, limits, ec, allow_leading_zeros);
 }
 
 template <class Message>

@@ -32,6 +32,7 @@
 #include "realmwire/http/serializer.hpp"
 #include "realmwire/policy/url_prefix.hpp"
 #include "realmwire/reference/detail/ws_link.hpp"
+#include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/reference/sync_backend.hpp"
 #include "realmwire/transport/any_transport.hpp"
@@ -178,7 +179,7 @@ public:
         std::error_code ec;
         start(ec);
         if (ec)
-            throw std::system_error(ec, "reference server start");
+            throw_error(ec, "reference server start");
     }
 
     /// Closes the listener and every connection and joins the I/O thread.
@@ -708,8 +709,8 @@ private:
             c.max_download_body = srv_.cfg_.max_download_size;
             c.idle_timeout = srv_.cfg_.idle_timeout;
             c.connection_id = ++srv_.next_conn_id_;
-            sync_ = std::make_unique<endpoint::server_connection>(*srv_.svc_.sync, std::move(c),
-                                                                  std::chrono::steady_clock::now());
+            sync_ = std::make_unique<endpoint::server_connection>(
+                *srv_.svc_.sync, endpoint::with_default_codecs(std::move(c)), std::chrono::steady_clock::now());
             std::size_t now = ++srv_.stats_.connections;
             ++srv_.stats_.accepted;
             std::size_t prev = srv_.stats_.max_connections.load();

@@ -85,8 +85,8 @@ public:
     {
         if (used_ == batch) {
             if (RAND_bytes(pool_.data(), static_cast<int>(pool_.size())) != 1)
-                throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
-                                        "websocket mask key: RAND_bytes failed");
+                throw_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                            "websocket mask key: RAND_bytes failed"); // the hook under REALMWIRE_NO_EXCEPTIONS
             used_ = 0;
         }
         mask_key k;

@@ -1,0 +1,58 @@
+# What a user who vendors include/ pays for the sans-I/O core, checked with the compiler itself.
+#
+# MODE=trace: `#include <realmwire/endpoint.hpp>` compiles with no define at all (no PICOJSON_USE_INT64,
+#   nothing else), and the compiler's include trace (-H) reaches no OpenSSL, zlib or picojson header.
+#   A control TU that includes the zlib codec must show zlib.h in the same trace, so the check is not
+#   vacuous.
+# MODE=noexcept: every header in HEADERS compiles alone with -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS.
+set(flags -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I${INCLUDE_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+
+function(trace_of header out_trace out_rc) # ARGN: extra compiler flags
+  string(MAKE_C_IDENTIFIER ${header} id)
+  set(tu ${WORK_DIR}/trace_${id}.cpp)
+  file(WRITE ${tu} "#include <realmwire/${header}>\nint main() { return 0; }\n")
+  execute_process(COMMAND ${CXX} ${flags} ${ARGN} -H ${tu} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+  set(${out_trace} "${err}" PARENT_SCOPE)
+  set(${out_rc} ${rc} PARENT_SCOPE)
+endfunction()
+
+set(forbidden "(/openssl/[^ \n]*\\.h|/zlib\\.h|/picojson\\.h)")
+
+if(MODE STREQUAL "trace")
+  trace_of(endpoint.hpp trace rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "realmwire/endpoint.hpp does not compile without defines:\n${trace}")
+  endif()
+  if(NOT trace MATCHES "realmwire/endpoint/server_connection\\.hpp")
+    message(FATAL_ERROR "no include trace from the compiler (-H unsupported?):\n${trace}")
+  endif()
+  string(REGEX MATCHALL "${forbidden}" hits "${trace}")
+  if(hits)
+    list(REMOVE_DUPLICATES hits)
+    message(FATAL_ERROR "realmwire/endpoint.hpp reaches ${hits}")
+  endif()
+  # Control: the codec headers do reach their libraries, and the same pattern sees it. (picojson
+  # still needs the project-wide PICOJSON_USE_INT64, see docs/endpoints.md.)
+  trace_of(endpoint/default_codecs.hpp control rc -DPICOJSON_USE_INT64)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "realmwire/endpoint/default_codecs.hpp does not compile:\n${control}")
+  endif()
+  if(NOT control MATCHES "/zlib\\.h" OR NOT control MATCHES "/picojson\\.h")
+    message(FATAL_ERROR "control failed: default_codecs.hpp should reach zlib.h and picojson.h")
+  endif()
+elseif(MODE STREQUAL "noexcept")
+  string(REPLACE "," ";" headers "${HEADERS}")
+  foreach(h IN LISTS headers)
+    string(MAKE_C_IDENTIFIER ${h} id)
+    set(tu ${WORK_DIR}/noexcept_${id}.cpp)
+    file(WRITE ${tu} "#include <realmwire/${h}>\n")
+    execute_process(COMMAND ${CXX} ${flags} -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS ${tu}
+                    RESULT_VARIABLE rc ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "realmwire/${h} does not compile with -fno-exceptions:\n${err}")
+    endif()
+  endforeach()
+else()
+  message(FATAL_ERROR "MODE must be trace or noexcept")
+endif()
