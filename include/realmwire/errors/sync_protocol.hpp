@@ -7,7 +7,7 @@
 //   std::error_code ec = realmwire::make_sync_protocol_error_code(msg.error_code); // any int, known or not
 
 #include "realmwire/error.hpp"
-#include "realmwire/protocol/protocol_error.hpp"
+#include "realmwire/errors/protocol_codes.hpp"
 
 #include <string>
 #include <system_error>
