@@ -179,3 +179,30 @@ TEST_CASE("request builder: configuration errors, each with its code")
         CHECK_THROWS_AS(build_handshake_request(o, "t"), realmwire::system_error);
     }
 }
+
+namespace {
+// docs/handshake.md's own dialect, written field by field from mongodb_pbs.
+constexpr dialect behind_gateway = [] {
+    dialect d = dialects::mongodb_pbs;
+    d.name = "pbs_behind_gateway";
+    d.token_at = token_location::header;
+    d.token_header = "X-Realm-Auth";
+    d.scheme = token_scheme::raw;
+    return d;
+}();
+} // namespace
+
+TEST_CASE("request builder: a dialect of the user's own, named field by field, moves the token to its header")
+{
+    static_assert(behind_gateway.subprotocol_prefix == dialects::mongodb_pbs.subprotocol_prefix);
+    client_handshake_options o;
+    o.dialect = &behind_gateway;
+    o.host_header = "sync.example.com";
+    o.key = rfc_key;
+    auto hs = build_handshake_request(o, "tok123");
+    const std::string bytes = hs.bytes();
+    CHECK(bytes.rfind("GET /realm-sync HTTP/1.1\r\n", 0) == 0); // no ?baas_at=
+    CHECK(bytes.find("X-Realm-Auth: tok123\r\n") != std::string::npos);
+    CHECK(bytes.find("Sec-WebSocket-Protocol: com.mongodb.realm-sync#14, ") != std::string::npos);
+    CHECK(bytes.find("baas_at") == std::string::npos);
+}

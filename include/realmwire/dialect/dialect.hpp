@@ -15,7 +15,7 @@
 // | mongodb_pbs      | com.mongodb.realm-sync#<N>        | <prefix>?baas_at=<token>              | query                         |
 // | mongodb_flx      | com.mongodb.realm-query-sync#<N>  | <prefix>?baas_at=<token>              | query                         |
 
-#include "realmwire/handshake/subprotocol.hpp"
+#include "realmwire/dialect/version_range.hpp"
 #include "realmwire/http/serializer.hpp"
 
 #include <array>
@@ -43,53 +43,84 @@ enum class url_path_role {
     url_prefix, ///< realm-core ≥ 10: the URL path is the request prefix (`service_identifier`)
 };
 
+/// Every field has a default so that a dialect is written field by field, by name (see the four below
+/// and docs/handshake.md): a positional initializer of seventeen values, several of them bare bools,
+/// is how a `true` ends up in the wrong slot.
 struct dialect {
-    dialect_id id;
-    std::string_view name;                ///< the tool's spelling, e.g. "legacy_ros"
-    std::string_view subprotocol_prefix;  ///< offered and echoed as `<prefix><version>`
-    version_range client_versions;        ///< what a client of this dialect offers by default
-    offer_style offer;                    ///< how it writes the offer
-    version_range server_versions;        ///< what a server accepts by default for this dialect
-    std::string_view default_url_prefix;  ///< request path prefix when none is configured
-    bool realm_path_in_url;               ///< `<prefix>/<%-encoded realm path>` instead of `<prefix>`
-    url_path_role url_path;               ///< meaning of the server URL's path
-    bool query_allowed;                   ///< may a query string follow the path (ROS refused one: 400)
-    token_location token_at;              ///< default token placement
-    token_scheme scheme;                  ///< value scheme when the token is in a header
-    std::string_view token_header;        ///< default header name
-    std::string_view token_query_param;   ///< query parameter name when the token is in the query
-    bool token_in_bind;                   ///< whether the BIND message also carries the token
-    int missing_token_status;             ///< HTTP status for a missing/malformed token (ROS: 400)
-    http::header_order header_order;      ///< how a client of the era ordered its request headers
+    dialect_id id = dialect_id::mongodb_pbs;
+    std::string_view name;                      ///< the tool's spelling, e.g. "legacy_ros"
+    std::string_view subprotocol_prefix;        ///< offered and echoed as `<prefix><version>`
+    version_range client_versions{};            ///< what a client of this dialect offers by default
+    offer_style offer = offer_style::descending; ///< how it writes the offer
+    version_range server_versions{};            ///< what a server accepts by default for this dialect
+    std::string_view default_url_prefix = "/realm-sync"; ///< request path prefix when none is configured
+    bool realm_path_in_url = false;             ///< `<prefix>/<%-encoded realm path>` instead of `<prefix>`
+    url_path_role url_path = url_path_role::url_prefix; ///< meaning of the server URL's path
+    bool query_allowed = true;                  ///< may a query string follow the path (ROS refused one: 400)
+    token_location token_at = token_location::query; ///< default token placement
+    token_scheme scheme = token_scheme::bearer; ///< value scheme when the token is in a header
+    std::string_view token_header = "Authorization"; ///< default header name
+    std::string_view token_query_param = "baas_at";  ///< query parameter name when the token is in the query
+    bool token_in_bind = false;                 ///< whether the BIND message also carries the token
+    int missing_token_status = 401;             ///< HTTP status for a missing/malformed token (ROS: 400)
+    http::header_order header_order = http::header_order::realm_core; ///< how a client of the era ordered its request headers
 };
 
 namespace dialects {
 
 /// ROS 3.x and the SDKs of 2018-2019: the proxy guide's handshake (`io.realm.sync.22`). Legacy version
 /// numbers ran up to 30, where realm-core's own numbering restarted ("matching io.realm.sync-30").
-inline constexpr dialect legacy_ros{
-    dialect_id::legacy_ros, "legacy_ros", "io.realm.sync.", {22, 22}, offer_style::descending, {1, 30},
-    "/realm-sync", true, url_path_role::realm_path, false, token_location::header,
-    token_scheme::realm_access_token, "Authorization", "baas_at", true, 400, http::header_order::sorted};
+inline constexpr dialect legacy_ros = [] {
+    dialect d;
+    d.id = dialect_id::legacy_ros;
+    d.name = "legacy_ros";
+    d.subprotocol_prefix = "io.realm.sync.";
+    d.client_versions = {22, 22};
+    d.server_versions = {1, 30};
+    d.realm_path_in_url = true;
+    d.url_path = url_path_role::realm_path;
+    d.query_allowed = false;
+    d.token_at = token_location::header;
+    d.scheme = token_scheme::realm_access_token;
+    d.token_in_bind = true;
+    d.missing_token_status = 400;
+    d.header_order = http::header_order::sorted;
+    return d;
+}();
 
 /// realm-core 10.x-11.x: `com.mongodb.realm-sync/<N>` (versions 2..7 before the v8 switch to '#'),
 /// `Authorization: Bearer <t>`, realm path only in BIND.
-inline constexpr dialect realm_sync_2020{
-    dialect_id::realm_sync_2020, "realm_sync_2020", "com.mongodb.realm-sync/", {2, 7}, offer_style::descending,
-    {2, 7}, "/realm-sync", false, url_path_role::url_prefix, true, token_location::header, token_scheme::bearer,
-    "Authorization", "baas_at", true, 401, http::header_order::realm_core};
+inline constexpr dialect realm_sync_2020 = [] {
+    dialect d;
+    d.id = dialect_id::realm_sync_2020;
+    d.name = "realm_sync_2020";
+    d.subprotocol_prefix = "com.mongodb.realm-sync/";
+    d.client_versions = {2, 7};
+    d.server_versions = {2, 7};
+    d.token_at = token_location::header;
+    d.token_in_bind = true;
+    return d;
+}();
 
 /// realm-core >= 12 partition-based sync (protocol 8..14): token in `?baas_at=`, BIND token empty.
-inline constexpr dialect mongodb_pbs{
-    dialect_id::mongodb_pbs, "mongodb_pbs", "com.mongodb.realm-sync#", {2, 14}, offer_style::descending, {2, 14},
-    "/realm-sync", false, url_path_role::url_prefix, true, token_location::query, token_scheme::bearer,
-    "Authorization", "baas_at", false, 401, http::header_order::realm_core};
+inline constexpr dialect mongodb_pbs = [] {
+    dialect d;
+    d.id = dialect_id::mongodb_pbs;
+    d.name = "mongodb_pbs";
+    d.subprotocol_prefix = "com.mongodb.realm-sync#";
+    d.client_versions = {2, 14};
+    d.server_versions = {2, 14};
+    return d;
+}();
 
 /// realm-core >= 12 flexible sync: same as PBS with the query-sync prefix.
-inline constexpr dialect mongodb_flx{
-    dialect_id::mongodb_flx, "mongodb_flx", "com.mongodb.realm-query-sync#", {2, 14}, offer_style::descending,
-    {2, 14}, "/realm-sync", false, url_path_role::url_prefix, true, token_location::query, token_scheme::bearer,
-    "Authorization", "baas_at", false, 401, http::header_order::realm_core};
+inline constexpr dialect mongodb_flx = [] {
+    dialect d = mongodb_pbs;
+    d.id = dialect_id::mongodb_flx;
+    d.name = "mongodb_flx";
+    d.subprotocol_prefix = "com.mongodb.realm-query-sync#";
+    return d;
+}();
 
 inline constexpr std::array<const dialect*, 4> all{&legacy_ros, &realm_sync_2020, &mongodb_pbs, &mongodb_flx};
 

@@ -20,6 +20,7 @@
 //   never offered — is refused.
 
 #include "realmwire/detail/ascii.hpp"
+#include "realmwire/dialect/version_range.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/errors/handshake.hpp"
 
@@ -31,26 +32,6 @@
 #include <vector>
 
 namespace realmwire {
-
-/// An inclusive range of protocol versions.
-struct version_range {
-    int min = 0;
-    int max = 0;
-
-    constexpr bool valid() const noexcept { return min >= 0 && min <= max; }
-    constexpr bool contains(int v) const noexcept { return v >= min && v <= max; }
-    friend constexpr bool operator==(version_range a, version_range b) noexcept
-    {
-        return a.min == b.min && a.max == b.max;
-    }
-    friend constexpr bool operator!=(version_range a, version_range b) noexcept { return !(a == b); }
-};
-
-/// How a client writes its offer.
-enum class offer_style {
-    descending, ///< `<p><max>, <p><max-1>, ..., <p><min>` (realm-core since dd21dc744, 2020-12)
-    range,      ///< one element `<p><min>-<max>` (realm-core 2020-05 .. 2020-12)
-};
 
 /// The offer list: one subprotocol string per element.
 inline std::vector<std::string> make_offer(std::string_view prefix, version_range versions,
