@@ -2,6 +2,7 @@
 //   server: websocket_server over a tcp_transport accepted on 127.0.0.1 (any port)
 //   client: connector (resolve → connect, with per-phase timeouts) → websocket_client → handshake
 // then one binary message there and back and a closing handshake. Exit status 0 on success.
+#include <realmwire/driver.hpp>
 #include <realmwire/transport.hpp>
 
 #include <asio/io_context.hpp>

@@ -4,10 +4,7 @@
 // Transports (the only floor with sockets): requirements + trait, type erasure, memory pipe, TCP, TLS,
 // HTTP CONNECT, environment proxies, per-phase timeouts and the client connector. Needs realmwire::net.
 #include "realmwire/error.hpp"
-// The WebSocket drivers run the handshake and messages over any transport (floor 5, like transports).
-#include "realmwire/driver/websocket_client.hpp"
-#include "realmwire/driver/websocket_connection.hpp"
-#include "realmwire/driver/websocket_server.hpp"
+// The WebSocket drivers that run over these transports sit one floor up, in driver.hpp.
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/connect.hpp"
 #include "realmwire/transport/detail/asio_stream.hpp"
