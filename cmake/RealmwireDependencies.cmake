@@ -25,7 +25,7 @@ endif()
 if(NOT TARGET realmwire_picojson)
   add_library(realmwire_picojson INTERFACE)
   target_include_directories(realmwire_picojson SYSTEM INTERFACE ${REALMWIRE_PICOJSON_INCLUDE_DIR})
-  # int64 support is needed for Realm's 64-bit fields (timestamps, versions).
-  target_compile_definitions(realmwire_picojson INTERFACE PICOJSON_USE_INT64)
+  # No PICOJSON_USE_INT64 here: realmwire includes picojson into a namespace of its own with int64 on
+  # (detail/json.hpp), so the user's translation units need no define and cannot disagree with it.
   set_target_properties(realmwire_picojson PROPERTIES EXPORT_NAME picojson_headers)
 endif()

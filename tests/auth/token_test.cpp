@@ -28,12 +28,12 @@ TEST_CASE("every vector token gets realm-core's verdict, with and without --path
     REQUIRE(verdicts);
     auto verifier = vector_verifier();
     int checked = 0;
-    for (const auto& entry : verdicts->get<picojson::array>()) {
-        const auto& o = entry.get<picojson::object>();
+    for (const auto& entry : verdicts->get<realmwire::picojson::array>()) {
+        const auto& o = entry.get<realmwire::picojson::object>();
         const std::string name = o.at("name").get<std::string>();
         const std::string token = read_vector(o.at("token_file").get<std::string>());
-        for (const auto& check : o.at("checks").get<picojson::array>()) {
-            const auto& co = check.get<picojson::object>();
+        for (const auto& check : o.at("checks").get<realmwire::picojson::array>()) {
+            const auto& co = check.get<realmwire::picojson::object>();
             const std::string command = co.at("command").get<std::string>();
             verify_request req;
             auto p = command.find("--path ");
@@ -53,7 +53,7 @@ TEST_CASE("every vector token gets realm-core's verdict, with and without --path
         }
         // `decode` reads every token without a key, and prints the same claims.
         claims c = decode_token_unverified(token);
-        CHECK(describe_claims(c) == o.at("decode").get<picojson::object>().at("output").get<std::string>());
+        CHECK(describe_claims(c) == o.at("decode").get<realmwire::picojson::object>().at("output").get<std::string>());
     }
     CHECK(checked == 18);
 }

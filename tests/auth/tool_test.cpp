@@ -37,10 +37,10 @@ TEST_CASE("realmwire token verify: exit status matches realm-core's for every ve
 {
     auto verdicts = realmwire::detail::parse_json(auth_test::read_vector("verdicts.json"));
     REQUIRE(verdicts);
-    for (const auto& entry : verdicts->get<picojson::array>()) {
-        const auto& o = entry.get<picojson::object>();
-        for (const auto& check : o.at("checks").get<picojson::array>()) {
-            const auto& co = check.get<picojson::object>();
+    for (const auto& entry : verdicts->get<realmwire::picojson::array>()) {
+        const auto& o = entry.get<realmwire::picojson::object>();
+        for (const auto& check : o.at("checks").get<realmwire::picojson::array>()) {
+            const auto& co = check.get<realmwire::picojson::object>();
             std::string command = co.at("command").get<std::string>();
             // "rc-token verify --public-key test-public.pem --token-file X [--path P]" → our tool
             std::string args = "token verify --public-key " + vdir + "test-public.pem --token-file " + vdir +

@@ -10,7 +10,7 @@ TEST_CASE("parse_json accepts one value with surrounding whitespace")
 {
     auto v = parse_json(" {\"a\": [1, 2, {\"b\": null}]}\r\n");
     REQUIRE(v);
-    CHECK(v->get("a").get<picojson::array>().size() == 3);
+    CHECK(v->get("a").get<realmwire::picojson::array>().size() == 3);
     CHECK(v->get("a").get(0).get<std::int64_t>() == 1); // PICOJSON_USE_INT64 is in effect
 }
 

@@ -40,14 +40,14 @@ TEST_CASE("JSON_ERROR body: required keys, types, action")
 
     for (const char* key : {"isRecoveryModeDisabled", "tryAgain", "message", "logURL", "shouldClientReset", "action"}) {
         INFO(key);
-        auto obj = realmwire::detail::parse_json(minimal_json_error)->get<picojson::object>();
+        auto obj = realmwire::detail::parse_json(minimal_json_error)->get<realmwire::picojson::object>();
         obj.erase(key);
         std::string_view field;
-        CHECK(json_error_ec(picojson::value(obj).serialize(), 201, &field) == message_error::json_missing_key);
+        CHECK(json_error_ec(realmwire::picojson::value(obj).serialize(), 201, &field) == message_error::json_missing_key);
         CHECK(field == key);
-        obj = realmwire::detail::parse_json(minimal_json_error)->get<picojson::object>();
-        obj[key] = picojson::value(std::int64_t(5));
-        CHECK(json_error_ec(picojson::value(obj).serialize(), 201, &field) == message_error::json_wrong_type);
+        obj = realmwire::detail::parse_json(minimal_json_error)->get<realmwire::picojson::object>();
+        obj[key] = realmwire::picojson::value(std::int64_t(5));
+        CHECK(json_error_ec(realmwire::picojson::value(obj).serialize(), 201, &field) == message_error::json_wrong_type);
         CHECK(field == key);
     }
     CHECK(json_error_ec("{", 201) == message_error::json_syntax);

@@ -93,7 +93,7 @@ inline std::vector<std::string> websocket_payloads(const std::string& stream)
 struct captured_message {
     std::string dir;        ///< "c2s" or "s2c"
     std::string bytes;      ///< from the raw stream
-    picojson::value sync;   ///< the transcript's decoded view
+    realmwire::picojson::value sync;   ///< the transcript's decoded view
 };
 
 inline std::vector<captured_message> load_session(const std::string& name)
@@ -106,7 +106,7 @@ inline std::vector<captured_message> load_session(const std::string& name)
     auto s2c = websocket_payloads(read_file(base + ".s2c.bin"));
     std::size_t ic = 0, is = 0;
     std::vector<captured_message> out;
-    for (const auto& ev : json->get("events").get<picojson::array>()) {
+    for (const auto& ev : json->get("events").get<realmwire::picojson::array>()) {
         if (ev.get("kind").get<std::string>() != "ws")
             continue;
         captured_message m;

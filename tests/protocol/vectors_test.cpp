@@ -93,19 +93,19 @@ struct fields_of {
     }
 };
 
-field_map transcript_fields(const picojson::value& sync)
+field_map transcript_fields(const realmwire::picojson::value& sync)
 {
     field_map f;
-    for (const auto& [k, v] : sync.get("fields").get<picojson::object>())
+    for (const auto& [k, v] : sync.get("fields").get<realmwire::picojson::object>())
         f[k] = v.is<std::int64_t>() ? std::to_string(v.get<std::int64_t>()) : v.to_str();
     return f;
 }
 
 template <class Entry>
-void check_entries(const entry_range<Entry>& entries, const picojson::value& sync, std::vector<std::string>& changesets,
+void check_entries(const entry_range<Entry>& entries, const realmwire::picojson::value& sync, std::vector<std::string>& changesets,
                    std::size_t& next_changeset)
 {
-    const auto& expected = sync.get("entries").get<picojson::array>();
+    const auto& expected = sync.get("entries").get<realmwire::picojson::array>();
     REQUIRE(entries.size() == expected.size());
     std::size_t i = 0;
     for (const Entry& e : entries) {

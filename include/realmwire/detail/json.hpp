@@ -1,22 +1,75 @@
 #ifndef REALMWIRE_DETAIL_JSON_HPP
 #define REALMWIRE_DETAIL_JSON_HPP
 
-// The one place that includes picojson (needs realmwire::json). PICOJSON_USE_INT64 must be set for
-// every translation unit alike (it changes picojson::value's layout); the realmwire::json target sets
-// it, and this header refuses to compile without it rather than silently disagreeing.
+// The one place that includes picojson (needs realmwire::json).
+//
+// picojson's PICOJSON_USE_INT64 changes the layout of picojson::value, so a program whose translation
+// units disagree on it breaks the one-definition rule without a diagnostic. realmwire therefore keeps
+// its own copy of picojson, always with 64-bit integers (Realm's timestamps and versions need them), in
+// a namespace of its own: `realmwire::picojson` (an alias of realmwire::detail::json_impl::picojson).
+// A program that also uses picojson — with or without PICOJSON_USE_INT64, included before or after
+// this header — keeps its own ::picojson untouched: every picojson macro this header sets is restored
+// afterwards, and picojson's include guard too, so a later `#include <picojson.h>` still defines it.
 
-#ifndef PICOJSON_USE_INT64
-#error "realmwire needs picojson with 64-bit integers: define PICOJSON_USE_INT64 (link realmwire::json)"
+// picojson's own #includes, made here first so that inside the namespace below they are no-ops.
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <clocale>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <inttypes.h>
+#include <iostream>
+#include <iterator>
+#include <limits>
+#include <locale.h>
+#include <map>
+#include <math.h>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#pragma push_macro("picojson_h")
+#pragma push_macro("PICOJSON_USE_INT64")
+#pragma push_macro("PICOJSON_ASSERT")
+#pragma push_macro("SNPRINTF")
+#undef picojson_h
+#undef PICOJSON_ASSERT
+#undef PICOJSON_USE_INT64
+#define PICOJSON_USE_INT64 1
+#ifdef REALMWIRE_NO_EXCEPTIONS
+// picojson's own check throws; realmwire only calls get<T>() after is<T>(), so a failure here is a bug.
+#define PICOJSON_ASSERT(e)                                                                                 \
+    do {                                                                                                  \
+        if (!(e))                                                                                         \
+            std::abort();                                                                                 \
+    } while (0)
 #endif
-
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wshadow"
 #endif
+namespace realmwire::detail::json_impl {
 #include <picojson.h>
+} // namespace realmwire::detail::json_impl
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+#undef picojson_h
+#pragma pop_macro("SNPRINTF")
+#pragma pop_macro("PICOJSON_ASSERT")
+#pragma pop_macro("PICOJSON_USE_INT64")
+#pragma pop_macro("picojson_h")
+
+namespace realmwire {
+/// realmwire's picojson (always 64-bit integers); see the top of detail/json.hpp.
+namespace picojson = detail::json_impl::picojson;
+} // namespace realmwire
 
 #include <cstddef>
 #include <cstdint>
