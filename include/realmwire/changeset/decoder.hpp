@@ -23,6 +23,7 @@
 #include "realmwire/changeset/types.hpp"
 #include "realmwire/changeset/utf8.hpp"
 #include "realmwire/config.hpp"
+#include "realmwire/detail/byte_order.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/errors/changeset.hpp"
 
@@ -437,7 +438,7 @@ private:
                 std::uint32_t bits;
                 if (!read_raw(p, &bits, 4, "value.float"))
                     return false;
-                bits = from_le(bits);
+                bits = ::realmwire::detail::little_endian(bits);
                 std::memcpy(&v.float_value, &bits, 4);
                 return true;
             }
@@ -445,7 +446,7 @@ private:
                 std::uint64_t bits;
                 if (!read_raw(p, &bits, 8, "value.double"))
                     return false;
-                bits = from_le(bits);
+                bits = ::realmwire::detail::little_endian(bits);
                 std::memcpy(&v.double_value, &bits, 8);
                 return true;
             }
@@ -767,19 +768,6 @@ private:
                 return read_path_prefix(p, in) && read_payload(p, in.value, payload_context::set_element, false);
         }
         return fail(changeset_error::unknown_instruction, p, "tag");
-    }
-
-    template <class T>
-    static T from_le(T v) noexcept
-    {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        if constexpr (sizeof(T) == 4)
-            return __builtin_bswap32(v);
-        else
-            return __builtin_bswap64(v);
-#else
-        return v;
-#endif
     }
 
     ::realmwire::changeset::limits limits_{};

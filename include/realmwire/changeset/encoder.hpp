@@ -19,6 +19,7 @@
 #include "realmwire/changeset/instruction.hpp"
 #include "realmwire/changeset/integer_codec.hpp"
 #include "realmwire/config.hpp"
+#include "realmwire/detail/byte_order.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/errors/changeset.hpp"
 
@@ -88,19 +89,6 @@ private:
     std::string& s_;
     std::size_t len_ = 0;
 };
-
-template <class T>
-T to_le(T v) noexcept
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    if constexpr (sizeof(T) == 4)
-        return __builtin_bswap32(v);
-    else
-        return __builtin_bswap64(v);
-#else
-    return v;
-#endif
-}
 
 /// Calls f(string_id) for every string an instruction references, in wire order.
 template <class F>
@@ -377,14 +365,14 @@ private:
             case payload_type::float_: {
                 std::uint32_t bits;
                 std::memcpy(&bits, &v.float_value, 4);
-                bits = to_le(bits);
+                bits = ::realmwire::detail::little_endian(bits);
                 out_.put_raw(&bits, 4);
                 return true;
             }
             case payload_type::double_: {
                 std::uint64_t bits;
                 std::memcpy(&bits, &v.double_value, 8);
-                bits = to_le(bits);
+                bits = ::realmwire::detail::little_endian(bits);
                 out_.put_raw(&bits, 8);
                 return true;
             }
