@@ -15,6 +15,7 @@
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/password.hpp"
 #include "realmwire/detail/json.hpp"
+#include "realmwire/detail/posix_file.hpp"
 #include "realmwire/errors/auth.hpp"
 
 #include <cstdint>
@@ -416,23 +417,8 @@ private:
                 ec = auth_error::store_io;
             return false;
         }
-        char buf[65536];
-        for (;;) {
-            ssize_t n = ::read(fd, buf, sizeof buf);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                ec = auth_error::store_io;
-                break;
-            }
-            if (n == 0)
-                break;
-            if (text.size() + static_cast<std::size_t>(n) > options_.max_file_bytes) {
-                ec = auth_error::store_io;
-                break;
-            }
-            text.append(buf, static_cast<std::size_t>(n));
-        }
+        if (!::realmwire::detail::read_to_end(fd, text, options_.max_file_bytes))
+            ec = auth_error::store_io;
         ::close(fd);
         return !ec;
     }
@@ -520,27 +506,13 @@ private:
         ec.clear();
         std::string line = jv(change).serialize();
         line.push_back('\n');
-        if (!write_all(log_fd_, line) || ::fdatasync(log_fd_) != 0) {
+        if (!::realmwire::detail::write_all(log_fd_, line) || ::fdatasync(log_fd_) != 0) {
             ec = auth_error::store_io;
             return;
         }
         ++log_lines_;
         if (log_lines_ > options_.compact_after_min && log_lines_ > users_.size() + permissions_.size() + revoked_.size())
             compact_locked(ec);
-    }
-
-    static bool write_all(int fd, std::string_view data)
-    {
-        std::size_t off = 0;
-        while (off < data.size()) {
-            ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                return false;
-            off += static_cast<std::size_t>(n);
-        }
-        return true;
     }
 
     std::string serialize() const
@@ -572,7 +544,7 @@ private:
             ec = auth_error::store_io;
             return;
         }
-        bool ok = write_all(fd, text);
+        bool ok = ::realmwire::detail::write_all(fd, text);
         ok = ok && ::fsync(fd) == 0;
         ok = (::close(fd) == 0) && ok;
         ok = ok && ::rename(tmp.c_str(), path_.c_str()) == 0;
@@ -582,14 +554,7 @@ private:
             return;
         }
         // Make the rename durable before the log that it replaces is emptied.
-        std::string dir = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/'));
-        if (dir.empty())
-            dir = "/";
-        int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            ::fsync(dfd);
-            ::close(dfd);
-        }
+        ::realmwire::detail::sync_parent_directory(path_);
         if (::ftruncate(log_fd_, 0) != 0 || ::fdatasync(log_fd_) != 0) {
             ec = auth_error::store_io;
             return;

@@ -16,6 +16,8 @@
 // does not follow garbage. A record is either wholly there or wholly gone: nothing is duplicated.
 // Needs realmwire::compression (zlib's crc32). POSIX only.
 
+#include "realmwire/detail/posix_file.hpp"
+
 #include <zlib.h>
 
 #include <cerrno>
@@ -79,7 +81,7 @@ public:
             return;
         }
         std::string data;
-        if (!read_all(fd, data)) {
+        if (!::realmwire::detail::read_to_end(fd, data)) {
             ec = std::error_code(errno, std::generic_category());
             ::close(fd);
             return;
@@ -92,7 +94,7 @@ public:
                 ec = std::make_error_code(std::errc::illegal_byte_sequence);
                 return;
             }
-            if (::ftruncate(fd, 0) != 0 || !write_all(fd, std::string_view(magic, sizeof magic)) || ::fsync(fd) != 0) {
+            if (::ftruncate(fd, 0) != 0 || !::realmwire::detail::write_all(fd, std::string_view(magic, sizeof magic)) || ::fsync(fd) != 0) {
                 ec = std::error_code(errno, std::generic_category());
                 ::close(fd);
                 return;
@@ -163,7 +165,7 @@ public:
         put_u32(&rec[0], static_cast<std::uint32_t>(payload.size()));
         put_u32(&rec[4], checksum(payload));
         rec.append(payload.data(), payload.size());
-        if (!write_all(fd_, rec)) {
+        if (!::realmwire::detail::write_all(fd_, rec)) {
             ec = std::error_code(errno, std::generic_category());
             if (::ftruncate(fd_, static_cast<off_t>(size_)) == 0)
                 (void)::lseek(fd_, static_cast<off_t>(size_), SEEK_SET);
@@ -226,35 +228,6 @@ private:
         for (int i = 0; i < 4; ++i)
             p[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
     }
-    static bool read_all(int fd, std::string& out)
-    {
-        char buf[65536];
-        for (;;) {
-            ssize_t n = ::read(fd, buf, sizeof buf);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return false;
-            }
-            if (n == 0)
-                return true;
-            out.append(buf, static_cast<std::size_t>(n));
-        }
-    }
-    static bool write_all(int fd, std::string_view data)
-    {
-        while (!data.empty()) {
-            ssize_t n = ::write(fd, data.data(), data.size());
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return false;
-            }
-            data.remove_prefix(static_cast<std::size_t>(n));
-        }
-        return true;
-    }
-
     int fd_ = -1;
     std::uint64_t size_ = 0;
     durable_log_limits limits_{};

@@ -1,0 +1,73 @@
+#ifndef REALMWIRE_DETAIL_POSIX_FILE_HPP
+#define REALMWIRE_DETAIL_POSIX_FILE_HPP
+
+// The POSIX file loops every durable store needs (the /auth user store, the sync history log): a read
+// to end of file and a write of everything, each retrying EINTR and short transfers, and the directory
+// fsync that makes a rename survive a crash. One copy, because each of these is easy to get subtly wrong.
+
+#include <cerrno>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace realmwire::detail {
+
+/// Writes all of `data` to `fd`. False on an error (errno says which); a partial write may remain.
+inline bool write_all(int fd, std::string_view data) noexcept
+{
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+/// Appends what `fd` holds from its offset to end of file to `out`. False on a read error, or with
+/// errno = EFBIG when `out` would grow past `max_bytes` (a file is input too: it is bounded).
+inline bool read_to_end(int fd, std::string& out, std::size_t max_bytes = std::string::npos)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        if (n == 0)
+            return true;
+        if (static_cast<std::size_t>(n) > max_bytes - out.size()) {
+            errno = EFBIG;
+            return false;
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+/// fsyncs the directory that holds `path`, so that a rename into it is durable. Best effort: a file
+/// system that cannot sync a directory has nothing more to offer.
+inline void sync_parent_directory(const std::string& path) noexcept
+{
+    std::string dir;
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        dir = ".";
+    else
+        dir = slash == 0 ? "/" : path.substr(0, slash);
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+} // namespace realmwire::detail
+
+#endif
