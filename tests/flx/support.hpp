@@ -82,14 +82,19 @@ struct received_download {
 
 class flx_peer {
 public:
-    flx_peer(reference::history_backend& backend, std::uint64_t connection_id)
-        : conn_(backend, config(connection_id), std::chrono::steady_clock::now())
+    /// `verifier`/`token`: the session's verified identity (nullptr: no authentication).
+    flx_peer(reference::history_backend& backend, std::uint64_t connection_id,
+             const auth::token_checker* verifier = nullptr, std::string token = {})
+        : conn_(backend, config(connection_id, verifier, std::move(token)), std::chrono::steady_clock::now())
     {
     }
 
-    static endpoint::server_connection_config config(std::uint64_t id)
+    static endpoint::server_connection_config config(std::uint64_t id, const auth::token_checker* verifier,
+                                                     std::string token)
     {
         endpoint::server_connection_config c;
+        c.verifier = verifier;
+        c.handshake_token = std::move(token);
         c.dialect = dialect_id::mongodb_flx;
         c.protocol_version = 14;
         c.log_message_on_connect = false;
@@ -240,9 +245,9 @@ struct flx_world {
     reference::history_backend backend{dir};
     std::vector<std::unique_ptr<flx_peer>> peers;
 
-    flx_peer& add()
+    flx_peer& add(const auth::token_checker* verifier = nullptr, std::string token = {})
     {
-        peers.push_back(std::make_unique<flx_peer>(backend, peers.size() + 1));
+        peers.push_back(std::make_unique<flx_peer>(backend, peers.size() + 1, verifier, std::move(token)));
         return *peers.back();
     }
     /// Wakes every peer (realm changed) and drains all of them until nothing moves.
