@@ -5,6 +5,7 @@
 #include "realmwire/auth/token.hpp"
 #include "realmwire/auth/verifier.hpp"
 #include "realmwire/detail/base64.hpp"
+#include "realmwire/reference/flx_permissions_file.hpp"
 
 #include <unistd.h>
 
@@ -180,4 +181,43 @@ TEST_CASE("flx: a permission filter that does not parse is a configuration error
     p.check(ec, why);
     CHECK(ec == query_error::syntax_error);
     CHECK(why.rfind("role 'broken', table 'Item' read: ", 0) == 0);
+}
+
+TEST_CASE("flx: the permission file: roles, true/false/query rules, and every refusal says where")
+{
+    std::error_code ec;
+    std::string why;
+    auto p = reference::parse_flx_permissions(R"j({"roles":[
+        {"name":"admin","identities":["root"],"default":{"read":true,"write":true}},
+        {"name":"user","identities":[],"tables":{"Item":{"read":true,"write":"owner == %user%"}},
+         "default":{"read":false,"write":false}}]})j", ec, why);
+    REQUIRE_FALSE(ec);
+    REQUIRE(p.roles.size() == 2);
+    auth::claims root;
+    root.identity = "root";
+    auth::claims ann;
+    ann.identity = "ann";
+    CHECK(p.role_for(&root)->name == "admin");
+    CHECK(p.role_for(&ann)->name == "user");
+    CHECK(p.role_for(nullptr)->name == "user");
+    auto r = p.rule(&ann, "Item");
+    CHECK(r.read == std::optional<std::string>("TRUEPREDICATE"));
+    CHECK(r.write == std::optional<std::string>("owner == \"ann\""));
+    auto other = p.rule(&ann, "Secret");
+    CHECK_FALSE(other.read);
+    CHECK_FALSE(other.write);
+    auth::claims quote;
+    quote.identity = "a\"b"; // cannot be a literal: the filter selects nothing
+    CHECK(p.rule(&quote, "Item").write == std::optional<std::string>("FALSEPREDICATE"));
+
+    reference::parse_flx_permissions(R"j({"roles":[{"name":"x","tables":{"Item":{"read":true,"wirte":true}}}]})j", ec, why);
+    CHECK(ec == query_error::malformed_subscriptions);
+    CHECK(why == "roles[0].tables.Item: unknown key 'wirte'");
+    reference::parse_flx_permissions(R"j({"roles":[{"name":"x","tables":{"Item":{"read":"price <"}}}]})j", ec, why);
+    CHECK(ec == query_error::syntax_error);
+    CHECK(why.rfind("role 'x', table 'Item' read: ", 0) == 0);
+    reference::parse_flx_permissions("[]", ec, why);
+    CHECK(ec == query_error::malformed_subscriptions);
+    reference::parse_flx_permissions(R"j({"roles":[{"name":"x","default":{"read":5}}]})j", ec, why);
+    CHECK(why == "roles[0].default.read must be true, false or a query string");
 }
