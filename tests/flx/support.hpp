@@ -132,6 +132,24 @@ public:
         pump(encode(q));
     }
 
+    /// QUERY handed to the connection, nothing read yet (see drain_one()).
+    void subscribe_without_reading(const std::string& query, std::int64_t query_version)
+    {
+        protocol::query_message q;
+        q.session_ident = 1;
+        q.query_version = query_version;
+        q.query = query;
+        conn_.receive(encode(q), std::chrono::steady_clock::now());
+    }
+    /// Reads one message; false when there was none.
+    bool drain_one()
+    {
+        auto out = conn_.next_output(std::chrono::steady_clock::now());
+        if (out)
+            handle(*out);
+        return bool(out);
+    }
+
     /// Applies `c` locally and uploads it.
     void write(const cs::changeset& c)
     {

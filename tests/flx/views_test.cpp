@@ -140,3 +140,55 @@ TEST_CASE("flx: --queryable restricts the fields a subscription may name")
     w.settle();
     CHECK(c.items() == std::set<std::int64_t>{1});
 }
+
+TEST_CASE("flx: a QUERY during a bootstrap: the new version's bootstrap follows, and only it ends with LastInBatch")
+{
+    flx_world w;
+    flx_peer& writer = seeded_writer(w);
+    for (std::int64_t i = 7; i <= 40; ++i)
+        writer.write(create_item(i, std::string(300, 'y') + std::to_string(i), i));
+    w.settle();
+    w.backend.flx.options.bootstrap_chunk_bytes = 512;
+    flx_peer& c = w.add();
+    c.connect("{}", 0);
+    w.settle();
+    c.downloads.clear();
+    c.subscribe_without_reading(R"j({"Item":"price >= 10"})j", 1);
+    REQUIRE(c.drain_one()); // the first DOWNLOAD of bootstrap 1 only
+    c.subscribe_without_reading(R"j({"Item":"price < 3"})j", 2);
+    c.drain();
+    w.settle();
+    CHECK(c.items() == std::set<std::int64_t>{1, 2});
+    std::size_t last = 0;
+    for (const auto& d : c.downloads) {
+        if (d.batch == protocol::batch_state::last_in_batch) {
+            ++last;
+            CHECK(d.query_version == 2);
+        }
+        if (d.batch != protocol::batch_state::steady_state)
+            CHECK(d.changesets >= 1);
+    }
+    CHECK(last == 1);
+    CHECK(c.errors.empty());
+}
+
+TEST_CASE("flx: a bad query at IDENT gets QUERY_ERROR and no bootstrap for that version (realm-core refuses one)")
+{
+    flx_world w;
+    seeded_writer(w);
+    flx_peer& c = w.add();
+    c.connect(R"j({"Item":"price == 'x'"})j", 3);
+    w.settle();
+    REQUIRE(c.query_errors.size() == 1);
+    CHECK(c.query_errors[0].query_version == 3);
+    REQUIRE_FALSE(c.downloads.empty());
+    for (const auto& d : c.downloads)
+        CHECK(d.batch == protocol::batch_state::steady_state);
+    CHECK(c.items().empty());
+    // a good set afterwards bootstraps as usual
+    c.subscribe(R"j({"Item":"price < 2"})j", 4);
+    w.settle();
+    CHECK(c.items() == std::set<std::int64_t>{1});
+    CHECK(c.downloads.back().batch == protocol::batch_state::last_in_batch);
+    CHECK(c.errors.empty());
+}

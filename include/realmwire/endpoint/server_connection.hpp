@@ -643,11 +643,14 @@ private:
         s.scan_needed = true;
         if (flx() && m.has_query) {
             s.query_version = m.query_version;
-            s.bootstrap_pending = true;
             query_request q{s.realm, s.file, m.query_version, m.query, req.user, true, req.download};
             status qs = backend_.change_query(q);
-            if (!qs.ok())
-                send_query_error(s, qs, m.query_version); // the bootstrap still goes out, for no objects
+            // realm-core's client takes a bootstrap for a version it got QUERY_ERROR for as a protocol
+            // violation: a refused set gets steady-state DOWNLOADs (of nothing) instead
+            if (qs.ok())
+                s.bootstrap_pending = true;
+            else
+                send_query_error(s, qs, m.query_version);
         }
         events_.push_back({server_event_type::session_identified, s.ident, s.realm, 0, {}});
         enlist(s);

@@ -192,7 +192,8 @@ public:
                 out.changesets.push_back(std::move(hc));
             }
             out.progress = {c.chunk_version, dcv};
-            out.more = !c.chunks.empty();
+            // a QUERY that came in meanwhile: its bootstrap follows this one's last changesets
+            out.more = !c.chunks.empty() || (r.bootstrap && c.built_for != r.query_version);
             out.bootstrap_continues = out.more;
         }
         out.latest_server_version = {latest, h.salt_of(latest)};
