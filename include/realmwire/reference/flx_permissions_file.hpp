@@ -28,14 +28,14 @@ inline flx_permissions parse_flx_permissions(std::string_view json, std::error_c
         return flx_permissions{};
     };
     std::string perr;
-    auto doc = detail::parse_json(json, &perr);
+    auto doc = realmwire::detail::parse_json(json, &perr);
     if (!doc || !doc->is<picojson::object>())
         return fail("the permission file is not a JSON object" + (perr.empty() ? std::string() : ": " + perr));
     const auto& top = doc->get<picojson::object>();
     for (const auto& [k, v] : top)
         if (k != "roles")
             return fail("unknown key '" + k + "' (expected \"roles\")");
-    const picojson::value* roles = detail::json_member(top, "roles");
+    const picojson::value* roles = realmwire::detail::json_member(top, "roles");
     if (!roles || !roles->is<picojson::array>())
         return fail("\"roles\" must be an array");
     auto rule_of = [&](const picojson::value& v, std::optional<std::string>& out_rule, const std::string& where) {

@@ -312,7 +312,9 @@ private:
     {
         flx_access acc;
         auto bound = sub.bind(schema);
-        for (auto& [table_name, q] : bound) {
+        for (auto& kv : bound) {
+            const std::string& table_name = kv.first; // captured below: not a structured binding (C++17)
+            query::bound_query& q = kv.second;
             flx_access::table_rules rules;
             rules.subscription = std::move(q);
             flx_table_rule rule = options.permissions.rule(user, table_name);

@@ -171,8 +171,8 @@ public:
     void reset(const flx_realm& realm, const flx_access& access, std::uint64_t cursor)
     {
         held.clear();
-        for (const auto& [table_name, rules] : access.tables) {
-            (void)rules;
+        for (const auto& kv : access.tables) {
+            const std::string& table_name = kv.first; // a lambda cannot capture a structured binding in C++17
             realm.for_each_at(table_name, cursor, [&](const object_key& k, const object& o) {
                 if (access.sees(realm, table_name, k, o))
                     held[table_name].insert(k);
