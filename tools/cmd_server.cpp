@@ -1,10 +1,13 @@
 // `realmwire server`: the reference sync server (sync + /auth on one listener) until SIGTERM/SIGINT.
 #include "command.hpp"
 
+#include <realmwire/reference/flx_permissions_file.hpp>
 #include <realmwire/reference/server.hpp>
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -45,6 +48,18 @@ int run(realmwire_tool::args& a)
         cfg.tls_key_file = *key;
     }
     cfg.url_prefixes = a.values("url-prefix");
+    cfg.flx.queryable = a.values("queryable");
+    if (auto f = a.value("flx-permissions")) {
+        std::string text, why;
+        std::error_code ec;
+        std::ifstream in(*f, std::ios::binary);
+        if (!in)
+            throw realmwire_tool::usage_error("--flx-permissions: cannot read " + *f);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        cfg.flx.permissions = reference::parse_flx_permissions(text, ec, why);
+        if (ec)
+            throw realmwire_tool::usage_error("--flx-permissions " + *f + ": " + why);
+    }
     if (auto h = a.value("auth-header-name"))
         cfg.auth_header_name = *h;
     if (auto d = a.value("dialects")) {
@@ -200,7 +215,7 @@ realmwire_tool::registration reg{
     "[--max-connections N] [--max-connections-per-user N] [--max-connections-per-address N] "
     "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
     "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "
-    "[--max-realms-per-user N] [--max-realm-bytes BYTES]",
+    "[--max-realms-per-user N] [--max-realm-bytes BYTES] [--queryable TABLE.FIELD]... [--flx-permissions FILE]",
     run};
 
 } // namespace

@@ -85,6 +85,21 @@ struct upload_result {
     /// Whether the history grew: the connection then reports a realm_changed event so the driver
     /// can wake the other connections bound to the same realm.
     bool history_changed = false;
+    /// FLX: the JSON body of an ERROR 231 (compensating write) to send to the uploader before the
+    /// DOWNLOAD that reverts the refused writes; empty when nothing was refused. The session goes on.
+    std::string compensating_write_json;
+};
+
+/// FLX: a subscription set the client asks for (IDENT's query, or a QUERY).
+struct query_request {
+    std::string_view realm{};
+    salted_file_ident client_file{};
+    std::int64_t query_version = 0;
+    std::string_view query{}; ///< the JSON body: {"Table":"query", ...}
+    const auth::claims* user = nullptr;
+    /// IDENT's query: the client's active set, whose objects its realm holds at `download`.
+    bool at_ident = false;
+    download_cursor download{};
 };
 
 /// What the connection asks for when it has a DOWNLOAD to send.
@@ -98,6 +113,10 @@ struct download_request {
     /// allowed, however large). realm-core's server uses 128 KiB.
     std::size_t max_body_bytes = 128 * 1024;
     const auth::claims* user = nullptr;
+    /// FLX: the query version the DOWNLOAD answers, and whether it belongs to the bootstrap of that
+    /// version (after IDENT with a query, after each accepted QUERY) rather than to steady state.
+    std::int64_t query_version = 0;
+    bool bootstrap = false;
 };
 
 /// One changeset of server history, as a DOWNLOAD entry (owned bytes).
@@ -122,6 +141,9 @@ struct download_batch {
     salted_version latest_server_version{};
     /// How far the server has integrated the requesting file's uploads (acknowledges UPLOADs).
     upload_cursor upload_progress{};
+    /// FLX: set by a backend that serves a bootstrap in several batches all at one server version
+    /// (progress does not advance between them): the connection asks again while this is set.
+    bool bootstrap_continues = false;
     /// Bytes of history still to download after this batch (progress reporting only).
     std::uint64_t downloadable_bytes = 0;
     /// True when the size cap stopped the batch before the end of history: the connection asks
@@ -175,6 +197,16 @@ public:
     /// session was integrated, when the driver reports that the realm changed, and again while
     /// `more` is set. An empty batch whose progress equals what was already sent is not sent.
     virtual status produce_download(const download_request& request, download_batch& out) = 0;
+
+    /// FLX: a new subscription set for a session (from IDENT after validate_ident, or QUERY). A
+    /// refusal (code 226 bad_query and realm-core's sentence) is sent as QUERY_ERROR for that query
+    /// version; the session goes on with the previous set. On success the connection sends the
+    /// bootstrap for it: produce_download calls with request.bootstrap set until a batch ends it.
+    virtual status change_query(const query_request& request)
+    {
+        (void)request;
+        return status::success();
+    }
 
     /// MARK from the client. The connection answers it (echoing request_ident) once every DOWNLOAD
     /// the backend had available at that moment was sent; this hook may refuse it.

@@ -110,6 +110,8 @@ enum class server_event_type {
     mark_received,
     token_refreshed, ///< REFRESH accepted
     session_error,   ///< session-level ERROR sent (code)
+    query_error,     ///< FLX: QUERY_ERROR sent (code, message); the session goes on
+    compensating_write, ///< FLX: ERROR 231 sent (message = its JSON); the session goes on
     connection_error, ///< connection-level ERROR sent (code); the connection closes
     client_error,    ///< JSON_ERROR received from the client (code, message = JSON)
     session_unbound, ///< UNBIND received
@@ -641,7 +643,14 @@ private:
         s.scan_needed = true;
         if (flx() && m.has_query) {
             s.query_version = m.query_version;
-            s.bootstrap_pending = true;
+            query_request q{s.realm, s.file, m.query_version, m.query, req.user, true, req.download};
+            status qs = backend_.change_query(q);
+            // realm-core's client takes a bootstrap for a version it got QUERY_ERROR for as a protocol
+            // violation: a refused set gets steady-state DOWNLOADs (of nothing) instead
+            if (qs.ok())
+                s.bootstrap_pending = true;
+            else
+                send_query_error(s, qs, m.query_version);
         }
         events_.push_back({server_event_type::session_identified, s.ident, s.realm, 0, {}});
         enlist(s);
@@ -761,6 +770,16 @@ private:
             return session_error(s, st);
         s.locked_server_version = m.locked_server_version;
         events_.push_back({server_event_type::upload_integrated, s.ident, s.realm, 0, {}});
+        if (!res.compensating_write_json.empty()) {
+            // before the DOWNLOAD that reverts the writes (realm-core's client waits for that version)
+            protocol::json_error_message cw;
+            cw.error_code = static_cast<int>(protocol::protocol_error::compensating_write);
+            cw.session_ident = s.ident;
+            cw.json = res.compensating_write_json;
+            queue_control(cw, s.ident, item_kind::plain);
+            events_.push_back({server_event_type::compensating_write, s.ident, s.realm, cw.error_code,
+                               res.compensating_write_json});
+        }
         // The uploader learns of the acknowledged progress through a DOWNLOAD.
         s.scan_needed = true;
         enlist(s);
@@ -871,13 +890,28 @@ private:
         if (!sp)
             return;
         session& s = *sp;
-        // The backend interface has no subscriptions yet: the backend serves the same data whatever
-        // the query, but the client gets the bootstrap it waits for (ending with last_in_batch for the
-        // new query version), then steady-state DOWNLOADs again.
+        // The backend checks the set; a refusal is a QUERY_ERROR and the previous set stays in force.
+        // Otherwise the client gets the bootstrap it waits for (ending with last_in_batch for the new
+        // query version), then steady-state DOWNLOADs again.
+        query_request q{s.realm, s.file, m.query_version, m.query, s.user ? &*s.user : nullptr, false, s.download_progress};
+        status qs = backend_.change_query(q);
+        if (!qs.ok())
+            return send_query_error(s, qs, m.query_version);
         s.query_version = m.query_version;
         s.bootstrap_pending = true;
         s.scan_needed = true;
         enlist(s);
+    }
+
+    void send_query_error(session& s, const status& st, std::int64_t query_version)
+    {
+        protocol::query_error_message out;
+        out.error_code = st.code != 0 ? st.code : static_cast<int>(protocol::protocol_error::bad_query);
+        out.session_ident = s.ident;
+        out.query_version = query_version;
+        out.message = st.message;
+        queue_control(out, s.ident, item_kind::plain);
+        events_.push_back({server_event_type::query_error, s.ident, s.realm, out.error_code, st.message});
     }
 
     void handle(protocol::test_command_message&)
@@ -900,6 +934,8 @@ private:
             req.after = s.download_progress;
             req.max_body_bytes = config_.max_download_body;
             req.user = s.user ? &*s.user : nullptr;
+            req.query_version = s.query_version;
+            req.bootstrap = s.bootstrap_pending;
             download_batch batch;
             status st = backend_.produce_download(req, batch);
             if (!st.ok()) {
@@ -907,7 +943,9 @@ private:
                 return std::nullopt;
             }
             bool advanced = batch.progress.server_version > s.download_progress.server_version;
-            s.scan_needed = batch.more && advanced; // a backend that does not advance cannot loop us
+            // a backend that does not advance cannot loop us, except through the batches of a
+            // bootstrap, which all stand at one server version
+            s.scan_needed = batch.more && (advanced || (s.bootstrap_pending && batch.bootstrap_continues));
             bool news = !batch.changesets.empty() || !s.one_download_sent || advanced || s.bootstrap_pending ||
                         batch.latest_server_version != s.last_latest || batch.upload_progress != s.last_upload_ack;
             if (news) {

@@ -52,6 +52,9 @@ struct client_config {
     std::string server_url;                    ///< ws://, wss://, realm://, realms://
     const realmwire::dialect* dialect = &dialects::mongodb_pbs;
     std::string realm_path = "/default";       ///< BIND path (FLX: the BIND JSON is "{}")
+    /// FLX: the subscription set sent in IDENT (query version 1). An empty set selects nothing; the
+    /// default selects every object of the store's table.
+    std::string flx_query = R"j({"Item":"TRUEPREDICATE"})j";
     std::string url_prefix;                    ///< "" = the URL's path or the dialect's default
     std::string auth_header_name;              ///< token header of header-based dialects
     std::vector<std::string> headers;          ///< "Name: value" lines sent with the upgrade
@@ -436,7 +439,7 @@ private:
         m.download_client_version = p.download.last_integrated_client_version;
         m.latest_server_version = p.latest_server_version.version;
         m.latest_server_version_salt = p.latest_server_version.salt;
-        std::string q = "{}";
+        std::string q = cfg_.flx_query;
         if (opts_.mode == protocol::sync_mode::flx) {
             m.has_query = true;
             m.query_version = 1;

@@ -238,6 +238,35 @@ public:
         return r;
     }
 
+    /// The client file ident of changesets the server writes itself (FLX compensating writes):
+    /// realm-core's server numbers clients from 2, and a client never sees its own ident in a DOWNLOAD.
+    static constexpr std::uint64_t server_file_ident = 1;
+
+    /// Stores a changeset the server wrote itself (origin server_file_ident), durably, as the next
+    /// server version; returns that version (0 on error).
+    std::uint64_t integrate_server_changeset(std::string changeset, std::uint64_t timestamp, std::error_code& ec)
+    {
+        ec.clear();
+        if (clients_.count(server_file_ident) == 0) {
+            client_file f;
+            f.ident = server_file_ident;
+            f.salt = make_salt();
+            std::string rec;
+            rec.push_back('I');
+            put(rec, f.ident);
+            put(rec, static_cast<std::uint64_t>(f.salt));
+            write(rec, ec);
+            if (ec)
+                return 0;
+            clients_[f.ident] = f;
+        }
+        client_file& f = clients_[server_file_ident];
+        std::uint64_t cv = f.last_integrated_client_version + 1;
+        std::vector<protocol::upload_entry> one{{cv, version(), timestamp, 0, changeset}};
+        integrate(server_file_ident, one, cv, version(), ec);
+        return ec ? 0 : version();
+    }
+
     /// The realm's current state: every stored changeset applied in order (built on first use; a stored
     /// changeset that does not apply — only possible in a history written before merging existed — is
     /// left out). The server applies each merged upload to a copy first and refuses one that fails.

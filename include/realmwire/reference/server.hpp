@@ -115,6 +115,8 @@ struct server_config {
     /// /auth requests run on these workers, never on the I/O thread (hashing would stall every sync
     /// connection); when `max_pending` are queued, more get 503 at once.
     driver::work_pool_options auth_workers{2, 64};
+    /// Flexible sync (the default sync backend's FLX realm): queryable fields, permissions by role.
+    flx_options flx{};
 };
 
 /// The replaceable services; null members get the defaults.
@@ -302,7 +304,9 @@ private:
             history_backend_limits hl;
             hl.max_realms_per_user = cfg_.limits.max_realms_per_user;
             hl.max_realm_bytes = cfg_.limits.max_realm_bytes;
-            svc_.sync = std::make_shared<history_backend>(svc_.realms, svc_.permissions, hl);
+            auto backend = std::make_shared<history_backend>(svc_.realms, svc_.permissions, hl);
+            backend->flx.options = cfg_.flx;
+            svc_.sync = std::move(backend);
         }
         if (tls()) {
             tls_ctx_ = transport::make_server_tls_context(cfg_.tls_cert_file, cfg_.tls_key_file, ec);

@@ -3,13 +3,15 @@
 
 // The reference sync service: endpoint::server_backend over a realm_directory (durable per-realm
 // histories). Realm keys are the BIND paths with ROS's `~` expanded to the user's identity; FLX binds
-// all share the realm `flx_realm` (the reference server keeps one FLX data set and sends all of it,
-// whatever the query). Permissions are a separate, replaceable service (permission_service).
+// all share the realm `flx_realm`, served through flx_service (flx_service.hpp: subscriptions,
+// bootstraps, views, compensating writes, FLX permissions in `flx.options`). Bind permissions are a
+// separate, replaceable service (permission_service).
 
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/auth/verifier.hpp"
 #include "realmwire/endpoint/server_backend.hpp"
 #include "realmwire/endpoint/upload_merge.hpp"
+#include "realmwire/reference/flx_service.hpp"
 #include "realmwire/reference/history.hpp"
 
 #include <algorithm>
@@ -84,6 +86,8 @@ public:
     }
 
     std::string flx_realm = "/__flx";
+    /// Flexible sync for the realm `flx_realm` (its options: queryable fields, permissions).
+    flx_service flx;
 
     realm_directory& directory() noexcept { return *dir_; }
 
@@ -205,13 +209,36 @@ public:
                      ec, &merged.reciprocal);
         if (ec)
             return io_error();
+        std::vector<flx_rejected_write> rejected;
+        if (r.realm == flx_realm && !merged.changesets.empty())
+            rejected = flx.check_upload(flx_realm, r.client_file.ident, r.user, decoded, next);
         if (!merged.changesets.empty())
             h->set_current_state(std::move(next));
+        if (!rejected.empty())
+            out.compensating_write_json = flx.compensate(flx_realm, *h, before, rejected,
+                                                         merged.changesets.back().client_version,
+                                                         merged.changesets.back().origin_timestamp);
         for (std::uint64_t v = before; v < h->version(); ++v)
             stored += h->entries()[v].changeset.size();
         out.latest_server_version = h->version();
         out.history_changed = h->version() != before;
         return endpoint::status::success();
+    }
+
+    endpoint::status change_query(const endpoint::query_request& q) override
+    {
+        if (q.realm != flx_realm)
+            return endpoint::status::success();
+        realm_history* h = open(q.realm);
+        if (!h)
+            return io_error();
+        return flx.change_query(q, *h);
+    }
+
+    void session_ended(std::string_view realm, const endpoint::salted_file_ident& client_file) override
+    {
+        if (realm == flx_realm)
+            flx.session_ended(realm, client_file.ident);
     }
 
     endpoint::status produce_download(const endpoint::download_request& r, endpoint::download_batch& out) override
@@ -220,6 +247,8 @@ public:
         realm_history* h = open(r.realm);
         if (!h)
             return io_error();
+        if (r.realm == flx_realm)
+            return flx.produce(r, *h, out);
         const auto& all = h->entries();
         std::uint64_t from = r.after.server_version;
         std::uint64_t dcv = h->client_version_at(r.client_file.ident, from);

@@ -1,0 +1,371 @@
+#ifndef REALMWIRE_REFERENCE_FLX_STATE_HPP
+#define REALMWIRE_REFERENCE_FLX_STATE_HPP
+
+// Flexible sync on the server, sans-I/O: a realm's objects materialised from its merged history, and
+// per client the view that decides what it receives.
+//
+//   flx_realm        the realm's state after every server version, with each object's value after
+//                    each version that touched it (so a view is evaluated on what an object was at
+//                    the changeset being sent, not on what it is now); indexed by table and key, so
+//                    evaluating a subscription never scans unrelated tables
+//   flx_access       what one client may see and write now: per table, its subscription's query
+//                    AND its role's read filter, and its role's write filter
+//   flx_client_view  per client file: the objects its realm holds; filters a history changeset for it
+//                    (instructions on objects it cannot see dropped; an object entering its view sent
+//                    whole, one leaving it erased) and builds the bootstrap that brings its realm to
+//                    exactly the objects in a new view
+//
+// Server versions are the history's (1-based). Nothing here touches sockets or files.
+
+#include "realmwire/reference/flx_view.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace realmwire::reference {
+
+class flx_realm {
+public:
+    /// The state after version(): every changeset applied so far.
+    const state& current() const noexcept { return state_; }
+    std::uint64_t version() const noexcept { return version_; }
+
+    /// Applies changeset `version` (= version() + 1) and records the value of every object it touched.
+    /// A changeset that does not apply (only a history written before merging can hold one) is
+    /// skipped, as realm_history::current_state skips it, and reported in `ec`.
+    void apply(const changeset::changeset& cs, std::error_code& ec)
+    {
+        ++version_;
+        std::map<std::string, flx_key_set> touched;
+        for (const auto& in : cs.instructions) {
+            std::string name;
+            object_key key;
+            if (flx_instruction_object(cs, in, name, key)) {
+                touched[name].insert(key);
+            }
+            else if (auto* et = std::get_if<changeset::erase_table>(&in)) {
+                // every object of the table goes with it
+                if (et->table.index < cs.strings.size())
+                    if (const table* t = state_.find_table(cs.strings[et->table.index]))
+                        for (const auto& kv : t->objects)
+                            touched[cs.strings[et->table.index]].insert(kv.first);
+            }
+        }
+        state_.apply(cs, ec);
+        if (ec)
+            return;
+        for (const auto& [table_name, keys] : touched) {
+            const table* t = state_.find_table(table_name);
+            if (t && t->embedded)
+                continue;
+            auto& per_key = snapshots_[table_name];
+            for (const auto& k : keys) {
+                std::optional<object> now;
+                if (t) {
+                    auto it = t->objects.find(k);
+                    if (it != t->objects.end())
+                        now = it->second;
+                }
+                per_key[k].emplace_back(version_, std::move(now));
+            }
+        }
+    }
+    void apply(std::string_view bytes, std::error_code& ec)
+    {
+        changeset::changeset cs = changeset::decode_changeset(bytes, ec);
+        if (ec) {
+            ++version_;
+            return;
+        }
+        apply(cs, ec);
+    }
+
+    /// The object as it was after server version `v` (nullptr: it did not exist then).
+    const object* at(std::string_view table_name, const object_key& k, std::uint64_t v) const
+    {
+        auto t = snapshots_.find(table_name);
+        if (t == snapshots_.end())
+            return nullptr;
+        auto o = t->second.find(k);
+        if (o == t->second.end())
+            return nullptr;
+        const auto& list = o->second;
+        // last entry with version ≤ v
+        auto it = std::upper_bound(list.begin(), list.end(), v,
+                                   [](std::uint64_t x, const auto& e) { return x < e.first; });
+        if (it == list.begin())
+            return nullptr;
+        --it;
+        return it->second ? &*it->second : nullptr;
+    }
+
+    /// Every object of `table_name` that existed after version `v`, as (key, object).
+    template <class F>
+    void for_each_at(std::string_view table_name, std::uint64_t v, F&& f) const
+    {
+        if (v >= version_) {
+            if (const table* t = find(table_name))
+                for (const auto& [k, o] : t->objects)
+                    f(k, o);
+            return;
+        }
+        auto t = snapshots_.find(table_name);
+        if (t == snapshots_.end())
+            return;
+        for (const auto& kv : t->second)
+            if (const object* o = at(table_name, kv.first, v))
+                f(kv.first, *o);
+    }
+
+    const table* find(std::string_view table_name) const { return state_.find_table(std::string(table_name)); }
+
+private:
+    state state_;
+    std::uint64_t version_ = 0;
+    std::map<std::string, std::map<object_key, std::vector<std::pair<std::uint64_t, std::optional<object>>>, object_key_less>,
+             std::less<>>
+        snapshots_;
+};
+
+/// What one client may see and write, per table: the subscription's query, the role's read filter
+/// (absent: no filter) and the role's write filter (absent: the table is not writable). A table with
+/// no subscription is not in view.
+struct flx_access {
+    struct table_rules {
+        query::bound_query subscription;
+        std::optional<query::bound_query> read; ///< nullopt: the role may read every object
+        std::optional<query::bound_query> write; ///< nullopt: the role may not write the table
+    };
+    std::map<std::string, table_rules, std::less<>> tables;
+    /// Tables the client may write although it subscribed to none of their objects (writes there are
+    /// still compensated: an object the client cannot see is outside its view).
+    bool write_unsubscribed = false;
+
+    bool sees(const flx_realm& realm, std::string_view table_name, const object_key& k, const object& o) const
+    {
+        auto it = tables.find(table_name);
+        const table* t = realm.find(table_name);
+        if (it == tables.end() || !t)
+            return false;
+        flx_object_view view(*t, k, o);
+        return it->second.subscription.matches(view) && (!it->second.read || it->second.read->matches(view));
+    }
+};
+
+/// One object the server refused to integrate from a client, and the value to put back.
+struct flx_rejected_write {
+    std::string table;
+    object_key key;
+    std::string reason;
+};
+
+/// Per client file: the objects its realm holds, and the changesets that keep that equal to its view.
+class flx_client_view {
+public:
+    flx_held_set held;
+
+    /// After IDENT: the client holds what its active view selected at its download cursor.
+    void reset(const flx_realm& realm, const flx_access& access, std::uint64_t cursor)
+    {
+        held.clear();
+        for (const auto& kv : access.tables) {
+            const std::string& table_name = kv.first; // a lambda cannot capture a structured binding in C++17
+            realm.for_each_at(table_name, cursor, [&](const object_key& k, const object& o) {
+                if (access.sees(realm, table_name, k, o))
+                    held[table_name].insert(k);
+            });
+        }
+    }
+
+    /// Changeset `version` of the history for this client. `own`: it came from this client (nothing
+    /// is sent, the held set follows what its realm now has). Otherwise the instructions on objects
+    /// the client sees before and after are kept, an object entering its view is appended whole and
+    /// one leaving it is erased. Returns false when nothing is left to send; `out` is the changeset to
+    /// send (untouched input bytes when everything was kept).
+    bool filter(const flx_realm& realm, const flx_access& access, std::uint64_t version, std::string_view bytes,
+                bool own, std::string& out, std::error_code& ec)
+    {
+        ec.clear();
+        changeset::changeset cs = changeset::decode_changeset(bytes, ec);
+        if (ec)
+            return false;
+        return filter(realm, access, version, cs, bytes, own, out);
+    }
+
+    bool filter(const flx_realm& realm, const flx_access& access, std::uint64_t version, const changeset::changeset& cs,
+                std::string_view bytes, bool own, std::string& out)
+    {
+        enum class fate { keep, enter, leave, drop };
+        std::map<std::pair<std::string, object_key>, fate, pair_less> decided;
+        std::vector<bool> keep(cs.instructions.size(), true);
+        bool all = true;
+        std::string table_name;
+        object_key key;
+        for (std::size_t i = 0; i < cs.instructions.size(); ++i) {
+            if (!flx_instruction_object(cs, cs.instructions[i], table_name, key))
+                continue; // schema instructions go to every client
+            auto [it, fresh] = decided.try_emplace({table_name, key}, fate::drop);
+            if (fresh) {
+                const object* after = realm.at(table_name, key, version);
+                bool before = holds(table_name, key);
+                if (own) {
+                    it->second = fate::keep;
+                    if (after)
+                        held[table_name].insert(key);
+                    else
+                        forget(table_name, key);
+                    continue;
+                }
+                bool now = after && access.sees(realm, table_name, key, *after);
+                it->second = before && now ? fate::keep : now ? fate::enter : before ? fate::leave : fate::drop;
+            }
+            if (it->second != fate::keep) {
+                keep[i] = false;
+                all = false;
+            }
+        }
+        if (own)
+            return false;
+        bool extra = false;
+        for (const auto& [obj, f] : decided)
+            extra = extra || f == fate::enter || f == fate::leave;
+        if (all && !extra) {
+            out.assign(bytes.data(), bytes.size());
+            return !cs.instructions.empty();
+        }
+        flx_changeset_builder b;
+        for (const auto& s : cs.strings)
+            b.intern(s); // the kept instructions name strings by their original ids
+        for (std::size_t i = 0; i < cs.instructions.size(); ++i)
+            if (keep[i])
+                b.add(cs.instructions[i]);
+        for (const auto& [obj, f] : decided) {
+            if (f == fate::enter) {
+                b.full_object(obj.first, obj.second, *realm.at(obj.first, obj.second, version));
+                held[obj.first].insert(obj.second);
+            }
+            else if (f == fate::leave) {
+                b.erase_object(obj.first, obj.second);
+                forget(obj.first, obj.second);
+            }
+        }
+        if (b.empty())
+            return false;
+        out = b.take_encoded();
+        return true;
+    }
+
+    /// The bootstrap for a new view at the realm's current version: the schema, then every object in
+    /// view the client does not hold (whole), and every object it holds that left the view (erased),
+    /// split into changesets of about `chunk_bytes` (≥ 1). Always at least one changeset, empty when
+    /// nothing changed (realm-core's client cannot take a bootstrap without one). The held set
+    /// becomes the view.
+    std::vector<std::string> bootstrap(const flx_realm& realm, const flx_access& access, std::size_t chunk_bytes)
+    {
+        std::vector<std::string> out;
+        flx_changeset_builder b;
+        b.schema(realm.current());
+        std::size_t approx = 0;
+        auto flush_if_full = [&] {
+            if (approx >= chunk_bytes) {
+                out.push_back(b.take_encoded());
+                approx = 0;
+            }
+        };
+        flx_held_set now;
+        for (const auto& [table_name, rules] : access.tables) {
+            (void)rules;
+            const table* t = realm.find(table_name);
+            if (!t || t->embedded)
+                continue;
+            for (const auto& [k, o] : t->objects) {
+                if (!access.sees(realm, table_name, k, o))
+                    continue;
+                now[table_name].insert(k);
+                if (holds(table_name, k))
+                    continue;
+                std::size_t before = b.size();
+                b.full_object(table_name, k, o);
+                approx += 16 * (b.size() - before) + 16;
+                flush_if_full();
+            }
+        }
+        for (const auto& [table_name, keys] : held) {
+            const table* t = realm.find(table_name);
+            for (const auto& k : keys) {
+                if (now.count(table_name) && now[table_name].count(k))
+                    continue;
+                if (t && t->objects.count(k)) {
+                    b.erase_object(table_name, k);
+                    approx += 24;
+                    flush_if_full();
+                }
+            }
+        }
+        if (!b.empty() || out.empty())
+            out.push_back(b.take_encoded());
+        held = std::move(now);
+        return out;
+    }
+
+    /// The instructions that undo `rejected` writes, given each object's value before the upload
+    /// (`before`, at server version `base`) and now: an object the client created is erased, one it
+    /// changed or erased is put back whole. The client's held set keeps the objects (its realm has
+    /// them until the revert arrives).
+    static std::string revert(const flx_realm& realm, std::uint64_t base, const std::vector<flx_rejected_write>& rejected)
+    {
+        flx_changeset_builder b;
+        for (const auto& r : rejected) {
+            const object* then = realm.at(r.table, r.key, base);
+            const table* t = realm.find(r.table);
+            bool exists_now = t && t->objects.count(r.key);
+            if (!then) {
+                if (exists_now)
+                    b.erase_object(r.table, r.key);
+            }
+            else if (exists_now) {
+                b.restore_object(r.table, r.key, *then);
+            }
+            else {
+                b.full_object(r.table, r.key, *then);
+            }
+        }
+        return b.take_encoded();
+    }
+
+    bool holds(std::string_view table_name, const object_key& k) const
+    {
+        auto it = held.find(table_name);
+        return it != held.end() && it->second.count(k) != 0;
+    }
+    std::size_t held_count() const noexcept
+    {
+        std::size_t n = 0;
+        for (const auto& kv : held)
+            n += kv.second.size();
+        return n;
+    }
+
+private:
+    struct pair_less {
+        bool operator()(const std::pair<std::string, object_key>& a, const std::pair<std::string, object_key>& b) const
+        {
+            if (a.first != b.first)
+                return a.first < b.first;
+            return object_key_less{}(a.second, b.second);
+        }
+    };
+    void forget(std::string_view table_name, const object_key& k)
+    {
+        auto it = held.find(table_name);
+        if (it != held.end())
+            it->second.erase(k);
+    }
+};
+
+} // namespace realmwire::reference
+
+#endif
