@@ -265,6 +265,11 @@ TEST_CASE("server reciprocal history: the backend refuses an upload past the rea
         t.pk_field = c.intern("_id");
         t.pk_type = changeset::payload_type::integer;
         c.instructions.emplace_back(t);
+        changeset::add_column col;
+        col.table = c.intern("Item");
+        col.field = c.intern("name");
+        col.type = changeset::payload_type::string;
+        c.instructions.emplace_back(col);
         c.instructions.emplace_back(changeset::create_object{c.intern("Item"), std::int64_t{1}});
         changeset::update u;
         u.table = c.intern("Item");
@@ -307,8 +312,9 @@ TEST_CASE("server reciprocal history: the backend refuses an upload past the rea
         };
         start(a);
         start(b);
-        upload(a, 100, "a");
+        auto first = upload(a, 100, "a");
         std::error_code ec;
+        INFO((first.empty() ? std::string("no output") : first.front()));
         REQUIRE(dir->get("/test", ec)->version() == 1);
         auto out = upload(b, 200, "b"); // made without seeing version 1: merged against it
         INFO("limit " << limit);
