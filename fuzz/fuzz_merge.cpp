@@ -156,10 +156,13 @@ struct gen {
             }
         }
     }
-    rc::changeset changeset()
+    /// A changeset, and its encoding in `bytes` when asked (a history entry is stored encoded: the bytes
+    /// the decodability check produced are the ones stored, not a second encoding).
+    rc::changeset changeset(std::string* encoded = nullptr)
     {
         rc::changeset cs;
         std::uint8_t n = pick(8);
+        cs.instructions.reserve(n);
         for (std::uint8_t k = 0; k < n; ++k)
             cs.instructions.push_back(instruction(cs));
         // Only what the strict decoder accepts reaches a merge (a peer's changeset is decoded first).
@@ -167,8 +170,13 @@ struct gen {
         std::string bytes = rc::encode(cs, rc::layout::strings_first, ec);
         if (!ec)
             rc::decode_changeset(bytes, ec);
-        if (ec)
+        if (ec) {
             cs.instructions.clear();
+            if (encoded)
+                bytes = rc::encode(cs);
+        }
+        if (encoded)
+            *encoded = std::move(bytes);
         return cs;
     }
 };
@@ -219,7 +227,7 @@ outcome run_once(const std::uint8_t* data, std::size_t size)
         history::entry e;
         e.file = 2 + g.pick(3); // never the incoming file (5)
         e.ts = 10 + g.pick(4);
-        e.bytes = rc::encode(g.changeset());
+        g.changeset(&e.bytes);
         h.entries[2 + k] = std::move(e);
     }
     std::vector<mg::versioned_changeset> incoming(1 + g.pick(3));
@@ -238,8 +246,13 @@ outcome run_once(const std::uint8_t* data, std::size_t size)
     if (g.pick(8) == 0 && !h.entries.empty())
         h.entries.begin()->second.bytes = std::string(in.rest());
 
+    // Limits sized for fuzzing: the generator makes at most 4 x 7 history and 3 x 7 incoming
+    // instructions, so these only cut short a raw history entry that decodes to hundreds of instructions
+    // (its merge would be refused by the pair limit anyway, after far more work).
     mg::limits lim;
     lim.max_pairs = 20000;
+    lim.max_window_instructions = 256;
+    lim.max_incoming_instructions = 64;
     mg::transformer t(lim);
     outcome o;
     o.done = t.transform_remote_changesets(h, 1, 1 + entries, incoming, o.ec);

@@ -5,6 +5,7 @@
 #   A control TU that includes the zlib codec must show zlib.h in the same trace, so the check is not
 #   vacuous.
 # MODE=noexcept: every header in HEADERS compiles alone with -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS.
+# MODE=run: SOURCE builds that way and its program exits with 0.
 set(flags -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I${INCLUDE_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 
@@ -53,6 +54,20 @@ elseif(MODE STREQUAL "noexcept")
       message(FATAL_ERROR "realmwire/${h} does not compile with -fno-exceptions:\n${err}")
     endif()
   endforeach()
+elseif(MODE STREQUAL "run")
+  # SOURCE is built with -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS and run: it must exit with 0.
+  set(exe ${WORK_DIR}/run_noexcept)
+  execute_process(COMMAND ${CXX} -std=c++17 -Wall -Wextra -Wpedantic -Werror -fno-exceptions
+                          -DREALMWIRE_NO_EXCEPTIONS -I${INCLUDE_DIR} ${SOURCE} -o ${exe}
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${SOURCE} does not build with -fno-exceptions:\n${err}")
+  endif()
+  execute_process(COMMAND ${exe} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "${out}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${SOURCE} failed (${rc}):\n${out}${err}")
+  endif()
 else()
-  message(FATAL_ERROR "MODE must be trace or noexcept")
+  message(FATAL_ERROR "MODE must be trace, noexcept or run")
 endif()

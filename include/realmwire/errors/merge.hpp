@@ -20,6 +20,7 @@ enum class merge_error {
     work_limit_exceeded,   ///< more instruction pairs than merge::limits::max_pairs
     window_too_large,      ///< more window instructions than merge::limits::max_window_instructions
     invalid_argument,      ///< a caller error (local file ident 0, versions out of order)
+    reciprocal_history_too_large, ///< a server's reciprocal history would exceed its byte limit
 };
 
 template <>
@@ -39,6 +40,7 @@ struct error_enum_traits<merge_error> {
             case merge_error::work_limit_exceeded: return "merge needs more work than the configured limit";
             case merge_error::window_too_large: return "merge window larger than the configured limit";
             case merge_error::invalid_argument: return "invalid merge argument";
+            case merge_error::reciprocal_history_too_large: return "reciprocal history larger than the configured limit";
         }
         return "unknown merge error";
     }
@@ -46,7 +48,8 @@ struct error_enum_traits<merge_error> {
     {
         switch (e) {
             case merge_error::work_limit_exceeded:
-            case merge_error::window_too_large: return condition::limit_exceeded;
+            case merge_error::window_too_large:
+            case merge_error::reciprocal_history_too_large: return condition::limit_exceeded;
             case merge_error::invalid_argument: return condition::invalid_argument;
             default: return condition::malformed_input;
         }

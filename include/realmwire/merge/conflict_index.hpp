@@ -314,9 +314,9 @@ struct range_cursor {
         }
         pos = (*set)[outer].ranges[inner].begin;
     }
-    changeset::instruction* get(conflict_index& index)
+    changeset::instruction* get(conflict_index& index, failure& f)
     {
-        return index.changeset_at((*set)[outer].changeset).at(pos);
+        return index.changeset_at((*set)[outer].changeset).at(pos, f);
     }
     /// Erases the instruction under the cursor; the cursor moves to what follows it in the ranges.
     void erase(conflict_index& index)

@@ -34,6 +34,7 @@ public:
     bool was_discarded = false;
     bool was_replaced = false;
     std::size_t path_len = 0;
+    failure* error = nullptr; ///< the merge's failure record, shared by both sides
 
     virtual ~side() = default;
     virtual cs::instruction& get() = 0;
@@ -49,10 +50,17 @@ public:
     const std::string& str(cs::string_id id) const { return changeset->str(id); }
     cs::string_id adopt(const side& from, cs::string_id id) { return changeset->intern(from.str(id)); }
 
+    bool failed() const noexcept { return static_cast<bool>(*error); }
+    void fail(merge_error e, const char* what) { error->set(e, what); }
+    void fail(merge_error e, std::string what) { error->set(e, std::move(what)); }
+
 protected:
     side() = default;
     side(const side&) = default;
     side& operator=(const side&) = default;
+
+    /// What get() answers after a broken invariant (the merge has failed by then; nothing reads it).
+    cs::instruction placeholder_{};
 };
 
 /// realm's path length: tables 1, columns and objects 2, path instructions 3 + path size.
@@ -97,18 +105,26 @@ constexpr std::size_t kind_of()
     else return 13;
 }
 
-/// The list index a path ends in (ArrayInsert/Move/Erase, list-element Update).
-inline std::uint32_t& index_of(cs::path_target& t)
-{
-    if (t.path.empty() || !cs::is_index(t.path.back()))
-        fail(merge_error::invalid_instruction, "list instruction without an index");
-    return std::get<std::uint32_t>(t.path.back());
-}
-
 /// Comparisons between the two sides (`l` belongs to `ls`, `r` to `rs`).
 struct compare {
     side& ls;
     side& rs;
+    /// What index_of and corresponding_index answer for a path that has no index where one must be:
+    /// the failure is recorded, the rule finishes on this placeholder, the engine then stops.
+    std::uint32_t placeholder_index = 0;
+
+    void fail(merge_error e, const char* what) const { ls.fail(e, what); }
+    void fail(merge_error e, std::string what) const { ls.fail(e, std::move(what)); }
+
+    /// The list index a path ends in (ArrayInsert/Move/Erase, list-element Update).
+    std::uint32_t& index_of(cs::path_target& t)
+    {
+        if (t.path.empty() || !cs::is_index(t.path.back())) {
+            fail(merge_error::invalid_instruction, "list instruction without an index");
+            return placeholder_index;
+        }
+        return *std::get_if<std::uint32_t>(&t.path.back());
+    }
 
     bool same_string(cs::string_id l, cs::string_id r) const { return ls.str(l) == rs.str(r); }
 
@@ -149,6 +165,7 @@ struct compare {
             case payload_type::uuid: return l.uuid_value == r.uuid_value;
         }
         fail(merge_error::invalid_payload_type, "invalid payload type in instruction");
+        return false;
     }
 
     /// realm compares SetErase values without looking the strings up: numbers by value, links by their
@@ -243,12 +260,14 @@ struct compare {
         }
         return false;
     }
-    std::uint32_t& corresponding_index(const cs::path_target& l, cs::path_target& r) const
+    std::uint32_t& corresponding_index(const cs::path_target& l, cs::path_target& r)
     {
         std::size_t i = l.path.size() - 1;
-        if (!cs::is_index(r.path[i]))
+        if (!cs::is_index(r.path[i])) {
             fail(merge_error::inconsistent_paths, "inconsistent paths");
-        return std::get<std::uint32_t>(r.path[i]);
+            return placeholder_index;
+        }
+        return *std::get_if<std::uint32_t>(&r.path[i]);
     }
     static void get_vs_move(std::uint32_t& get, std::uint32_t from, std::uint32_t to) noexcept
     {
@@ -262,17 +281,14 @@ struct compare {
                 get += 1;
         }
     }
+    void bad_list(merge_error e, const char* what) const { fail(e, std::string("merge error: ") + what); }
+    void require(bool ok, merge_error e, const char* what) const
+    {
+        if (!ok)
+            bad_list(e, what);
+    }
 };
 
-[[noreturn]] inline void bad_list(merge_error e, const char* what)
-{
-    fail(e, std::string("merge error: ") + what);
-}
-inline void require(bool ok, merge_error e, const char* what)
-{
-    if (!ok)
-        bad_list(e, what);
-}
 inline bool is_list_update(const cs::update& u) noexcept
 {
     return cs::ends_in_index(u.path);

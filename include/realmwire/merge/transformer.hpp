@@ -90,15 +90,19 @@ inline std::string encode_transformed(const versioned_changeset& c)
 namespace detail {
 
 /// Every string id an instruction holds must name one of the changeset's strings.
-inline void check_strings(const working_changeset& c)
+inline bool check_strings(const working_changeset& c, failure& f)
 {
     const std::size_t n = c.strings.size();
+    bool ok = true;
     for (const auto& slot : c.slots)
         for (const auto& in : slot)
             changeset::detail::for_each_string_ref(in, [&](changeset::string_id id) {
                 if (id.index >= n)
-                    fail(merge_error::invalid_string_ref, "string id out of range");
+                    ok = false;
             });
+    if (!ok)
+        f.set(merge_error::invalid_string_ref, "string id out of range");
+    return ok;
 }
 
 class engine;
@@ -112,6 +116,8 @@ public:
     {
         pos = p;
         skip_tombstones();
+        if (failed())
+            return;
         timestamp = changeset->origin_timestamp;
         file_ident = changeset->origin_file_ident;
         was_discarded = false;
@@ -120,20 +126,22 @@ public:
     }
     void skip_tombstones()
     {
-        while (pos != changeset->end() && !changeset->at(pos))
+        while (pos != changeset->end() && !changeset->at(pos, *error) && !failed())
             changeset->advance(pos);
     }
     void next_instruction()
     {
         do {
             changeset->advance(pos);
-        } while (pos != changeset->end() && !changeset->at(pos));
+        } while (pos != changeset->end() && !changeset->at(pos, *error) && !failed());
     }
     changeset::instruction& get() override
     {
-        auto* in = changeset->at(pos);
-        if (!in)
+        auto* in = changeset->at(pos, *error);
+        if (!in) {
             fail(merge_error::invalid_instruction, "major side on a tombstone");
+            return placeholder_;
+        }
         return *in;
     }
     void discard() override;
@@ -160,9 +168,9 @@ public:
     }
     void skip_tombstones()
     {
-        if (!pos.at_end() && pos.get(*index))
+        if (!pos.at_end() && pos.get(*index, *error))
             return;
-        while (!pos.at_end() && !pos.get(*index))
+        while (!pos.at_end() && !pos.get(*index, *error) && !failed())
             pos.next(*index);
         update_changeset();
     }
@@ -177,6 +185,10 @@ public:
         pos = p;
         update_changeset();
         skip_tombstones();
+        if (failed() || !changeset) {
+            fail(merge_error::invalid_instruction, "minor side past its ranges");
+            return;
+        }
         timestamp = changeset->origin_timestamp;
         file_ident = changeset->origin_file_ident;
         was_discarded = false;
@@ -185,9 +197,11 @@ public:
     }
     changeset::instruction& get() override
     {
-        auto* in = pos.get(*index);
-        if (!in)
+        auto* in = pos.at_end() ? nullptr : pos.get(*index, *error);
+        if (!in) {
             fail(merge_error::invalid_instruction, "minor side on a tombstone");
+            return placeholder_;
+        }
         return *in;
     }
     void discard() override;
@@ -199,10 +213,16 @@ private:
 };
 
 /// realm's transformer loop: every history instruction (major) meets the incoming instructions of its
-/// conflict group (minor), in order.
+/// conflict group (minor), in order. A failure (recorded in `error`) stops every loop; the steps that
+/// move positions (discard, prepend) do nothing once it is set, so a rule that finishes its body after
+/// recording a failure cannot walk out of a changeset.
 class engine {
 public:
-    engine(const limits& lim) : limits_(lim), major_(*this), minor_(*this) {}
+    engine(const limits& lim, failure& error) : limits_(lim), error_(error), major_(*this), minor_(*this)
+    {
+        major_.error = &error_;
+        minor_.error = &error_;
+    }
 
     void transform(working_changeset& ours, conflict_index& index)
     {
@@ -210,12 +230,16 @@ public:
         minor_.index = &index;
         major_.pos = ours.begin();
         major_.skip_tombstones();
-        while (major_.pos != ours.end()) {
+        while (!error_ && major_.pos != ours.end()) {
             major_.start(major_.pos);
+            if (error_)
+                return;
             set_conflict_ranges(index);
             minor_end_ = minor_.end();
             minor_.pos = minor_.begin();
             transform_major();
+            if (error_)
+                return;
             if (!major_.was_discarded)
                 major_.next_instruction();
             major_.skip_tombstones();
@@ -224,12 +248,16 @@ public:
 
     void discard_major()
     {
+        if (error_)
+            return;
         major_.pos = major_.changeset->erase_stable(major_.pos);
         major_.was_discarded = true;
         major_.changeset->dirty = true;
     }
     void discard_minor()
     {
+        if (error_)
+            return;
         minor_.was_discarded = true;
         minor_.pos.erase(*minor_.index);
         minor_.changeset->dirty = true;
@@ -237,13 +265,21 @@ public:
     }
     void prepend_major(const changeset::instruction* b, const changeset::instruction* e)
     {
-        major_.pos = major_.changeset->insert_stable(major_.pos, b, e);
+        if (error_)
+            return;
+        major_.pos = major_.changeset->insert_stable(major_.pos, b, e, error_);
+        if (error_)
+            return;
         major_.changeset->dirty = true;
         transform_prepended_major(static_cast<std::size_t>(e - b));
     }
     void prepend_minor(const changeset::instruction* b, const changeset::instruction* e)
     {
-        minor_.pos.pos = minor_.changeset->insert_stable(minor_.pos.pos, b, e);
+        if (error_)
+            return;
+        minor_.pos.pos = minor_.changeset->insert_stable(minor_.pos.pos, b, e, error_);
+        if (error_)
+            return;
         minor_.changeset->dirty = true;
         // Back to the instruction that asked for the prepend.
         for (auto n = e - b; n > 0; --n)
@@ -254,6 +290,7 @@ public:
 
 private:
     limits limits_;
+    failure& error_;
     major_side major_;
     minor_side minor_;
     range_cursor minor_end_{};
@@ -276,7 +313,7 @@ private:
         const bool major_was_discarded = major_.was_discarded;
         const std::size_t major_path_len = major_.path_len;
         major_.was_discarded = false;
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = 0; i < n && !error_; ++i) {
             const range_cursor minor_pos = minor_.pos;
             const bool minor_was_discarded = minor_.was_discarded;
             const bool minor_was_replaced = minor_.was_replaced;
@@ -285,7 +322,11 @@ private:
             if (!minor_.was_discarded)
                 minor_.next_instruction();
             major_.start(major_.pos);
+            if (error_)
+                return;
             transform_major();
+            if (error_)
+                return;
             if (!major_.was_discarded)
                 major_.next_instruction();
             minor_.pos = minor_pos;
@@ -301,10 +342,12 @@ private:
     void transform_major()
     {
         minor_.skip_tombstones();
-        while (minor_.pos != minor_end_) {
+        while (!error_ && minor_.pos != minor_end_) {
             minor_.start(minor_.pos);
+            if (error_)
+                return;
             merge_pair();
-            if (major_.was_discarded)
+            if (error_ || major_.was_discarded)
                 break;
             if (!minor_.was_discarded)
                 minor_.next_instruction();
@@ -314,20 +357,22 @@ private:
 
     void merge_pair()
     {
-        if (++pairs > limits_.max_pairs)
-            fail(merge_error::work_limit_exceeded, "too many instruction pairs");
+        if (++pairs > limits_.max_pairs) {
+            error_.set(merge_error::work_limit_exceeded, "too many instruction pairs");
+            return;
+        }
         const changeset::instruction major_before = major_.get();
         const changeset::instruction minor_before = minor_.get();
 
         // The instruction higher up in the tree may change or remove the deeper one.
         if (minor_.path_len < major_.path_len) {
             nested(minor_, major_);
-            if (major_.was_discarded)
+            if (error_ || major_.was_discarded)
                 return;
         }
         else if (minor_.path_len > major_.path_len) {
             nested(major_, minor_);
-            if (minor_.was_discarded)
+            if (error_ || minor_.was_discarded)
                 return;
         }
         // Nested or not, the pair rule still runs: link payloads carry objects from higher levels.
@@ -342,6 +387,8 @@ private:
                         pair_rules{minor_, major_}(b, a);
                 },
                 major_.get(), minor_.get());
+            if (error_)
+                return;
         }
         if (!major_.was_discarded && !major_.was_replaced && !(major_.get() == major_before))
             major_.changeset->dirty = true;
@@ -376,9 +423,10 @@ inline void minor_side::prepend(const changeset::instruction* b, const changeset
 
 namespace detail {
 
-/// realm's merge_changesets; throws merge_failure. Returns the number of instruction pairs examined.
+/// realm's merge_changesets; a failure is left in `f` (the changesets are then partly merged). Returns
+/// the number of instruction pairs examined.
 inline std::size_t merge_changesets(std::vector<working_changeset>& theirs, const std::vector<working_changeset*>& ours,
-                                    const limits& lim)
+                                    const limits& lim, failure& f)
 {
     conflict_index index;
     for (auto& c : theirs)
@@ -387,10 +435,13 @@ inline std::size_t merge_changesets(std::vector<working_changeset>& theirs, cons
         index.scan(*c);
     for (std::size_t i = 0; i < theirs.size(); ++i)
         index.add(i, theirs[i]);
-    engine eng(lim);
+    engine eng(lim, f);
     for (auto* c : ours) {
-        check_strings(*c);
+        if (!check_strings(*c, f))
+            break;
         eng.transform(*c, index);
+        if (f)
+            break;
     }
     return eng.pairs;
 }
@@ -404,15 +455,19 @@ inline std::size_t merge_changesets(std::vector<working_changeset>& theirs, cons
                                     const limits& lim, std::error_code& ec)
 {
     ec.clear();
-    try {
-        for (auto& c : theirs)
-            detail::check_strings(c);
-        return detail::merge_changesets(theirs, ours, lim);
+    detail::failure f;
+    for (auto& c : theirs) {
+        if (!detail::check_strings(c, f)) {
+            ec = f.code();
+            return 0;
+        }
     }
-    catch (const detail::merge_failure& f) {
-        ec = f.code;
+    const std::size_t pairs = detail::merge_changesets(theirs, ours, lim, f);
+    if (f) {
+        ec = f.code();
         return 0;
     }
+    return pairs;
 }
 
 /// Transforms incoming changesets against a history. Holds nothing between calls but its limits.
@@ -440,14 +495,14 @@ public:
                       "set_reciprocal_transform(version, std::string)");
         ec.clear();
         pairs_ = 0;
-        try {
-            return run(history, local_file_ident, current_local_version, incoming, apply);
-        }
-        catch (const detail::merge_failure& f) {
-            ec = f.code;
-            last_error_ = f.what;
+        detail::failure f;
+        const std::size_t done = run(history, local_file_ident, current_local_version, incoming, apply, f);
+        if (f) {
+            ec = f.code();
+            last_error_ = f.what();
             return 0;
         }
+        return done;
     }
 
     template <class History>
@@ -468,7 +523,7 @@ public:
         std::error_code ec;
         std::size_t n = transform_remote_changesets(history, local_file_ident, current_local_version, incoming, ec);
         if (ec)
-            throw_error(ec, "merge transform");
+            throw_error(ec, "merge transform"); // with REALMWIRE_NO_EXCEPTIONS: the user's hook
         return n;
     }
 
@@ -482,15 +537,19 @@ private:
 
     template <class History, class Applier>
     std::size_t run(History& history, std::uint64_t local_file_ident, std::uint64_t current_local_version,
-                    std::vector<versioned_changeset>& incoming, Applier& apply)
+                    std::vector<versioned_changeset>& incoming, Applier& apply, detail::failure& f)
     {
-        if (local_file_ident == 0)
-            detail::fail(merge_error::invalid_argument, "local file ident 0");
+        if (local_file_ident == 0) {
+            f.set(merge_error::invalid_argument, "local file ident 0");
+            return 0;
+        }
         std::size_t incoming_instructions = 0;
         for (const auto& c : incoming)
             incoming_instructions += c.cs.instructions.size();
-        if (incoming_instructions > limits_.max_incoming_instructions)
-            detail::fail(merge_error::window_too_large, "too many incoming instructions");
+        if (incoming_instructions > limits_.max_incoming_instructions) {
+            f.set(merge_error::window_too_large, "too many incoming instructions");
+            return 0;
+        }
 
         std::map<std::uint64_t, working_changeset> cache; // reciprocal forms, by version
         std::vector<versioned_changeset> result = incoming;
@@ -512,9 +571,15 @@ private:
                 std::uint64_t version = history.find_history_entry(begin, end, entry);
                 if (version == 0)
                     break;
-                if (version <= begin || version > end)
-                    detail::fail(merge_error::invalid_argument, "history entry outside the window");
-                ours.push_back(&reciprocal(history, cache, local_file_ident, version, entry, window_instructions));
+                if (version <= begin || version > end) {
+                    f.set(merge_error::invalid_argument, "history entry outside the window");
+                    return 0;
+                }
+                working_changeset* w =
+                    reciprocal(history, cache, local_file_ident, version, entry, window_instructions, f);
+                if (!w)
+                    return 0;
+                ours.push_back(w);
                 begin = version;
             }
 
@@ -528,10 +593,13 @@ private:
                     w.last_integrated_remote_version = incoming[i].last_integrated_remote_version;
                     w.origin_timestamp = incoming[i].origin_timestamp;
                     w.origin_file_ident = incoming[i].origin_file_ident;
-                    detail::check_strings(w);
+                    if (!detail::check_strings(w, f))
+                        return 0;
                     theirs.push_back(std::move(w));
                 }
-                pairs_ += detail::merge_changesets(theirs, ours, remaining_limits());
+                pairs_ += detail::merge_changesets(theirs, ours, remaining_limits(), f);
+                if (f)
+                    return 0;
                 must_apply_all = std::any_of(ours.begin(), ours.end(), [](auto* c) { return c->dirty; });
                 for (std::size_t i = p; i < group_end; ++i) {
                     result[i].cs = theirs[i - p].to_changeset();
@@ -553,8 +621,10 @@ private:
             if (w.dirty) {
                 std::error_code ec;
                 std::string bytes = changeset::encode(w.to_changeset(), changeset::layout::strings_first, ec);
-                if (ec)
-                    detail::fail(merge_error::invalid_instruction, "reciprocal transform does not encode");
+                if (ec) {
+                    f.set(merge_error::invalid_instruction, "reciprocal transform does not encode");
+                    return 0;
+                }
                 flushed.emplace_back(version, std::move(bytes));
             }
         }
@@ -572,10 +642,12 @@ private:
         return l;
     }
 
+    /// The reciprocal form of entry `version`, decoded once per call; nullptr after a failure (in `f`).
     template <class History>
-    working_changeset& reciprocal(History& history, std::map<std::uint64_t, working_changeset>& cache,
+    working_changeset* reciprocal(History& history, std::map<std::uint64_t, working_changeset>& cache,
                                   std::uint64_t local_file_ident, std::uint64_t version,
-                                  const history_entry_view& entry, std::size_t& window_instructions)
+                                  const history_entry_view& entry, std::size_t& window_instructions,
+                                  detail::failure& f)
     {
         auto [it, inserted] = cache.try_emplace(version);
         working_changeset& w = it->second;
@@ -585,8 +657,9 @@ private:
             changeset::changeset cs = changeset::decode_changeset(bytes, ec);
             if (ec) {
                 cache.erase(it);
-                detail::fail(merge_error::bad_changeset, "history changeset " + std::to_string(version) +
-                                                             " does not decode: " + ec.message());
+                f.set(merge_error::bad_changeset,
+                      "history changeset " + std::to_string(version) + " does not decode: " + ec.message());
+                return nullptr;
             }
             w.assign(cs);
             w.version = version;
@@ -594,11 +667,14 @@ private:
             w.origin_timestamp = entry.origin_timestamp;
             w.origin_file_ident = entry.origin_file_ident == 0 ? local_file_ident : entry.origin_file_ident;
             window_instructions += cs.instructions.size();
-            if (window_instructions > limits_.max_window_instructions)
-                detail::fail(merge_error::window_too_large, "too many instructions in the merge window");
-            detail::check_strings(w);
+            if (window_instructions > limits_.max_window_instructions) {
+                f.set(merge_error::window_too_large, "too many instructions in the merge window");
+                return nullptr;
+            }
+            if (!detail::check_strings(w, f))
+                return nullptr;
         }
-        return w;
+        return &w;
     }
 };
 

@@ -13,34 +13,48 @@
 #include "realmwire/config.hpp"
 #include "realmwire/errors/merge.hpp"
 
-#ifdef REALMWIRE_NO_EXCEPTIONS
-// The rules stop a merge from deep inside (a bad index three calls down); the engine unwinds with an
-// internal exception and the public calls turn it into an error_code. Without exceptions that path
-// does not exist, so say so here rather than abort at run time.
-#error "realmwire/merge needs C++ exceptions (its public calls still report errors as error_code)"
-#endif
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace realmwire::merge {
 
 namespace detail {
 
-/// Thrown inside the transformer only; the public calls turn it into an error_code.
-struct merge_failure {
-    merge_error code;
-    std::string what;
-};
+/// Why a merge stopped. The rules meet a bad index three calls down; they record it here and return,
+/// every loop of the engine checks it and unwinds by returning, and the public calls turn it into an
+/// error_code. No exceptions, so the merge compiles and behaves the same with -fno-exceptions. The
+/// first failure wins: what happens after it (a rule finishing its body on a placeholder) is never
+/// used, and every step that could move a position (discard, prepend, advance) is a no-op by then.
+class failure {
+public:
+    explicit operator bool() const noexcept { return failed_; }
+    merge_error code() const noexcept { return code_; }
+    const std::string& what() const noexcept { return what_; }
 
-[[noreturn]] inline void fail(merge_error e, std::string what = {})
-{
-    throw merge_failure{e, std::move(what)};
-}
+    void set(merge_error e, std::string what)
+    {
+        if (failed_)
+            return;
+        failed_ = true;
+        code_ = e;
+        what_ = std::move(what);
+    }
+    void set(merge_error e, const char* what)
+    {
+        if (!failed_)
+            set(e, std::string(what));
+    }
+
+private:
+    bool failed_ = false;
+    merge_error code_{};
+    std::string what_;
+};
 
 } // namespace detail
 
@@ -84,21 +98,36 @@ public:
     position begin() const noexcept { return {0, 0}; }
     position end() const noexcept { return {slots.size(), 0}; }
 
-    /// The instruction at `p`, nullptr for a tombstone.
-    changeset::instruction* at(position p)
+    /// The instruction at `p`, nullptr for a tombstone. A position outside the changeset is a broken
+    /// invariant: it is recorded in `f` and answered with nullptr.
+    changeset::instruction* at(position p, detail::failure& f)
     {
-        if (p.slot >= slots.size())
-            detail::fail(merge_error::invalid_instruction, "position past the changeset");
+        if (p.slot >= slots.size()) {
+            f.set(merge_error::invalid_instruction, "position past the changeset");
+            return nullptr;
+        }
         auto& s = slots[p.slot];
         if (s.empty())
             return nullptr;
-        if (p.sub >= s.size())
-            detail::fail(merge_error::invalid_instruction, "position past its slot");
+        if (p.sub >= s.size()) {
+            f.set(merge_error::invalid_instruction, "position past its slot");
+            return nullptr;
+        }
         return &s[p.sub];
     }
+    /// The same, for a position known to be inside (an iteration from begin() to end()).
+    const changeset::instruction* at(position p) const noexcept
+    {
+        if (p.slot >= slots.size() || p.sub >= slots[p.slot].size())
+            return nullptr;
+        return &slots[p.slot][p.sub];
+    }
 
+    /// The next position. At or past the end it stays where it is (callers test for end() first).
     void advance(position& p) const noexcept
     {
+        if (p.slot >= slots.size())
+            return;
         ++p.sub;
         if (p.sub >= slots[p.slot].size()) {
             ++p.slot;
@@ -106,12 +135,16 @@ public:
         }
     }
 
-    /// Inserts [b, e) before `p`; returns the position of the first inserted instruction.
-    position insert_stable(position p, const changeset::instruction* b, const changeset::instruction* e)
+    /// Inserts [b, e) before `p`; returns the position of the first inserted instruction. A position
+    /// outside the changeset is recorded in `f` and nothing is inserted.
+    position insert_stable(position p, const changeset::instruction* b, const changeset::instruction* e,
+                           detail::failure& f)
     {
+        if (p.slot >= slots.size() || p.sub > slots[p.slot].size()) {
+            f.set(merge_error::invalid_instruction, "insert past its slot");
+            return p;
+        }
         auto& s = slots[p.slot];
-        if (p.sub > s.size())
-            detail::fail(merge_error::invalid_instruction, "insert past its slot");
         s.insert(s.begin() + static_cast<std::ptrdiff_t>(p.sub), b, e);
         return p;
     }

@@ -10,6 +10,8 @@
 // history stores is the transformed changeset, plus, per client file, the reciprocal history the
 // transformer keeps (each other client's entry as already transformed against that client's uploads).
 // Both are written in the upload's one log record, so a kill -9 keeps all of an upload or none of it.
+// The reciprocal history is trimmed as each client's upload cursor moves and bounded in bytes per realm
+// (reciprocal_history.hpp); the trim follows from the cursor in the same record, so replay repeats it.
 // A re-sent changeset (a client resuming after a crash of either side) is recognised by its client
 // version and skipped, never integrated twice.
 //
@@ -20,6 +22,7 @@
 #include "realmwire/protocol/entries.hpp"
 #include "realmwire/protocol/protocol_error.hpp"
 #include "realmwire/reference/durable_log.hpp"
+#include "realmwire/reference/reciprocal_history.hpp"
 #include "realmwire/reference/state.hpp"
 
 #include <openssl/rand.h>
@@ -120,6 +123,12 @@ public:
     std::size_t client_count() const noexcept { return clients_.size(); }
     const durable_log& log() const noexcept { return log_; }
 
+    /// Bytes the reciprocal history of this realm may hold (over all client files); an upload whose
+    /// updates would leave more is refused with merge_error::reciprocal_history_too_large and nothing is
+    /// stored. 0 = no limit. Not stored: whoever opens the history sets it.
+    void set_max_reciprocal_bytes(std::uint64_t n) noexcept { max_reciprocal_bytes_ = n; }
+    std::uint64_t max_reciprocal_bytes() const noexcept { return max_reciprocal_bytes_; }
+
     /// Hands out the next client file ident (realm-core's server starts at 2) with a fresh salt.
     client_file allocate_client_file(std::error_code& ec)
     {
@@ -163,7 +172,8 @@ public:
     /// entries at or below the file's last integrated client version are re-sends and skipped; the
     /// rest get the next server versions. One log record and one fdatasync per call, before returning.
     /// `reciprocal` (optional): reciprocal history updates for `ident` (server version → transformed
-    /// entry), stored in the same record.
+    /// entry), stored in the same record. `ident`'s reciprocal entries at or below its upload progress
+    /// server version are dropped (never read again); updates below it are not even written.
     integrate_result integrate(std::uint64_t ident, const std::vector<protocol::upload_entry>& in,
                                std::uint64_t progress_client_version, std::uint64_t progress_server_version,
                                std::error_code& ec, const std::map<std::uint64_t, std::string>* reciprocal = nullptr)
@@ -196,9 +206,15 @@ public:
         }
         std::uint64_t pcv = std::max(f.upload_progress_client_version, progress_client_version);
         std::uint64_t psv = std::max(f.upload_progress_server_version, progress_server_version);
-        bool recip = reciprocal && !reciprocal->empty();
+        reciprocal_store::updates live;
+        if (reciprocal)
+            live = reciprocal_store::live(*reciprocal, psv);
+        const bool recip = !live.empty();
         if (fresh.empty() && !recip && pcv == f.upload_progress_client_version && psv == f.upload_progress_server_version)
             return r;
+        reciprocal_.check(ident, live, psv, max_reciprocal_bytes_, ec);
+        if (ec)
+            return {};
         std::string rec;
         rec.push_back('U');
         put(rec, ident);
@@ -216,8 +232,8 @@ public:
         }
         if (recip) {
             // Optional trailing section (records written before it existed end here).
-            put(rec, reciprocal->size());
-            for (const auto& [v, bytes] : *reciprocal) {
+            put(rec, live.size());
+            for (const auto& [v, bytes] : live) {
                 put(rec, v);
                 put(rec, bytes.size());
                 rec.append(bytes);
@@ -226,9 +242,7 @@ public:
         write(rec, ec);
         if (ec)
             return {};
-        if (recip)
-            for (const auto& [v, bytes] : *reciprocal)
-                reciprocal_[ident][v] = bytes;
+        reciprocal_.apply(ident, live, psv);
         r.integrated = fresh.size();
         for (auto& h : fresh)
             entries_.push_back(std::move(h));
@@ -292,20 +306,12 @@ public:
     /// The reciprocal transform of entry `version` kept for client file `client`, or nullptr.
     const std::string* reciprocal(std::uint64_t client, std::uint64_t version) const
     {
-        auto c = reciprocal_.find(client);
-        if (c == reciprocal_.end())
-            return nullptr;
-        auto it = c->second.find(version);
-        return it == c->second.end() ? nullptr : &it->second;
+        return reciprocal_.find(client, version);
     }
     /// Reciprocal entries kept, over all client files.
-    std::size_t reciprocal_count() const noexcept
-    {
-        std::size_t n = 0;
-        for (const auto& kv : reciprocal_)
-            n += kv.second.size();
-        return n;
-    }
+    std::size_t reciprocal_count() const noexcept { return reciprocal_.count(); }
+    /// Bytes of the reciprocal entries kept, over all client files.
+    std::uint64_t reciprocal_bytes() const noexcept { return reciprocal_.bytes(); }
 
     /// The highest client version of `ident` integrated at or before server version `v`.
     std::uint64_t client_version_at(std::uint64_t ident, std::uint64_t v) const noexcept
@@ -385,23 +391,27 @@ private:
             }
             it->second.upload_progress_client_version = pcv;
             it->second.upload_progress_server_version = psv;
+            // The optional reciprocal section, then the trim the cursor implies (as integrate() did).
+            reciprocal_store::updates updates;
             std::uint64_t m = 0;
-            if (rec.empty() || !get(rec, m))
-                return;
-            for (std::uint64_t i = 0; i < m; ++i) {
-                std::uint64_t v = 0, size = 0;
-                if (!get(rec, v) || !get(rec, size) || rec.size() < size)
-                    return;
-                reciprocal_[ident][v].assign(rec.data(), static_cast<std::size_t>(size));
-                rec.remove_prefix(static_cast<std::size_t>(size));
+            if (!rec.empty() && get(rec, m)) {
+                for (std::uint64_t i = 0; i < m; ++i) {
+                    std::uint64_t v = 0, size = 0;
+                    if (!get(rec, v) || !get(rec, size) || rec.size() < size)
+                        break;
+                    updates[v].assign(rec.data(), static_cast<std::size_t>(size));
+                    rec.remove_prefix(static_cast<std::size_t>(size));
+                }
             }
+            reciprocal_.apply(ident, updates, psv);
         }
     }
 
     durable_log log_;
     std::vector<history_entry> entries_;
     std::map<std::uint64_t, client_file> clients_;
-    std::map<std::uint64_t, std::map<std::uint64_t, std::string>> reciprocal_; ///< client → version → bytes
+    reciprocal_store reciprocal_;
+    std::uint64_t max_reciprocal_bytes_ = 0;
     std::uint64_t next_ident_ = first_client_ident;
     reference::state state_;
     bool state_built_ = false;

@@ -45,6 +45,9 @@ struct history_backend_limits {
     /// Changeset bytes one realm's history may hold; an UPLOAD that would grow it past this ends its
     /// session with 201 and stores nothing. 0 = no cap.
     std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
+    /// Reciprocal-history bytes one realm may hold (reference/reciprocal_history.hpp); an UPLOAD that
+    /// would grow it past this ends its session with 201 and stores nothing. 0 = no cap.
+    std::uint64_t max_reciprocal_bytes = std::uint64_t(256) << 20;
 };
 
 /// realm_history as endpoint::upload_merger reads it (the backend below, and anyone replaying a history).
@@ -207,6 +210,9 @@ public:
         std::uint64_t before = h->version();
         h->integrate(r.client_file.ident, store, r.progress.client_version, r.progress.last_integrated_server_version,
                      ec, &merged.reciprocal);
+        if (ec == merge_error::reciprocal_history_too_large)
+            return endpoint::status::error(protocol::protocol_error::other_session_error,
+                                           "the realm's reciprocal history limit is exhausted");
         if (ec)
             return io_error();
         std::vector<flx_rejected_write> rejected;
@@ -291,7 +297,10 @@ private:
     realm_history* open(std::string_view realm)
     {
         std::error_code ec;
-        return dir_->get(std::string(realm), ec);
+        realm_history* h = dir_->get(std::string(realm), ec);
+        if (h)
+            h->set_max_reciprocal_bytes(limits_.max_reciprocal_bytes);
+        return h;
     }
     static endpoint::status io_error()
     {
