@@ -2,9 +2,11 @@
 // memory pipe), any completion token (callbacks, use_future, deferred, as_tuple; coroutines are in
 // coroutine_cxx20.cpp), move-only handlers, the handler's executor and allocator, terminal
 // cancellation, and deadlines that cover a whole composed operation.
+#include "realmwire/driver/http_client.hpp"
 #include "realmwire/driver/websocket_client.hpp"
 #include "realmwire/driver/websocket_server.hpp"
 #include "realmwire/transport/any_transport.hpp"
+#include "realmwire/transport/connect.hpp"
 #include "realmwire/transport/memory.hpp"
 #include "realmwire/transport/tcp.hpp"
 #include "realmwire/transport/tls.hpp"
@@ -514,4 +516,76 @@ TEST_CASE("async model: the handler's associated allocator serves the operation'
     REQUIRE(rw_test::run_until(ioc, [&] { return done && received; }));
     CHECK(*sends > 0);    // the queued send's storage
     CHECK(*receives > 0); // the socket read's operation state
+}
+
+TEST_CASE("async model: connector and http client take tokens and honour terminal cancellation")
+{
+    asio::io_context ioc;
+    // A "proxy" and an HTTP server that accept and then say nothing.
+    tcp::acceptor silent(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    std::vector<tcp::socket> held;
+    std::function<void()> accept_more = [&] {
+        silent.async_accept([&](std::error_code e, tcp::socket s) {
+            if (e)
+                return;
+            held.push_back(std::move(s));
+            accept_more();
+        });
+    };
+    accept_more();
+
+    SECTION("connector: use_future to a real server, then a cancelled CONNECT phase")
+    {
+        rw_test::test_server echo_server(ioc, rw_test::echo());
+        transport::connector c(ioc.get_executor());
+        transport::connect_options o;
+        o.host = "127.0.0.1";
+        o.port = echo_server.port();
+        std::future<transport::any_transport> f = c.async_connect(o, asio::use_future);
+        REQUIRE(rw_test::run_until(ioc, [&] { return f.wait_for(0s) == std::future_status::ready; }));
+        transport::any_transport t = f.get();
+        CHECK(static_cast<bool>(t));
+
+        transport::proxy_config p;
+        p.host = "127.0.0.1";
+        p.port = silent.local_endpoint().port();
+        o.proxy = p;
+        asio::cancellation_signal sig;
+        std::error_code ec;
+        bool done = false;
+        c.async_connect(o, asio::bind_cancellation_slot(sig.slot(), [&](std::error_code e, transport::any_transport) {
+                            ec = e;
+                            done = true;
+                        }));
+        REQUIRE(rw_test::run_until(ioc, [&] { return !held.empty(); }));
+        ioc.poll();
+        CHECK_FALSE(done);
+        sig.emit(asio::cancellation_type::terminal);
+        REQUIRE(rw_test::run_until(ioc, [&] { return done; }));
+        CHECK(ec == asio::error::operation_aborted);
+        CHECK(c.failure().phase == transport::phase::proxy);
+        CHECK(c.failure().error == asio::error::operation_aborted);
+    }
+    SECTION("http client: a cancelled request completes with operation_aborted")
+    {
+        driver::http_target target{"127.0.0.1", silent.local_endpoint().port(), false};
+        http::request req;
+        req.method = "GET";
+        req.target = "/";
+        asio::cancellation_signal sig;
+        std::error_code ec;
+        bool done = false;
+        driver::async_http_request(ioc, target, req, {},
+                                   asio::bind_cancellation_slot(sig.slot(), [&](std::error_code e, http::response) {
+                                       ec = e;
+                                       done = true;
+                                   }));
+        REQUIRE(rw_test::run_until(ioc, [&] { return !held.empty(); }));
+        ioc.poll();
+        CHECK_FALSE(done);
+        sig.emit(asio::cancellation_type::terminal);
+        REQUIRE(rw_test::run_until(ioc, [&] { return done; }));
+        CHECK(ec == asio::error::operation_aborted);
+    }
+    silent.close();
 }

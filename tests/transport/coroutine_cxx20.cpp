@@ -157,3 +157,14 @@ TEST_CASE("coroutines: a receive raced against a timer with awaitable operators 
     CHECK_FALSE(client.next_layer().is_open());
     CHECK(peer == transport_error::closed);
 }
+
+// examples/websocket_tokens.cpp again, now with its coroutine part (docs/transports.md).
+#define main realmwire_example_websocket_tokens_main
+#include "../../examples/websocket_tokens.cpp"
+#undef main
+
+TEST_CASE("coroutines: examples/websocket_tokens.cpp runs all three tokens")
+{
+    static_assert(__cpp_impl_coroutine);
+    CHECK(realmwire_example_websocket_tokens_main() == 0);
+}
