@@ -7,7 +7,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/use_future.hpp>
-#if defined(__cpp_impl_coroutine)
+#if defined(ASIO_HAS_CO_AWAIT) // C++20 with a compiler and library Asio knows how to await with
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
@@ -78,7 +78,7 @@ bool with_future()
     return ok;
 }
 
-#if defined(__cpp_impl_coroutine)
+#if defined(ASIO_HAS_CO_AWAIT)
 bool with_coroutine()
 {
     asio::io_context ioc;
@@ -102,7 +102,7 @@ bool with_coroutine()
 int main()
 {
     bool ok = with_callback() && with_future();
-#if defined(__cpp_impl_coroutine)
+#if defined(ASIO_HAS_CO_AWAIT)
     ok = ok && with_coroutine();
 #endif
     std::printf("%s\n", ok ? "three tokens: ok" : "failed");

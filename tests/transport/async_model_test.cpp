@@ -348,8 +348,9 @@ TEST_CASE("async model: terminal cancellation of a handshake, and a deadline tha
     asio::io_context ioc;
     SECTION("cancelled by the caller")
     {
-        auto [a, b] = transport::make_memory_pipe(ioc.get_executor(), {}, {});
-        driver::websocket_client<transport::memory_stream> client(std::move(a));
+        auto pipe = transport::make_memory_pipe(ioc.get_executor(), {}, {}); // (lambdas capture `b`)
+        auto& b = pipe.second;
+        driver::websocket_client<transport::memory_stream> client(std::move(pipe.first));
         asio::cancellation_signal sig;
         std::error_code ec;
         handshake_result res;
@@ -397,8 +398,9 @@ TEST_CASE("async model: terminal cancellation of a handshake, and a deadline tha
     }
     SECTION("a server trickling its answer byte by byte still hits the deadline")
     {
-        auto [a, b] = transport::make_memory_pipe(ioc.get_executor(), {}, {});
-        driver::websocket_client<transport::memory_stream> client(std::move(a));
+        auto pipe = transport::make_memory_pipe(ioc.get_executor(), {}, {}); // (lambdas capture `b`)
+        auto& b = pipe.second;
+        driver::websocket_client<transport::memory_stream> client(std::move(pipe.first));
         std::error_code ec;
         bool done = false;
         client.async_handshake(rw_test::make_handshake("h"), 150ms, [&](std::error_code e, handshake_result) {

@@ -165,6 +165,6 @@ TEST_CASE("coroutines: a receive raced against a timer with awaitable operators 
 
 TEST_CASE("coroutines: examples/websocket_tokens.cpp runs all three tokens")
 {
-    static_assert(__cpp_impl_coroutine);
+    static_assert(ASIO_HAS_CO_AWAIT + 0 == 1, "this binary is only built where Asio can co_await");
     CHECK(realmwire_example_websocket_tokens_main() == 0);
 }
