@@ -8,6 +8,7 @@
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/connect.hpp"
 #include "realmwire/transport/detail/asio_stream.hpp"
+#include "realmwire/transport/detail/completion.hpp"
 #include "realmwire/transport/detail/io_handler.hpp"
 #include "realmwire/transport/http_connect.hpp"
 #include "realmwire/transport/memory.hpp"

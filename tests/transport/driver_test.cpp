@@ -157,10 +157,10 @@ TEST_CASE("driver: refusal carries status and the realm close code, upgrade time
         auto ws = std::make_shared<rw_test::ws_client>(any_transport(std::move(a)));
         std::error_code ec;
         bool done = false;
-        ws->async_handshake(rw_test::make_handshake("h"), [&](std::error_code e, handshake_result) {
+        ws->async_handshake(rw_test::make_handshake("h"), 100ms, [&](std::error_code e, handshake_result) {
             ec = e;
             done = true;
-        }, 100ms);
+        });
         REQUIRE(rw_test::run_until(ioc, [&] { return done; }));
         CHECK(ec == transport_error::upgrade_timeout);
         CHECK(ec == condition::timeout);

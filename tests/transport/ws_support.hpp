@@ -37,9 +37,10 @@ void ws_echo_loop(std::shared_ptr<Server> ws, std::shared_ptr<ws_echo_stats> sta
             stats->closes.push_back(m);
             return;
         }
-        ws->async_send(m.payload, [](std::error_code) {},
+        ws->async_send(m.payload,
                        m.kind == realmwire::websocket::event_kind::text ? realmwire::websocket::opcode::text
-                                                                        : realmwire::websocket::opcode::binary);
+                                                                        : realmwire::websocket::opcode::binary,
+                       [](std::error_code) {});
         ws_echo_loop(ws, stats);
     });
 }

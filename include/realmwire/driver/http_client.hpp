@@ -9,11 +9,14 @@
 //   async_http_request(ioc, target, request, options, [](std::error_code ec, http::response r) {...});
 //   http::response r = http_request(target, request, options, ec);   // runs its own io_context
 //
-// A timeout reports std::errc::timed_out.
+// A timeout reports std::errc::timed_out. async_http_request takes any completion token (use_future,
+// use_awaitable, deferred, ...), runs the handler on its associated executor, and honours terminal
+// cancellation through the handler's slot (the exchange is aborted: asio::error::operation_aborted).
 
 #include "realmwire/http/message.hpp"
 #include "realmwire/http/parser.hpp"
 #include "realmwire/http/serializer.hpp"
+#include "realmwire/transport/detail/completion.hpp"
 
 #include <asio.hpp>
 #include <asio/ssl.hpp>
@@ -50,7 +53,7 @@ namespace detail {
 template <class Stream>
 class http_exchange : public std::enable_shared_from_this<http_exchange<Stream>> {
 public:
-    using callback = std::function<void(std::error_code, http::response)>;
+    using callback = transport::detail::unique_callback<std::error_code, http::response>;
 
     template <class... StreamArgs>
     http_exchange(asio::io_context& ioc, http_target target, const http::request& req, http_client_options options,
@@ -77,9 +80,14 @@ public:
         parser_.set_response_to_head(r.method == "HEAD");
     }
 
-    void run()
+    void run(asio::cancellation_slot slot = {})
     {
         auto self = this->shared_from_this();
+        slot_ = slot;
+        if (slot_.is_connected()) {
+            std::weak_ptr<http_exchange> w = self;
+            slot_.template emplace<canceller>(canceller{w});
+        }
         if (serialize_error_) {
             asio::post(timer_.get_executor(), [self] { self->complete(self->serialize_error_); });
             return;
@@ -174,15 +182,36 @@ private:
         });
     }
 
+    struct canceller {
+        std::weak_ptr<http_exchange> w;
+        void operator()(asio::cancellation_type t)
+        {
+            if ((t & asio::cancellation_type::terminal) == asio::cancellation_type::none)
+                return;
+            if (auto self = w.lock()) {
+                if (self->done_)
+                    return;
+                self->cancelled_ = true;
+                std::error_code ignored;
+                self->resolver_.cancel();
+                lowest(self->stream_).close(ignored);
+            }
+        }
+    };
+
     void complete(std::error_code ec)
     {
         if (done_)
             return;
         done_ = true;
+        if (slot_.is_connected())
+            slot_.clear();
         timer_.cancel();
         std::error_code ignored;
         lowest(stream_).close(ignored);
-        if (timed_out_)
+        if (cancelled_)
+            ec = asio::error::operation_aborted;
+        else if (timed_out_)
             ec = std::make_error_code(std::errc::timed_out);
         http::response res;
         if (!ec)
@@ -201,7 +230,9 @@ private:
     std::string out_;
     std::error_code serialize_error_;
     std::array<char, 8192> buf_{};
+    asio::cancellation_slot slot_;
     bool timed_out_ = false;
+    bool cancelled_ = false;
     bool done_ = false;
 };
 
@@ -215,23 +246,30 @@ inline std::shared_ptr<asio::ssl::context> default_tls_context()
 
 } // namespace detail
 
-/// Sends `req` to `target` and calls `cb(ec, response)` once, on an `ioc` thread.
-template <class Callback>
-void async_http_request(asio::io_context& ioc, http_target target, const http::request& req,
-                        http_client_options options, Callback&& cb)
+/// Sends `req` to `target`; completes once with (std::error_code, http::response).
+template <class CompletionToken>
+auto async_http_request(asio::io_context& ioc, http_target target, const http::request& req,
+                        http_client_options options, CompletionToken&& token)
 {
-    if (target.tls) {
-        auto ctx = options.tls_context ? options.tls_context : detail::default_tls_context();
-        options.tls_context = ctx;
-        auto x = std::make_shared<detail::http_exchange<asio::ssl::stream<asio::ip::tcp::socket>>>(
-            ioc, std::move(target), req, std::move(options), std::forward<Callback>(cb), ioc, *ctx);
-        x->run();
-    }
-    else {
-        auto x = std::make_shared<detail::http_exchange<asio::ip::tcp::socket>>(
-            ioc, std::move(target), req, std::move(options), std::forward<Callback>(cb), ioc);
-        x->run();
-    }
+    return asio::async_initiate<CompletionToken, void(std::error_code, http::response)>(
+        [&ioc](auto handler, http_target tgt, http::request rq, http_client_options opts) {
+            asio::cancellation_slot slot = asio::get_associated_cancellation_slot(handler);
+            typename detail::http_exchange<asio::ip::tcp::socket>::callback cb(
+                transport::detail::track(std::move(handler), ioc.get_executor()));
+            if (tgt.tls) {
+                auto ctx = opts.tls_context ? opts.tls_context : detail::default_tls_context();
+                opts.tls_context = ctx;
+                auto x = std::make_shared<detail::http_exchange<asio::ssl::stream<asio::ip::tcp::socket>>>(
+                    ioc, std::move(tgt), rq, std::move(opts), std::move(cb), ioc, *ctx);
+                x->run(slot);
+            }
+            else {
+                auto x = std::make_shared<detail::http_exchange<asio::ip::tcp::socket>>(ioc, std::move(tgt), rq,
+                                                                                        std::move(opts), std::move(cb), ioc);
+                x->run(slot);
+            }
+        },
+        token, std::move(target), req, std::move(options));
 }
 
 /// Blocking form on a private io_context.

@@ -269,7 +269,7 @@ inline connect_function<websocket_channel> websocket_connector(
                 return;
             }
             auto ch = std::make_shared<websocket_channel>(std::move(t), ws);
-            ch->async_handshake(std::move(req), [ch, done](std::error_code hec, handshake_result hr) {
+            ch->async_handshake(std::move(req), upgrade_timeout, [ch, done](std::error_code hec, handshake_result hr) {
                 connect_result<websocket_channel> r;
                 r.ec = hec;
                 if (hr.refusal)
@@ -279,7 +279,7 @@ inline connect_function<websocket_channel> websocket_connector(
                     r.protocol_version = hr.version;
                 }
                 done(std::move(r));
-            }, upgrade_timeout);
+            });
         });
     };
 }

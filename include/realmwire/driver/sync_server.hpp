@@ -284,7 +284,7 @@ public:
         auto o = opts_;
         auto ids = ids_;
         ws->async_accept(
-            std::move(opts),
+            std::move(opts), handshake_timeout,
             [ws, backend, hub, o, ids, base](std::error_code ec, const handshake_verdict& v) mutable {
                 if (ec || !v.dialect) {
                     if (o->on_closed)
@@ -296,8 +296,7 @@ public:
                 if (base.handshake_token.empty())
                     base.handshake_token = v.token;
                 serve_impl(ws, *backend, hub, o, ids, std::move(base));
-            },
-            handshake_timeout);
+            });
     }
 
     /// The backend's history of `realm` changed outside any connection: wake its sessions.

@@ -6,8 +6,12 @@
 // lookup, the application's authorizer), writes the 101 or the refusal, then exchanges messages
 // (websocket_connection.hpp). A refusal is written completely before the connection is closed.
 //
+// The next layer can be any async stream and async_accept takes any completion token, like every
+// operation of websocket_connection.hpp; its timeout is a deadline over the whole exchange, expressed
+// as terminal cancellation.
+//
 // Errors of async_accept: transport_error::upgrade_timeout, transport_error::upgrade_failed (the
-// connection failed before a verdict), or the acceptor's handshake_error / http_error (the verdict
+// connection failed before a verdict), asio::error::operation_aborted (cancelled by the caller), or the acceptor's handshake_error / http_error (the verdict
 // passed to the handler holds the response that was sent).
 
 #include "realmwire/driver/websocket_connection.hpp"
@@ -27,124 +31,130 @@
 
 namespace realmwire::driver {
 
-template <class Transport>
-class websocket_server : public websocket_connection<Transport> {
-    using base = websocket_connection<Transport>;
-    using state = detail::ws_state<Transport>;
+namespace detail {
 
-public:
-    explicit websocket_server(Transport t, websocket_options o = {}) : base(std::move(t), websocket::role::server, o) {}
-
-    /// Reads and answers the upgrade: h(std::error_code, handshake_verdict). `timeout` 0 = none.
-    template <class Handler>
-    void async_accept(acceptor_options o, Handler&& h, std::chrono::milliseconds timeout = std::chrono::seconds(30))
-    {
-        auto op = std::make_shared<op_t<std::decay_t<Handler>>>(this->s_, std::move(o), std::forward<Handler>(h));
-        op->start(timeout);
-    }
-
-private:
-    template <class Handler>
-    struct op_t : std::enable_shared_from_this<op_t<Handler>> {
-        op_t(std::shared_ptr<state> s, acceptor_options o, Handler&& h)
-            : s(std::move(s)), o(std::move(o)), parser(this->o.limits), timer(this->s->transport.get_executor()),
-              handler(std::move(h))
-        {
-        }
-
-        void start(std::chrono::milliseconds timeout)
-        {
-            auto self = this->shared_from_this();
-            if (timeout.count() > 0) {
-                timer.expires_after(timeout);
-                timer.async_wait([self](std::error_code ec) {
-                    if (ec || self->finished)
-                        return;
-                    self->timed_out = true;
-                    self->s->transport.close();
-                });
-            }
-            read();
-        }
-
-        void read()
-        {
-            auto self = this->shared_from_this();
-            s->transport.async_read_some(asio::buffer(s->rbuf), [self](std::error_code ec, std::size_t n) {
-                self->on_read(ec, n);
-            });
-        }
-
-        void on_read(std::error_code ec, std::size_t n)
-        {
-            if (n) {
-                std::string_view chunk(s->rbuf.data(), n);
-                std::error_code pec;
-                std::size_t used = parser.feed(chunk, pec);
-                if (pec) {
-                    // Let the acceptor turn the parse error into its 400 (or limit) answer.
-                    raw.append(chunk.data(), chunk.size());
-                    return answer(accept_handshake(std::string_view(raw), o));
-                }
-                raw.append(chunk.data(), used);
-                if (parser.done()) {
-                    s->rpos = used;
-                    s->rlen = n;
-                    return answer(accept_handshake(parser.get(), o));
-                }
-            }
-            if (ec) {
-                handshake_verdict v;
-                v.ec = timed_out ? make_error_code(transport_error::upgrade_timeout)
-                                 : make_error_code(transport_error::upgrade_failed);
-                s->transport.close();
-                return finish(v.ec, std::move(v));
-            }
-            read();
-        }
-
-        void answer(handshake_verdict v)
-        {
-            response = v.response_bytes();
-            verdict = std::move(v);
-            auto self = this->shared_from_this();
-            s->transport.async_write(asio::buffer(response), [self](std::error_code ec, std::size_t) {
-                if (!self->verdict.accepted()) {
-                    self->s->transport.close();
-                    std::error_code vec = self->verdict.ec;
-                    return self->finish(vec, std::move(self->verdict));
-                }
-                if (ec) {
-                    self->s->transport.close();
-                    return self->finish(make_error_code(self->timed_out ? transport_error::upgrade_timeout
-                                                                        : transport_error::upgrade_failed),
-                                        std::move(self->verdict));
-                }
-                self->finish({}, std::move(self->verdict));
-            });
-        }
-
-        void finish(std::error_code ec, handshake_verdict v)
-        {
-            if (finished)
-                return;
-            finished = true;
-            timer.cancel();
-            if (ec && !s->failed)
-                s->failed = ec;
-            handler(ec, std::move(v));
-        }
-
-        std::shared_ptr<state> s;
+template <class NextLayer>
+struct server_upgrade_op : upgrade_op_base<NextLayer, handshake_verdict> {
+    struct data {
+        explicit data(acceptor_options opts) : o(std::move(opts)), parser(o.limits) {}
         acceptor_options o;
         http::request_parser parser;
-        asio::steady_timer timer;
-        Handler handler;
         std::string raw;
         std::string response;
         handshake_verdict verdict;
-        bool timed_out = false, finished = false;
     };
+    std::unique_ptr<data> d;
+    std::chrono::milliseconds timeout{0};
+    enum class step { start, read, wrote, done } at = step::start;
+
+    template <class Self>
+    void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0)
+    {
+        switch (at) {
+            case step::start:
+                this->start_deadline(timeout);
+                at = step::read;
+                return this->read(self);
+            case step::read: return on_read(self, ec, n);
+            case step::wrote: return on_written(self, ec);
+            case step::done: return this->complete(self);
+        }
+    }
+
+    template <class Self>
+    void on_read(Self& self, std::error_code ec, std::size_t n)
+    {
+        auto& s = *this->s;
+        if (n) {
+            std::string_view chunk(s.rbuf.data(), n);
+            std::error_code pec;
+            std::size_t used = d->parser.feed(chunk, pec);
+            if (pec) {
+                // Let the acceptor turn the parse error into its 400 (or limit) answer.
+                d->raw.append(chunk.data(), chunk.size());
+                return answer(self, accept_handshake(std::string_view(d->raw), d->o));
+            }
+            d->raw.append(chunk.data(), used);
+            if (d->parser.done()) {
+                s.rpos = used;
+                s.rlen = n;
+                return answer(self, accept_handshake(d->parser.get(), d->o));
+            }
+        }
+        if (ec) {
+            handshake_verdict v;
+            v.ec = this->broken_off();
+            transport::close_stream(s.next);
+            std::error_code vec = v.ec;
+            return done(self, vec, std::move(v));
+        }
+        this->read(self);
+    }
+
+    template <class Self>
+    void answer(Self& self, handshake_verdict v)
+    {
+        d->response = v.response_bytes();
+        d->verdict = std::move(v);
+        at = step::wrote;
+        this->write(self, asio::buffer(d->response));
+    }
+
+    template <class Self>
+    void on_written(Self& self, std::error_code ec)
+    {
+        auto& s = *this->s;
+        if (!d->verdict.accepted()) {
+            // A refusal is written completely (or fails) before the connection goes.
+            transport::close_stream(s.next);
+            std::error_code vec = d->verdict.ec;
+            return done(self, vec, std::move(d->verdict));
+        }
+        if (ec) {
+            transport::close_stream(s.next);
+            return done(self, this->broken_off(), std::move(d->verdict));
+        }
+        done(self, {}, std::move(d->verdict));
+    }
+
+    template <class Self>
+    void done(Self& self, std::error_code ec, handshake_verdict v)
+    {
+        at = step::done;
+        d.reset();
+        this->finish(self, ec, std::move(v));
+    }
+};
+
+} // namespace detail
+
+template <class NextLayer>
+class websocket_server : public basic_websocket_connection<NextLayer> {
+    using base = basic_websocket_connection<NextLayer>;
+
+public:
+    explicit websocket_server(NextLayer next, websocket_options o = {})
+        : base(std::move(next), websocket::role::server, o)
+    {
+    }
+
+    /// Reads and answers the upgrade; completes with (std::error_code, handshake_verdict). The
+    /// deadline defaults to 30 s; 0 = none.
+    template <class CompletionToken>
+    auto async_accept(acceptor_options o, CompletionToken&& token)
+    {
+        return async_accept(std::move(o), std::chrono::seconds(30), std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_accept(acceptor_options o, std::chrono::milliseconds timeout, CompletionToken&& token)
+    {
+        detail::server_upgrade_op<NextLayer> op;
+        op.s = this->s_;
+        op.d = std::make_unique<typename detail::server_upgrade_op<NextLayer>::data>(std::move(o));
+        op.timeout = timeout;
+        return asio::async_compose<CompletionToken, void(std::error_code, handshake_verdict)>(std::move(op), token,
+                                                                                              this->s_->ex);
+    }
 };
 
 } // namespace realmwire::driver

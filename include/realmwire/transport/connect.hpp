@@ -14,6 +14,10 @@
 //     transport::connect_options o;
 //     o.host = "sync.example.com"; o.port = 443; o.tls = true;
 //     c.async_connect(o, [&](std::error_code ec, transport::any_transport t) { ... });
+//
+// async_connect takes any completion token (use_future, use_awaitable, deferred, ...); the handler
+// runs on its associated executor; terminal cancellation through its slot aborts the current phase
+// and completes with asio::error::operation_aborted (failure().error says so too).
 
 #include "realmwire/errors/transport.hpp"
 #include "realmwire/http/message.hpp"
@@ -23,7 +27,12 @@
 #include "realmwire/transport/timeouts.hpp"
 #include "realmwire/transport/tls.hpp"
 
+#include "realmwire/transport/detail/completion.hpp"
+
 #include <asio/any_io_executor.hpp>
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/async_result.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
@@ -83,8 +92,22 @@ public:
     {
     }
 
-    void start()
+    /// Terminal cancellation from the caller's slot: abort the current phase.
+    void cancel()
     {
+        if (finished_)
+            return;
+        cancelled_ = true;
+        abort_current();
+    }
+
+    void start(asio::cancellation_slot slot)
+    {
+        slot_ = slot;
+        if (slot_.is_connected()) {
+            std::weak_ptr<connect_op> w = this->shared_from_this();
+            slot_.template emplace<canceller>(canceller{w});
+        }
         const bool via_proxy = opts_.proxy.has_value();
         const std::string& host = via_proxy ? opts_.proxy->host : opts_.host;
         const std::uint16_t port = via_proxy ? opts_.proxy->port : opts_.port;
@@ -135,11 +158,15 @@ private:
     {
         ++gen_;
         timer_.cancel();
-        if (!ec && !override_error)
-            return false;
+        if (!ec && !override_error && !cancelled_)
+            return false; // (a phase that succeeded just as the caller cancelled still ends the op)
         auto& f = shared_->failure;
         f.phase = phase_;
-        if (timed_out_) {
+        if (cancelled_) {
+            f.error = asio::error::operation_aborted;
+            f.cause = {};
+        }
+        else if (timed_out_) {
             f.error = timeout_error(phase_);
             f.cause = {};
         }
@@ -155,8 +182,27 @@ private:
     {
         abort_current();
         auto ec = shared_->failure.error;
+        settle();
         handler_(ec, any_transport{});
     }
+
+    // Before the handler runs: no more cancellation through the caller's slot.
+    void settle()
+    {
+        finished_ = true;
+        if (slot_.is_connected())
+            slot_.clear();
+    }
+
+    struct canceller {
+        std::weak_ptr<connect_op> w;
+        void operator()(asio::cancellation_type t)
+        {
+            if ((t & asio::cancellation_type::terminal) != asio::cancellation_type::none)
+                if (auto op = w.lock())
+                    op->cancel();
+        }
+    };
 
     void on_resolved(asio::ip::tcp::resolver::results_type results)
     {
@@ -232,6 +278,7 @@ private:
     void done()
     {
         shared_->failure = {};
+        settle();
         handler_(std::error_code{}, std::move(cur_));
     }
 
@@ -245,7 +292,8 @@ private:
     any_transport cur_;
     std::optional<tls_transport<any_transport>> tls_;
     phase phase_ = phase::resolve;
-    bool timed_out_ = false;
+    asio::cancellation_slot slot_;
+    bool timed_out_ = false, cancelled_ = false, finished_ = false;
     unsigned gen_ = 0;
 };
 
@@ -255,14 +303,19 @@ class connector {
 public:
     explicit connector(asio::any_io_executor ex) : ex_(std::move(ex)), shared_(std::make_shared<detail::connect_shared>()) {}
 
-    /// Opens a connection as `o` says; calls h(std::error_code, any_transport) on the executor.
-    template <class Handler>
-    void async_connect(connect_options o, Handler&& h)
+    /// Opens a connection as `o` says; completes with (std::error_code, any_transport).
+    template <class CompletionToken>
+    auto async_connect(connect_options o, CompletionToken&& token)
     {
-        shared_->failure = {};
-        auto op = std::make_shared<detail::connect_op<std::decay_t<Handler>>>(ex_, std::move(o), shared_,
-                                                                              std::forward<Handler>(h));
-        op->start();
+        return asio::async_initiate<CompletionToken, void(std::error_code, any_transport)>(
+            [this](auto handler, connect_options opts) {
+                shared_->failure = {};
+                asio::cancellation_slot slot = asio::get_associated_cancellation_slot(handler);
+                auto h = detail::track(std::move(handler), ex_);
+                auto op = std::make_shared<detail::connect_op<decltype(h)>>(ex_, std::move(opts), shared_, std::move(h));
+                op->start(slot);
+            },
+            token, std::move(o));
     }
 
     /// After a failed async_connect: the phase, the error, its cause and any proxy reply.

@@ -19,12 +19,15 @@
 #include "realmwire/http/message.hpp"
 #include "realmwire/http/parser.hpp"
 #include "realmwire/http/serializer.hpp"
+#include "realmwire/transport/detail/completion.hpp"
 #include "realmwire/transport/requirements.hpp"
 #include "realmwire/transport/tls.hpp"
 
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
 #include <asio/post.hpp>
+#include <asio/write.hpp>
+#include <asio/async_result.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -136,7 +139,7 @@ struct http_connect_op : std::enable_shared_from_this<http_connect_op<Transport,
     void start()
     {
         auto self = this->shared_from_this();
-        t.async_write(asio::buffer(request), [self](std::error_code ec, std::size_t) {
+        asio::async_write(t, asio::buffer(request), [self](std::error_code ec, std::size_t) {
             if (ec)
                 return self->finish(ec);
             self->read();
@@ -199,30 +202,36 @@ struct http_connect_op : std::enable_shared_from_this<http_connect_op<Transport,
 } // namespace detail
 
 /// Runs the CONNECT exchange on `t` (already connected to the proxy, and already TLS if the proxy is
-/// HTTPS). Calls h(std::error_code ec, http::response reply, std::error_code cause): ec is empty on
-/// success, else proxy_auth_required, proxy_refused or proxy_bad_response; reply is the proxy's answer
-/// as far as it was parsed (status 0 if none); cause is the underlying I/O or HTTP parse error, if any.
-/// `t` must outlive the operation. The phase timeout is applied by the caller (connect.hpp closes the
-/// transport when it expires).
-template <class Transport, class Handler>
-void async_http_connect(Transport& t, std::string_view host, std::uint16_t port, const proxy_config& proxy,
-                        Handler&& h)
+/// HTTPS). Completes with (std::error_code ec, http::response reply, std::error_code cause): ec is empty
+/// on success, else proxy_auth_required, proxy_refused or proxy_bad_response; reply is the proxy's
+/// answer as far as it was parsed (status 0 if none); cause is the underlying I/O or HTTP parse error,
+/// if any. Takes any completion token; the handler runs on its associated executor. `t` (any async
+/// stream) must outlive the operation. The phase timeout is applied by the caller (connect.hpp closes
+/// the transport when it expires).
+template <class Transport, class CompletionToken>
+auto async_http_connect(Transport& t, std::string_view host, std::uint16_t port, const proxy_config& proxy,
+                        CompletionToken&& token)
 {
-    static_assert(check_transport<Transport>());
+    static_assert(check_async_stream<Transport>());
     std::error_code ec;
     std::string req = http::serialize(make_connect_request(host, port, proxy), ec);
-    if (ec) {
-        // Only a host or extra header that cannot appear in a request gets here.
-        asio::post(t.get_executor(), [h = std::forward<Handler>(h), ec]() mutable {
-            http::response none;
-            none.status = 0;
-            h(make_error_code(transport_error::bad_proxy_url), std::move(none), ec);
-        });
-        return;
-    }
-    auto op = std::make_shared<detail::http_connect_op<Transport, std::decay_t<Handler>>>(
-        t, std::move(req), proxy.reply_limits, std::forward<Handler>(h));
-    op->start();
+    return asio::async_initiate<CompletionToken, void(std::error_code, http::response, std::error_code)>(
+        [&t](auto handler, std::string request, http::parser_limits limits, std::error_code serialize_ec) {
+            auto h = detail::track(std::move(handler), t.get_executor());
+            if (serialize_ec) {
+                // Only a host or extra header that cannot appear in a request gets here.
+                asio::post(t.get_executor(), [h = std::move(h), serialize_ec]() mutable {
+                    http::response none;
+                    none.status = 0;
+                    h(make_error_code(transport_error::bad_proxy_url), std::move(none), serialize_ec);
+                });
+                return;
+            }
+            auto op = std::make_shared<detail::http_connect_op<Transport, decltype(h)>>(t, std::move(request), limits,
+                                                                                       std::move(h));
+            op->start();
+        },
+        token, std::move(req), proxy.reply_limits, ec);
 }
 
 } // namespace realmwire::transport

@@ -9,10 +9,12 @@
 // executor must not run handlers of one pipe concurrently (an io_context run by one thread, or a strand).
 
 #include "realmwire/errors/transport.hpp"
+#include "realmwire/transport/detail/completion.hpp"
 #include "realmwire/transport/detail/io_handler.hpp"
 #include "realmwire/transport/requirements.hpp"
 
 #include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
 #include <asio/post.hpp>
@@ -76,11 +78,60 @@ public:
 
     executor_type get_executor() { return st_->ex; }
 
-    template <class Handler>
-    void async_read_some(asio::mutable_buffer b, Handler&& h)
+    /// Reads 1..size bytes into the first non-empty buffer; completes with (std::error_code, std::size_t).
+    template <class MutableBufferSequence, class CompletionToken>
+    auto async_read_some(const MutableBufferSequence& buffers, CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code, std::size_t)>(
+            [this](auto handler, asio::mutable_buffer b) {
+                start_read(b, detail::io_handler(detail::track(std::move(handler), st_->ex)));
+            },
+            token, detail::first_buffer(buffers, asio::mutable_buffer{}));
+    }
+
+    /// Writes all of the first non-empty buffer (a legal write_some); completes with
+    /// (std::error_code, std::size_t).
+    template <class ConstBufferSequence, class CompletionToken>
+    auto async_write_some(const ConstBufferSequence& buffers, CompletionToken&& token)
+    {
+        return async_write(detail::first_buffer(buffers, asio::const_buffer{}), std::forward<CompletionToken>(token));
+    }
+
+    /// Writes all of `b`; completes with (std::error_code, std::size_t).
+    template <class CompletionToken>
+    auto async_write(asio::const_buffer b, CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code, std::size_t)>(
+            [this](auto handler, asio::const_buffer cb) {
+                start_write(cb, detail::io_handler(detail::track(std::move(handler), st_->ex)));
+            },
+            token, b);
+    }
+
+    /// Closes this end: its pending read fails with operation_aborted; the other end reads what was
+    /// already written, then asio::error::eof; its writes fail with broken_pipe.
+    void close()
+    {
+        if (!st_)
+            return; // moved-from
+        auto& st = *st_;
+        if (st.closed[side_])
+            return;
+        st.closed[side_] = true;
+        st.in[1 - side_].eof = true;
+        try_deliver(st, 1 - side_);
+        if (st.in[side_].reader)
+            complete_read(asio::error::operation_aborted, 0);
+    }
+
+    /// Bytes written by the other end and not yet read here.
+    std::size_t available() const noexcept { return st_->in[side_].data.size() - st_->in[side_].pos; }
+
+private:
+    void start_read(asio::mutable_buffer b, detail::io_handler h)
     {
         auto& box = st_->in[side_];
-        box.reader = detail::io_handler(std::forward<Handler>(h));
+        box.reader = std::move(h);
         box.reader_buf = b;
         if (st_->closed[side_]) {
             complete_read(asio::error::operation_aborted, 0);
@@ -89,8 +140,7 @@ public:
         try_deliver(*st_, side_);
     }
 
-    template <class Handler>
-    void async_write(asio::const_buffer b, Handler&& h)
+    void start_write(asio::const_buffer b, detail::io_handler h)
     {
         auto& st = *st_;
         std::error_code ec;
@@ -115,29 +165,9 @@ public:
             st.written_total[side_] += n;
             try_deliver(st, 1 - side_);
         }
-        asio::post(st.ex, [h = std::forward<Handler>(h), ec, n]() mutable { h(ec, n); });
+        asio::post(st.ex, [h = std::move(h), ec, n]() mutable { h(ec, n); });
     }
 
-    /// Closes this end: its pending read fails with operation_aborted; the other end reads what was
-    /// already written, then asio::error::eof; its writes fail with broken_pipe.
-    void close()
-    {
-        if (!st_)
-            return; // moved-from
-        auto& st = *st_;
-        if (st.closed[side_])
-            return;
-        st.closed[side_] = true;
-        st.in[1 - side_].eof = true;
-        try_deliver(st, 1 - side_);
-        if (st.in[side_].reader)
-            complete_read(asio::error::operation_aborted, 0);
-    }
-
-    /// Bytes written by the other end and not yet read here.
-    std::size_t available() const noexcept { return st_->in[side_].data.size() - st_->in[side_].pos; }
-
-private:
     void complete_read(std::error_code ec, std::size_t n)
     {
         auto h = std::move(st_->in[side_].reader);

@@ -31,15 +31,22 @@ public:
 
     executor_type get_executor() { return sock_.get_executor(); }
 
-    template <class Handler>
-    void async_read_some(asio::mutable_buffer b, Handler&& h)
+    // Tokens go straight to the socket: Asio's own initiating functions.
+    template <class MutableBufferSequence, class CompletionToken>
+    auto async_read_some(const MutableBufferSequence& b, CompletionToken&& token)
     {
-        sock_.async_read_some(b, std::forward<Handler>(h));
+        return sock_.async_read_some(b, std::forward<CompletionToken>(token));
     }
-    template <class Handler>
-    void async_write(asio::const_buffer b, Handler&& h)
+    template <class ConstBufferSequence, class CompletionToken>
+    auto async_write_some(const ConstBufferSequence& b, CompletionToken&& token)
     {
-        asio::async_write(sock_, b, std::forward<Handler>(h));
+        return sock_.async_write_some(b, std::forward<CompletionToken>(token));
+    }
+    /// Writes all of `b`.
+    template <class ConstBufferSequence, class CompletionToken>
+    auto async_write(const ConstBufferSequence& b, CompletionToken&& token)
+    {
+        return asio::async_write(sock_, b, std::forward<CompletionToken>(token));
     }
     /// Shuts both directions down and closes; pending operations complete with operation_aborted.
     void close()

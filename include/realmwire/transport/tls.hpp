@@ -90,7 +90,7 @@ public:
         : ctx_(std::move(ctx))
         , stream_(std::make_unique<stream_type>(detail::asio_stream<Next>(std::move(next)), *ctx_))
     {
-        static_assert(check_transport<Next>());
+        static_assert(check_async_stream<Next>());
     }
     tls_transport(tls_transport&&) noexcept = default;
     tls_transport& operator=(tls_transport&&) noexcept = default;
@@ -119,29 +119,36 @@ public:
         }
     }
 
-    /// h(std::error_code)
-    template <class Handler>
-    void async_handshake(asio::ssl::stream_base::handshake_type type, Handler&& h)
+    /// Completes with (std::error_code).
+    template <class CompletionToken>
+    auto async_handshake(asio::ssl::stream_base::handshake_type type, CompletionToken&& token)
     {
-        stream_->async_handshake(type, std::forward<Handler>(h));
+        return stream_->async_handshake(type, std::forward<CompletionToken>(token));
     }
 
     executor_type get_executor() { return stream_->next_layer().get_executor(); }
 
-    template <class Handler>
-    void async_read_some(asio::mutable_buffer b, Handler&& h)
+    // Tokens go straight to asio::ssl::stream: Asio's own initiating functions.
+    template <class MutableBufferSequence, class CompletionToken>
+    auto async_read_some(const MutableBufferSequence& b, CompletionToken&& token)
     {
-        stream_->async_read_some(b, std::forward<Handler>(h));
+        return stream_->async_read_some(b, std::forward<CompletionToken>(token));
     }
-    template <class Handler>
-    void async_write(asio::const_buffer b, Handler&& h)
+    template <class ConstBufferSequence, class CompletionToken>
+    auto async_write_some(const ConstBufferSequence& b, CompletionToken&& token)
     {
-        asio::async_write(*stream_, b, std::forward<Handler>(h));
+        return stream_->async_write_some(b, std::forward<CompletionToken>(token));
+    }
+    /// Writes all of `b`.
+    template <class ConstBufferSequence, class CompletionToken>
+    auto async_write(const ConstBufferSequence& b, CompletionToken&& token)
+    {
+        return asio::async_write(*stream_, b, std::forward<CompletionToken>(token));
     }
     void close()
     {
         if (stream_)
-            stream_->next_layer().next().close();
+            close_stream(stream_->next_layer().next());
     }
 
     Next& next_layer() noexcept { return stream_->next_layer().next(); }

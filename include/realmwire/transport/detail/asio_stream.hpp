@@ -5,6 +5,7 @@
 // can run over it: TLS over TCP, over a memory pipe, or inside an HTTP CONNECT tunnel that itself runs
 // over TLS to an HTTPS proxy.
 
+#include "realmwire/transport/detail/io_handler.hpp"
 #include "realmwire/transport/requirements.hpp"
 
 #include <asio/any_io_executor.hpp>
@@ -30,30 +31,18 @@ public:
     const lowest_layer_type& lowest_layer() const noexcept { return *this; }
     Next& next() noexcept { return next_; }
 
-    template <class MutableBufferSequence, class Handler>
-    void async_read_some(const MutableBufferSequence& buffers, Handler&& h)
+    template <class MutableBufferSequence, class CompletionToken>
+    auto async_read_some(const MutableBufferSequence& buffers, CompletionToken&& token)
     {
-        next_.async_read_some(first(buffers, asio::mutable_buffer{}), std::forward<Handler>(h));
+        return next_.async_read_some(first_buffer(buffers, asio::mutable_buffer{}), std::forward<CompletionToken>(token));
     }
-    template <class ConstBufferSequence, class Handler>
-    void async_write_some(const ConstBufferSequence& buffers, Handler&& h)
+    template <class ConstBufferSequence, class CompletionToken>
+    auto async_write_some(const ConstBufferSequence& buffers, CompletionToken&& token)
     {
-        next_.async_write(first(buffers, asio::const_buffer{}), std::forward<Handler>(h));
+        return next_.async_write_some(first_buffer(buffers, asio::const_buffer{}), std::forward<CompletionToken>(token));
     }
 
 private:
-    // The first non-empty buffer of a sequence (an Async*Stream may transfer less than asked).
-    template <class Seq, class Buffer>
-    static Buffer first(const Seq& seq, Buffer empty)
-    {
-        for (auto it = asio::buffer_sequence_begin(seq); it != asio::buffer_sequence_end(seq); ++it) {
-            Buffer b(*it);
-            if (b.size())
-                return b;
-        }
-        return empty;
-    }
-
     Next next_;
 };
 

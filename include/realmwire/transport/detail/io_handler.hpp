@@ -4,6 +4,8 @@
 // A move-only, type-erased `void(std::error_code, std::size_t)` handler. std::function needs copyable
 // targets, and Asio's composed-operation handlers (e.g. the TLS layer's) are move-only in general.
 
+#include <asio/buffer.hpp>
+
 #include <cstddef>
 #include <memory>
 #include <system_error>
@@ -48,6 +50,18 @@ private:
     };
     std::unique_ptr<base> impl_;
 };
+
+/// The first non-empty buffer of a sequence (an async stream may transfer less than asked), or `empty`.
+template <class Seq, class Buffer>
+Buffer first_buffer(const Seq& seq, Buffer empty)
+{
+    for (auto it = asio::buffer_sequence_begin(seq); it != asio::buffer_sequence_end(seq); ++it) {
+        Buffer b(*it);
+        if (b.size())
+            return b;
+    }
+    return empty;
+}
 
 } // namespace realmwire::transport::detail
 
