@@ -83,6 +83,7 @@ struct sync_limits {
     std::size_t max_open_realms = realm_directory::default_max_open;
     /// Distinct realms one identity may have bound at once (224 beyond).
     std::size_t max_realms_per_user = 128;
+    std::size_t max_send_queue = 1024 * 1024;
     /// Changeset bytes one realm may store (201 for the UPLOAD beyond).
     std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
 };
@@ -137,6 +138,8 @@ struct server_stats {
     std::atomic<std::size_t> messages_out{0};
     std::atomic<std::size_t> refused_connections{0}; ///< closed at accept (total or per-address cap)
     std::atomic<std::size_t> out_of_memory{0};       ///< connections closed on an allocation failure
+    std::atomic<std::size_t> send_queue_bytes{0};
+    std::atomic<std::size_t> peak_send_queue_bytes{0};
 };
 
 class server {
@@ -803,6 +806,10 @@ private:
             while (auto m = sync_->next_output(std::chrono::steady_clock::now())) {
                 ++srv_.stats_.messages_out;
                 link_->send(*m);
+            }
+            std::size_t q = link_->queued_bytes();
+            std::size_t peak = srv_.stats_.peak_send_queue_bytes.load();
+            while (q > peak && !srv_.stats_.peak_send_queue_bytes.compare_exchange_weak(peak, q)) {
             }
             std::vector<std::string> changed;
             bool over_cap = false;
