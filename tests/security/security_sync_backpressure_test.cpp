@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -182,4 +183,35 @@ TEST_CASE("sync attack 6: a client that never reads costs the server its send-qu
     // stalled reader held a second copy of the realm.
     CHECK(rss_peak < rss_before + stored + 40u * 1024 * 1024);
     srv.stop();
+}
+
+TEST_CASE("sync attack 6: realmwire server --send-queue-cap sets the cap and reports the peak at stop")
+{
+    rw_ref_test::temp_dir dir;
+    auto run = [&](const std::string& flags) {
+        std::string out = dir.str() + "/out.txt";
+        // Bounded: at most 10 s for the server to listen, then SIGTERM.
+        std::string cmd = "sh -c '" + std::string(REALMWIRE_TOOL_PATH) + " server --listen 127.0.0.1:0 --data " +
+                          dir.str() + "/data " + flags + " >" + out +
+                          " 2>&1 & pid=$!; for i in $(seq 200); do grep -q \"^listening\" " + out +
+                          " && break; sleep 0.05; done; kill -TERM $pid; wait $pid; echo exit=$?; cat " + out + "'";
+        std::string got;
+        FILE* p = ::popen(cmd.c_str(), "r");
+        REQUIRE(p);
+        char buf[4096];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+            got.append(buf, n);
+        ::pclose(p);
+        return got;
+    };
+    std::string ok = run("--send-queue-cap 65536");
+    INFO(ok);
+    CHECK(ok.find("exit=0") != std::string::npos);
+    CHECK(ok.find("listening on 127.0.0.1:") != std::string::npos);
+    CHECK(ok.find("peak send queue 0 bytes of 65536)") != std::string::npos);
+    std::string bad = run("--send-queue-cap lots");
+    INFO(bad);
+    CHECK(bad.find("--send-queue-cap wants a number >= 0") != std::string::npos);
+    CHECK(bad.find("exit=0") == std::string::npos);
 }

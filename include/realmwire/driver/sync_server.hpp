@@ -165,9 +165,9 @@ public:
         for (auto& r : snapshot(from))
             r->wake(realm);
     }
-    void stop_all()
+    void stop_all(bool refuse_new)
     {
-        {
+        if (refuse_new) {
             std::lock_guard<std::mutex> lock(mutex_);
             stopped_ = true;
         }
@@ -447,7 +447,7 @@ public:
 
     /// Runs a server_connection over `channel` (already upgraded) until it closes. A zero
     /// config.connection_id is replaced by a fresh one; the id is returned. The backend must outlive
-    /// every connection. After stop(), the channel is closed at once (and the id still returned).
+    /// every connection. After shutdown(), the channel is closed at once (and the id still returned).
     template <class Channel>
     std::uint64_t serve(std::shared_ptr<Channel> channel, endpoint::server_connection_config config)
     {
@@ -548,8 +548,12 @@ public:
 
     const sync_server_stats& stats() const noexcept { return *stats_; }
 
-    /// Closes every connection (they finish on their executors); later upgrades are dropped.
-    void stop() { hub_->stop_all(); }
+    /// Closes every connection (they finish on their executors); later ones are served.
+    void stop() { hub_->stop_all(false); }
+
+    /// Closes every connection and drops every later one (a server shutting down: an upgrade whose
+    /// answer is still being written must not start a connection that keeps the executor busy).
+    void shutdown() { hub_->stop_all(true); }
 
 private:
     template <class Channel>

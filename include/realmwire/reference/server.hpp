@@ -180,7 +180,7 @@ public:
             return;
         asio::post(ioc_, [this] {
             http_->stop();
-            sync_->stop();
+            sync_->shutdown();
         });
         guard_.reset();
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
