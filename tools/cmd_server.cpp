@@ -150,6 +150,7 @@ int run(realmwire_tool::args& a)
     number("max-open-realms", lim.max_open_realms);
     number("max-realms-per-user", lim.max_realms_per_user);
     number("max-realm-bytes", lim.max_realm_bytes);
+    number("send-queue-cap", lim.max_send_queue);
     bool verbose = a.flag("verbose");
     bool print_admin = a.flag("print-admin-token");
     a.finish();
@@ -200,7 +201,10 @@ int run(realmwire_tool::args& a)
     int sig = 0;
     sigwait(&set, &sig);
     srv.stop();
-    std::printf("stopped (%d connections served)\n", static_cast<int>(srv.stats().accepted.load()));
+    const auto& st = srv.stats();
+    std::printf("stopped (%zu connections served, %zu messages in, %zu out, peak send queue %zu bytes of %zu)\n",
+                st.accepted.load(), st.messages_in.load(), st.messages_out.load(), st.peak_send_queue_bytes.load(),
+                cfg.limits.max_send_queue);
     return 0;
 }
 
@@ -215,7 +219,8 @@ realmwire_tool::registration reg{
     "[--max-connections N] [--max-connections-per-user N] [--max-connections-per-address N] "
     "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
     "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "
-    "[--max-realms-per-user N] [--max-realm-bytes BYTES] [--queryable TABLE.FIELD]... [--flx-permissions FILE]",
+    "[--max-realms-per-user N] [--max-realm-bytes BYTES] [--send-queue-cap BYTES] [--queryable TABLE.FIELD]... "
+    "[--flx-permissions FILE]",
     run};
 
 } // namespace

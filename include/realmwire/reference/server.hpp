@@ -17,26 +17,26 @@
 // (auth::file_user_store), `auth.key` + `auth.pub` (generated on first start unless given).
 // Threading: one I/O thread; every connection and the sync service run on it, so uploads are merged
 // (sync_backend.hpp, docs/merge.md) one at a time, in arrival order.
-// Protocol: each upgraded connection runs the general endpoint::server_connection (ordering rules,
-// error codes, token checks at BIND/IDENT/UPLOAD/MARK/REFRESH, DOWNLOAD generation); this file only
-// moves its messages over the WebSocket and wakes the other connections of a realm that changed.
+// Layers: driver::http_server is the one accept loop (TLS, connection caps per address and in total,
+// request deadlines) and routes: `/auth` to the auth service on worker threads, a sync path to
+// driver::sync_server, anything else 404. sync_server judges the upgrade (handshake/acceptor.hpp), asks
+// this file to admit it (sync slots, connections per user) and runs the general
+// endpoint::server_connection over the WebSocket (ordering rules, error codes, token checks at
+// BIND/IDENT/UPLOAD/MARK/REFRESH, DOWNLOAD generation under the send-queue cap, wake-ups of the other
+// connections of a realm that changed). This file only wires them and keeps the per-user accounting.
 
 #include "realmwire/auth/keys.hpp"
 #include "realmwire/auth/server.hpp"
 #include "realmwire/auth/store.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/driver/http_server.hpp"
+#include "realmwire/driver/sync_server.hpp"
 #include "realmwire/driver/work_pool.hpp"
 #include "realmwire/handshake/acceptor.hpp"
-#include "realmwire/http/parser.hpp"
-#include "realmwire/http/serializer.hpp"
 #include "realmwire/policy/url_prefix.hpp"
-#include "realmwire/reference/detail/ws_link.hpp"
 #include "realmwire/endpoint/default_codecs.hpp"
 #include "realmwire/endpoint/server_connection.hpp"
 #include "realmwire/reference/sync_backend.hpp"
-#include "realmwire/transport/any_transport.hpp"
-#include "realmwire/transport/tcp.hpp"
 #include "realmwire/transport/tls.hpp"
 
 #include <asio.hpp>
@@ -44,13 +44,12 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <future>
 #include <mutex>
-#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,6 +82,10 @@ struct sync_limits {
     std::size_t max_open_realms = realm_directory::default_max_open;
     /// Distinct realms one identity may have bound at once (224 beyond).
     std::size_t max_realms_per_user = 128;
+    /// Bytes a sync connection may have handed to the WebSocket layer and not yet written: its next
+    /// message (a DOWNLOAD, ...) is produced only below this, so a client that stops reading costs
+    /// the server this much, not what it would have been sent. 0 = one message at a time.
+    std::size_t max_send_queue = 1024 * 1024;
     /// Changeset bytes one realm may store (201 for the UPLOAD beyond).
     std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
 };
@@ -128,17 +131,13 @@ struct server_services {
     std::function<void(const std::string&)> log;          ///< one line per event; null = silent
 };
 
-/// Counters, readable from any thread.
-struct server_stats {
-    std::atomic<std::size_t> connections{0};      ///< open sync connections now
-    std::atomic<std::size_t> max_connections{0};  ///< the most held at once
-    std::atomic<std::size_t> accepted{0};         ///< sync connections accepted in total
+/// Counters, readable from any thread. The sync connection counters are driver::sync_server's
+/// (connections, max_connections, accepted, messages_in/out, out_of_memory, send_queue_bytes,
+/// peak_send_queue_bytes).
+struct server_stats : driver::sync_server_stats {
     std::atomic<std::size_t> auth_requests{0};
     std::atomic<std::size_t> refused_handshakes{0};
-    std::atomic<std::size_t> messages_in{0};
-    std::atomic<std::size_t> messages_out{0};
     std::atomic<std::size_t> refused_connections{0}; ///< closed at accept (total or per-address cap)
-    std::atomic<std::size_t> out_of_memory{0};       ///< connections closed on an allocation failure
 };
 
 class server {
@@ -146,7 +145,6 @@ public:
     explicit server(server_config config, server_services services = {})
         : cfg_(std::move(config))
         , svc_(std::move(services))
-        , acceptor_(ioc_)
     {
     }
     server(const server&) = delete;
@@ -157,23 +155,16 @@ public:
     void start(std::error_code& ec)
     {
         ec.clear();
+        if (thread_.joinable())
+            return;
         build_services(ec);
         if (ec)
             return;
-        asio::ip::tcp::endpoint ep(asio::ip::make_address(cfg_.address, ec), cfg_.port);
+        build_drivers();
+        http_->start(ec);
         if (ec)
             return;
-        acceptor_.open(ep.protocol(), ec);
-        if (!ec)
-            acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-        if (!ec)
-            acceptor_.bind(ep, ec);
-        if (!ec)
-            acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        if (ec)
-            return;
-        port_ = acceptor_.local_endpoint().port();
-        accept();
+        port_ = http_->port();
         thread_ = std::thread([this] { ioc_.run(); });
     }
     void start()
@@ -189,16 +180,9 @@ public:
     {
         if (!thread_.joinable())
             return;
-        if (auth_pool_)
-            auth_pool_->stop(); // its last answers are posted to the still running I/O thread
         asio::post(ioc_, [this] {
-            std::error_code ignored;
-            acceptor_.close(ignored);
-            // abort() may finish a connection at once, which removes it from conns_: walk a copy.
-            auto all = conns_;
-            for (auto& c : all)
-                c->abort();
-            conns_.clear();
+            http_->stop();
+            sync_->shutdown();
         });
         guard_.reset();
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -246,8 +230,6 @@ private:
             ec = std::error_code(errno, std::generic_category());
             return;
         }
-        if (!auth_pool_)
-            auth_pool_ = std::make_unique<driver::work_pool>(cfg_.auth_workers);
         if (!svc_.auth) {
             auth::key_pair keys;
             if (!cfg_.private_key_file.empty() || !cfg_.public_key_file.empty()) {
@@ -344,51 +326,207 @@ private:
         return r;
     }
 
-    // ---- connections ----
+    // ---- the drivers ----
 
-    class conn;
+    /// What this server knows about one sync connection (I/O thread only).
+    struct sync_conn {
+        std::string peer;                 ///< IP:port, the prefix of its log lines
+        std::optional<std::string> user;  ///< the identity counted against max_connections_per_user
+    };
 
-    void accept()
+    void build_drivers()
     {
-        acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket sock) {
-            if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+        const sync_limits& lim = cfg_.limits;
+        driver::sync_server_options so;
+        so.stats = &stats_;
+        so.max_send_queue = lim.max_send_queue;
+        so.bind_deadline = lim.bind_deadline;
+        so.on_event = [this](std::uint64_t id, const endpoint::server_event& e) {
+            if (e.type == endpoint::server_event_type::connection_error ||
+                e.type == endpoint::server_event_type::session_error)
+                log_conn(id, "sync error " + std::to_string(e.code) + " (session " + std::to_string(e.session_ident) +
+                                 "): " + e.message);
+        };
+        so.on_session_bound = [this](std::uint64_t id, const endpoint::server_connection& c,
+                                     const endpoint::server_event& e) { return account_session(id, c, e.session_ident); };
+        so.on_closed = [this](std::uint64_t id, std::error_code ec) {
+            auto it = sync_conns_.find(id);
+            if (it == sync_conns_.end())
                 return;
-            if (!ec) {
-                std::error_code ignored;
-                auto remote = sock.remote_endpoint(ignored);
-                std::string addr = remote.address().to_string();
-                std::string peer = (remote.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
-                                   std::to_string(remote.port());
-                std::size_t per_addr = cfg_.limits.max_connections_per_address;
-                if (conns_.size() >= cfg_.max_connections) {
-                    ++stats_.refused_connections;
-                    log("[" + peer + "] connection refused: the server holds its maximum of " +
-                        std::to_string(cfg_.max_connections) + " connections");
-                    sock.close(ignored);
+            if (ec == std::errc::timed_out)
+                log_conn(id, "sync connection closed: no BIND within the deadline");
+            else if (ec == std::errc::not_enough_memory)
+                log_conn(id, "connection closed: out of memory");
+            else if (ec == std::errc::permission_denied)
+                log_conn(id, "sync connection closed: too many sync connections for one user");
+            if (it->second.user)
+                release(user_conns_, *it->second.user);
+            sync_conns_.erase(it);
+        };
+        sync_ = std::make_unique<driver::sync_server>(*svc_.sync, std::move(so));
+
+        auto u = std::make_shared<driver::sync_upgrade_options>();
+        u->acceptor = acceptor_opts_;
+        u->websocket.limits = websocket::decoder_limits{lim.max_message_size, true, 256 * 1024};
+        endpoint::server_connection_config& c = u->base;
+        c.verifier = cfg_.require_auth ? &svc_.auth->verifier() : nullptr;
+        if (cfg_.require_auth) {
+            c.token_kind = auth::token_kind::access;
+            auto a = svc_.auth;
+            c.is_revoked = [a](std::string_view key) { return a->store().is_revoked(key); };
+        }
+        c.limits.max_message_size = lim.max_message_size;
+        c.limits.max_decompressed_size = lim.max_upload_size;
+        c.validate_changesets = true; // the history stores and serves exactly what was uploaded
+        c.changeset_limits.max_changeset_size = lim.max_changeset_size;
+        c.max_download_body = cfg_.max_download_size;
+        c.idle_timeout = cfg_.idle_timeout;
+        upgrade_ = u;
+
+        driver::http_server_options ho;
+        ho.address = cfg_.address;
+        ho.port = cfg_.port;
+        ho.max_connections = cfg_.max_connections;
+        ho.max_connections_per_address = lim.max_connections_per_address;
+        // One deadline per request, from the end of the previous one (or the accept) to its last byte.
+        ho.read_timeout = lim.http_deadline;
+        ho.idle_timeout = lim.http_deadline;
+        ho.write_timeout = lim.http_deadline;
+        ho.max_requests_per_connection = std::size_t(-1);
+        ho.server_header.clear();
+        ho.worker_threads = cfg_.auth_workers.threads == 0 ? 1 : cfg_.auth_workers.threads;
+        ho.max_pending = cfg_.auth_workers.max_pending;
+        http::response busy = auth::make_problem_response(auth::problems::server_busy);
+        busy.headers.set("Retry-After", "1");
+        ho.busy_response = std::move(busy);
+        if (tls())
+            ho.tls = tls_ctx_;
+        ho.on_refused = [this](const driver::http_peer& p, const char* why) {
+            ++stats_.refused_connections;
+            if (std::string_view(why) == "max_connections")
+                log("[" + p.endpoint + "] connection refused: the server holds its maximum of " +
+                    std::to_string(cfg_.max_connections) + " connections");
+            else
+                log("[" + p.endpoint + "] connection refused: " + std::to_string(cfg_.limits.max_connections_per_address) +
+                    " connections from this address");
+        };
+        auto a = svc_.auth;
+        http_ = std::make_unique<driver::http_server>(
+            ioc_,
+            driver::http_peer_handler([this, a](const http::request& req, const std::string& address) {
+                if (a->matches(req)) {
+                    ++stats_.auth_requests;
+                    return a->handle(req, address);
                 }
-                else if (per_addr != 0 && addr_conns_[addr] >= per_addr) {
-                    ++stats_.refused_connections;
-                    log("[" + peer + "] connection refused: " + std::to_string(per_addr) +
-                        " connections from this address");
-                    sock.close(ignored);
-                }
-                else {
-                    ++addr_conns_[addr];
-                    auto c = std::make_shared<conn>(*this, std::move(sock), std::move(addr), std::move(peer));
-                    conns_.push_back(c);
-                    c->start();
-                }
-            }
-            accept();
-        });
+                http::response nf;
+                nf.status = 404;
+                nf.reason = "Not Found";
+                nf.body = "Realm sync server\n\nPage not found\n";
+                return nf;
+            }),
+            std::move(ho));
+        // An upgrade, or a plain GET on a sync path: the acceptor's 400 names what is missing (no
+        // Upgrade, HTTP/1.0), which behind a proxy tells "upgrade not forwarded" from "prefix not
+        // rewritten" (a 404). /auth always goes to the auth service.
+        http_->set_upgrade_handler(
+            [this](transport::any_transport t, http::request req, std::string rest, driver::http_peer peer,
+                   std::shared_ptr<void> slot) { on_upgrade(std::move(t), std::move(req), std::move(rest), std::move(peer), std::move(slot)); },
+            [this, a](const http::request& req) {
+                return !a->matches(req) && (driver::is_upgrade_request(req) || is_sync_path(req.target));
+            });
     }
 
-    void forget(conn* c)
+    void on_upgrade(transport::any_transport t, http::request req, std::string rest, driver::http_peer peer,
+                    std::shared_ptr<void> slot)
     {
-        release(addr_conns_, c->address());
-        if (c->user())
-            release(user_conns_, *c->user());
-        conns_.remove_if([c](const std::shared_ptr<conn>& p) { return p.get() == c; });
+        // admit and on_refused run inside upgrade(), on this thread: they see this request's peer.
+        auto u = std::make_shared<driver::sync_upgrade_options>(*upgrade_);
+        u->admit = [this, peer](const handshake_verdict& v, endpoint::server_connection_config& c) {
+            return admit(v, c, peer);
+        };
+        u->on_refused = [this, peer](const handshake_verdict& v) {
+            ++stats_.refused_handshakes;
+            if (v.ec != std::errc::resource_unavailable_try_again) // admit logged why
+                log("[" + peer.endpoint + "] handshake refused: " + std::to_string(v.status) + " " + v.ec.message());
+        };
+        sync_->upgrade(std::move(t), req, std::move(rest), std::move(u), std::move(slot));
+    }
+
+    /// A judged upgrade: a sync slot (sync never takes the slots kept for /auth) and, for a token in
+    /// the handshake, a connection slot of its identity.
+    std::optional<http::response> admit(const handshake_verdict& v, endpoint::server_connection_config& c,
+                                        const driver::http_peer& peer)
+    {
+        const sync_limits& lim = cfg_.limits;
+        std::size_t sync_cap =
+            cfg_.max_connections > lim.reserved_auth_connections ? cfg_.max_connections - lim.reserved_auth_connections : 0;
+        if (sync_conns_.size() >= sync_cap) { // admitted: running, or their 101 still being written
+            log("[" + peer.endpoint + "] handshake refused: 503 every sync connection slot is taken");
+            return busy(503, "Service Unavailable", "the server holds its maximum of sync connections\n");
+        }
+        std::optional<std::string> user;
+        if (cfg_.require_auth && !v.token.empty()) {
+            auth::verification who = svc_.auth->verifier().verify(v.token, sync_token_request());
+            if (!who.valid() || !take_user_slot(who.token_claims.identity)) {
+                log("[" + peer.endpoint + "] handshake refused: 429 too many sync connections for one user");
+                return busy(429, "Too Many Requests", "too many sync connections for this user\n");
+            }
+            user = who.token_claims.identity;
+        }
+        c.connection_id = ++next_conn_id_;
+        sync_conns_[c.connection_id] = sync_conn{peer.endpoint, std::move(user)};
+        return std::nullopt;
+    }
+
+    /// The first bound session names the user of a connection whose handshake carried no token.
+    bool account_session(std::uint64_t id, const endpoint::server_connection& c, std::uint64_t session_ident)
+    {
+        auto it = sync_conns_.find(id);
+        if (it == sync_conns_.end() || it->second.user || !cfg_.require_auth)
+            return true;
+        const auth::claims* who = c.session_user(session_ident);
+        if (!who)
+            return true;
+        if (!take_user_slot(who->identity))
+            return false;
+        it->second.user = who->identity;
+        return true;
+    }
+
+    void log_conn(std::uint64_t id, const std::string& s)
+    {
+        auto it = sync_conns_.find(id);
+        log("[" + (it == sync_conns_.end() ? std::string("?") : it->second.peer) + "] " + s);
+    }
+
+    static http::response busy(int status, const char* reason, const char* body)
+    {
+        http::response r;
+        r.status = status;
+        r.reason = reason;
+        r.headers.set("Retry-After", "30");
+        r.headers.set("Content-Length", std::to_string(std::strlen(body)));
+        r.body = body;
+        return r;
+    }
+
+    bool is_sync_path(std::string_view target) const
+    {
+        std::string_view path = target.substr(0, target.find('?'));
+        std::string_view rest;
+        auto matches = [&](std::string_view prefix) {
+            return policy::match_url_prefix(path, prefix, rest) != policy::prefix_match::none;
+        };
+        if (!acceptor_opts_.url_prefixes.empty()) {
+            for (const auto& p : acceptor_opts_.url_prefixes)
+                if (matches(p))
+                    return true;
+            return false;
+        }
+        for (const auto& d : acceptor_opts_.dialects)
+            if (matches(d.dialect->default_url_prefix))
+                return true;
+        return false;
     }
 
     static void release(std::map<std::string, std::size_t>& counts, const std::string& key)
@@ -412,488 +550,22 @@ private:
         return true;
     }
 
-    void realm_changed(conn* from, const std::string& realm);
-
-    class conn : public std::enable_shared_from_this<conn> {
-    public:
-        conn(server& s, asio::ip::tcp::socket sock, std::string address, std::string peer)
-            : srv_(s)
-            , sock_(std::move(sock))
-            , timer_(srv_.ioc_)
-            , bind_timer_(srv_.ioc_)
-            , parser_(http::parser_limits{})
-            , address_(std::move(address))
-            , peer_(std::move(peer))
-        {
-        }
-
-        const std::string& address() const noexcept { return address_; }
-        const std::optional<std::string>& user() const noexcept { return user_; }
-
-        void start()
-        {
-            arm(srv_.cfg_.limits.http_deadline);
-            transport::tcp_transport tcp(std::move(sock_));
-            if (srv_.tls()) {
-                auto tls = std::make_shared<transport::tls_transport<transport::tcp_transport>>(std::move(tcp), srv_.tls_ctx_);
-                auto self = shared_from_this();
-                tls->async_handshake(asio::ssl::stream_base::server, [self, tls](std::error_code ec) {
-                    if (ec) {
-                        tls->close();
-                        self->finish();
-                        return;
-                    }
-                    self->t_ = transport::any_transport(std::move(*tls));
-                    self->read_http();
-                });
-            }
-            else {
-                t_ = transport::any_transport(std::move(tcp));
-                read_http();
-            }
-        }
-
-        void abort()
-        {
-            timer_.cancel();
-            bind_timer_.cancel();
-            if (link_)
-                link_->abort();
-            else if (t_)
-                t_.close();
-        }
-
-        void realm_changed(const std::string& realm)
-        {
-            if (!sync_ || !link_ || done_)
-                return;
-            try {
-                sync_->notify_realm_changed(realm);
-                flush();
-            }
-            catch (const std::bad_alloc&) {
-                out_of_memory(); // this connection's DOWNLOAD, not the uploader's fault
-            }
-        }
-
-    private:
-        void log(const std::string& s) { srv_.log("[" + peer_ + "] " + s); }
-
-        /// An allocation failed while serving this connection: it alone goes (its state may be half
-        /// updated), the server and every other connection carry on. Deferred, because the caller
-        /// may be iterating over the server's connections.
-        void out_of_memory()
-        {
-            ++srv_.stats_.out_of_memory;
-            log("connection closed: out of memory");
-            if (sync_)
-                sync_->take_events();
-            auto self = shared_from_this();
-            asio::post(srv_.ioc_, [self] {
-                self->abort();
-                self->finish();
-            });
-            done_ = true;
-            timer_.cancel();
-            bind_timer_.cancel();
-            if (sync_) {
-                sync_.reset();
-                --srv_.stats_.connections;
-            }
-        }
-        void arm(std::chrono::steady_clock::duration d)
-        {
-            timer_.expires_after(d);
-            timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-                if (!ec && !self->link_) {
-                    self->t_.close();
-                    self->finish();
-                }
-            });
-        }
-
-        void finish()
-        {
-            if (forgotten_)
-                return;
-            forgotten_ = true;
-            done_ = true;
-            timer_.cancel();
-            bind_timer_.cancel();
-            if (sync_) {
-                sync_.reset(); // ends every session in the backend
-                --srv_.stats_.connections;
-            }
-            srv_.forget(this);
-        }
-
-        void read_http()
-        {
-            auto self = shared_from_this();
-            t_.async_read_some(asio::buffer(buf_), [self](std::error_code ec, std::size_t n) {
-                if (ec) {
-                    self->t_.close();
-                    self->finish();
-                    return;
-                }
-                self->on_http_bytes(std::string_view(self->buf_.data(), n));
-            });
-        }
-
-        void on_http_bytes(std::string_view data)
-        {
-            std::error_code ec;
-            std::size_t used = parser_.feed(data, ec);
-            if (ec) {
-                http::response bad;
-                bad.status = 400;
-                bad.reason = "Bad Request";
-                respond(std::move(bad), false);
-                return;
-            }
-            if (!parser_.done()) {
-                read_http();
-                return;
-            }
-            std::string rest(data.substr(used));
-            http::request req = parser_.release();
-            parser_.reset();
-            if (srv_.svc_.auth->matches(req)) {
-                ++srv_.stats_.auth_requests;
-                pending_ = std::move(rest);
-                serve_auth(std::move(req));
-                return;
-            }
-            // A plain GET on a sync path goes to the acceptor, whose 400 names what is missing (no
-            // Upgrade, HTTP/1.0): behind a proxy that does not forward the upgrade this is what tells
-            // "upgrade not forwarded" from "prefix not rewritten" (a 404). Other paths stay 404.
-            if (!driver::is_upgrade_request(req) && !is_sync_path(req.target)) {
-                http::response nf;
-                nf.status = 404;
-                nf.reason = "Not Found";
-                nf.body = "Realm sync server\n\nPage not found\n";
-                respond(std::move(nf), false);
-                return;
-            }
-            realmwire::handshake_verdict v = realmwire::accept_handshake(req, srv_.acceptor_opts_);
-            if (!v.accepted()) {
-                ++srv_.stats_.refused_handshakes;
-                log("handshake refused: " + std::to_string(v.status) + " " + v.ec.message());
-                respond(v.response, false);
-                return;
-            }
-            const sync_limits& lim = srv_.cfg_.limits;
-            std::size_t sync_cap = srv_.cfg_.max_connections > lim.reserved_auth_connections
-                                       ? srv_.cfg_.max_connections - lim.reserved_auth_connections
-                                       : 0;
-            if (srv_.stats_.connections.load() >= sync_cap) {
-                ++srv_.stats_.refused_handshakes;
-                log("handshake refused: 503 every sync connection slot is taken");
-                respond(busy(503, "Service Unavailable", "the server holds its maximum of sync connections\n"), false);
-                return;
-            }
-            if (srv_.cfg_.require_auth && !v.token.empty()) {
-                auth::verification who = srv_.svc_.auth->verifier().verify(v.token, sync_token_request());
-                if (!who.valid() || !srv_.take_user_slot(who.token_claims.identity)) {
-                    ++srv_.stats_.refused_handshakes;
-                    log("handshake refused: 429 too many sync connections for one user");
-                    respond(busy(429, "Too Many Requests", "too many sync connections for this user\n"), false);
-                    return;
-                }
-                user_ = who.token_claims.identity;
-            }
-            upgrade(std::move(v), std::move(rest));
-        }
-
-        /// Runs the request on an auth worker and answers on the I/O thread; nothing more is read from
-        /// this connection meanwhile. `Connection: close` (and HTTP/1.0) closes after the answer.
-        void serve_auth(http::request req)
-        {
-            bool keep = req.version_minor >= 1;
-            if (auto c = req.headers.get("Connection"); c && http::list_contains_token(*c, "close"))
-                keep = false;
-            auto self = shared_from_this();
-            auto job = [self, req = std::move(req), keep]() mutable {
-                http::response res;
-                try {
-                    res = self->srv_.svc_.auth->handle(req, self->address_);
-                }
-                catch (const std::exception&) {
-                    res = http::response{};
-                    res.status = 500;
-                    res.reason = "Internal Server Error";
-                }
-                // The connection's reference goes back to the I/O thread with the answer, so the connection
-                // is never destroyed on a worker.
-                auto& ioc = self->srv_.ioc_;
-                asio::post(ioc, [self = std::move(self), res = std::move(res), keep]() mutable {
-                    if (!self->done_)
-                        self->respond(std::move(res), keep);
-                });
-            };
-            if (!srv_.auth_pool_->try_post(std::move(job))) {
-                http::response busy = auth::make_problem_response(auth::problems::server_busy);
-                busy.headers.set("Retry-After", "1");
-                respond(std::move(busy), keep);
-            }
-        }
-
-        static http::response busy(int status, const char* reason, const char* body)
-        {
-            http::response r;
-            r.status = status;
-            r.reason = reason;
-            r.headers.set("Retry-After", "30");
-            r.body = body;
-            return r;
-        }
-
-        bool is_sync_path(std::string_view target) const
-        {
-            std::string_view path = target.substr(0, target.find('?'));
-            std::string_view rest;
-            auto matches = [&](std::string_view prefix) {
-                return policy::match_url_prefix(path, prefix, rest) != policy::prefix_match::none;
-            };
-            if (!srv_.acceptor_opts_.url_prefixes.empty()) {
-                for (const auto& p : srv_.acceptor_opts_.url_prefixes)
-                    if (matches(p))
-                        return true;
-                return false;
-            }
-            for (const auto& d : srv_.acceptor_opts_.dialects)
-                if (matches(d.dialect->default_url_prefix))
-                    return true;
-            return false;
-        }
-
-        void respond(http::response res, bool keep)
-        {
-            res.headers.set("Content-Length", std::to_string(res.body.size()));
-            if (!keep)
-                res.headers.set("Connection", "close");
-            out_ = http::serialize(res);
-            auto self = shared_from_this();
-            t_.async_write(asio::buffer(out_), [self, keep](std::error_code ec, std::size_t) {
-                if (ec || !keep) {
-                    self->t_.close();
-                    self->finish();
-                    return;
-                }
-                self->arm(self->srv_.cfg_.limits.http_deadline);
-                if (!self->pending_.empty()) {
-                    std::string p = std::move(self->pending_);
-                    self->pending_.clear();
-                    self->on_http_bytes(p);
-                }
-                else {
-                    self->read_http();
-                }
-            });
-        }
-
-        void upgrade(realmwire::handshake_verdict v, std::string rest)
-        {
-            timer_.cancel();
-            endpoint::server_connection_config c;
-            c.dialect = v.dialect->id;
-            c.protocol_version = v.version;
-            c.handshake_token = v.token;
-            c.verifier = srv_.cfg_.require_auth ? &srv_.svc_.auth->verifier() : nullptr;
-            if (srv_.cfg_.require_auth) {
-                c.token_kind = auth::token_kind::access;
-                auto a = srv_.svc_.auth;
-                c.is_revoked = [a](std::string_view key) { return a->store().is_revoked(key); };
-            }
-            const sync_limits& lim = srv_.cfg_.limits;
-            c.limits.max_message_size = lim.max_message_size;
-            c.limits.max_decompressed_size = lim.max_upload_size;
-            c.validate_changesets = true; // the history stores and serves exactly what was uploaded
-            c.changeset_limits.max_changeset_size = lim.max_changeset_size;
-            c.max_download_body = srv_.cfg_.max_download_size;
-            c.idle_timeout = srv_.cfg_.idle_timeout;
-            c.connection_id = ++srv_.next_conn_id_;
-            sync_ = std::make_unique<endpoint::server_connection>(
-                *srv_.svc_.sync, endpoint::with_default_codecs(std::move(c)), std::chrono::steady_clock::now());
-            std::size_t now = ++srv_.stats_.connections;
-            ++srv_.stats_.accepted;
-            std::size_t prev = srv_.stats_.max_connections.load();
-            while (now > prev && !srv_.stats_.max_connections.compare_exchange_weak(prev, now)) {
-            }
-            out_ = v.response_bytes();
-            auto self = shared_from_this();
-            t_.async_write(asio::buffer(out_), [self, rest = std::move(rest)](std::error_code ec, std::size_t) mutable {
-                if (ec) {
-                    self->t_.close();
-                    self->finish();
-                    return;
-                }
-                self->link_ = std::make_shared<detail::ws_link>(std::move(self->t_), websocket::role::server,
-                                                                 self->srv_.cfg_.limits.max_message_size);
-                self->arm_bind_deadline();
-                std::weak_ptr<conn> weak = self;
-                self->link_->start(
-                    std::move(rest),
-                    [weak](std::string_view msg) {
-                        if (auto s = weak.lock())
-                            s->on_message(msg);
-                    },
-                    [weak](std::error_code) {
-                        if (auto s = weak.lock())
-                            s->finish();
-                    });
-                self->flush(); // LOG_MESSAGE on connect (protocol >= 10)
-            });
-        }
-
-        void on_message(std::string_view msg)
-        {
-            if (done_ || !sync_)
-                return;
-            ++srv_.stats_.messages_in;
-            try {
-                sync_->receive(msg, std::chrono::steady_clock::now());
-                flush();
-            }
-            catch (const std::bad_alloc&) {
-                out_of_memory();
-            }
-        }
-
-        /// A fresh sync connection holds a slot; one that binds nothing within the deadline is an
-        /// attacker's (or a broken client's) and goes, whatever the idle timeout says.
-        void arm_bind_deadline()
-        {
-            auto d = srv_.cfg_.limits.bind_deadline;
-            if (d.count() <= 0)
-                return;
-            bind_timer_.expires_after(d);
-            bind_timer_.async_wait([weak = std::weak_ptr<conn>(shared_from_this())](std::error_code ec) {
-                auto self = weak.lock();
-                if (ec || !self || self->done_ || self->bound_ || !self->link_)
-                    return;
-                self->log("sync connection closed: no BIND within the deadline");
-                self->timer_.cancel();
-                self->link_->close(1008);
-            });
-        }
-
-        /// The first bound session names the user of a connection whose handshake carried no token.
-        bool account_session(std::uint64_t session_ident)
-        {
-            bound_ = true;
-            bind_timer_.cancel();
-            if (user_ || !srv_.cfg_.require_auth)
-                return true;
-            const auth::claims* c = sync_->session_user(session_ident);
-            if (!c)
-                return true;
-            if (!srv_.take_user_slot(c->identity)) {
-                log("sync connection closed: too many sync connections for one user");
-                return false;
-            }
-            user_ = c->identity;
-            return true;
-        }
-
-        /// Sends what the connection has to say, wakes the other connections of a realm whose history
-        /// grew here, closes after a connection-level error, and re-arms the idle timer.
-        void flush()
-        {
-            if (done_ || !sync_ || !link_)
-                return;
-            // The link queues without limit, so everything is drained at once; DOWNLOADs are still
-            // produced one per call and capped in size.
-            while (auto m = sync_->next_output(std::chrono::steady_clock::now())) {
-                ++srv_.stats_.messages_out;
-                link_->send(*m);
-            }
-            std::vector<std::string> changed;
-            bool over_cap = false;
-            for (auto& e : sync_->take_events()) {
-                if (e.type == endpoint::server_event_type::realm_changed)
-                    changed.push_back(std::move(e.realm));
-                else if (e.type == endpoint::server_event_type::session_bound && !bound_)
-                    over_cap = !account_session(e.session_ident);
-                else if (e.type == endpoint::server_event_type::connection_error ||
-                         e.type == endpoint::server_event_type::session_error)
-                    log("sync error " + std::to_string(e.code) + " (session " + std::to_string(e.session_ident) +
-                        "): " + e.message);
-            }
-            if (over_cap) {
-                timer_.cancel();
-                link_->close(1008);
-            }
-            else if (sync_->should_close()) {
-                timer_.cancel();
-                link_->close(1000);
-            }
-            else {
-                arm_idle();
-            }
-            for (const auto& r : changed)
-                srv_.realm_changed(this, r);
-        }
-
-        void arm_idle()
-        {
-            auto d = sync_->next_deadline();
-            if (!d) {
-                timer_.cancel();
-                return;
-            }
-            timer_.expires_at(*d);
-            timer_.async_wait([weak = std::weak_ptr<conn>(shared_from_this())](std::error_code ec) {
-                auto self = weak.lock();
-                if (ec || !self || self->done_ || !self->sync_)
-                    return;
-                self->sync_->on_timer(std::chrono::steady_clock::now());
-                self->flush();
-            });
-        }
-
-        server& srv_;
-        asio::ip::tcp::socket sock_;
-        asio::steady_timer timer_;
-        asio::steady_timer bind_timer_;
-        transport::any_transport t_;
-        http::request_parser parser_;
-        std::array<char, 8192> buf_{};
-        std::string out_;
-        std::string pending_;
-        std::unique_ptr<endpoint::server_connection> sync_;
-        std::shared_ptr<detail::ws_link> link_;
-        std::string address_;            ///< the client's IP (per-address accounting)
-        std::string peer_;               ///< IP:port, the prefix of every log line
-        std::optional<std::string> user_; ///< the identity counted against max_connections_per_user
-        bool bound_ = false;
-        bool done_ = false;
-        bool forgotten_ = false;
-    };
-
     server_config cfg_;
     server_services svc_;
-    asio::io_context ioc_;
-    asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(ioc_);
-    asio::ip::tcp::acceptor acceptor_;
-    std::unique_ptr<driver::work_pool> auth_pool_; ///< after ioc_: stopped before it is destroyed
+    server_stats stats_;                            ///< before the drivers: they count into it
     std::shared_ptr<asio::ssl::context> tls_ctx_;
     realmwire::acceptor_options acceptor_opts_;
-    std::list<std::shared_ptr<conn>> conns_;
-    std::map<std::string, std::size_t> addr_conns_; ///< open connections per source address
+    std::map<std::uint64_t, sync_conn> sync_conns_; ///< admitted sync connections
     std::map<std::string, std::size_t> user_conns_; ///< open sync connections per identity
     std::uint16_t port_ = 0;
     std::uint64_t next_conn_id_ = 0;
-    server_stats stats_;
+    std::shared_ptr<const driver::sync_upgrade_options> upgrade_;
+    asio::io_context ioc_;                          ///< destroyed before the services its handlers use
+    asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(ioc_);
+    std::unique_ptr<driver::sync_server> sync_;     ///< after ioc_: gone before it (its hub only watches)
+    std::unique_ptr<driver::http_server> http_;     ///< after ioc_: its worker pool stops first
     std::thread thread_;
 };
-
-inline void server::realm_changed(conn* from, const std::string& realm)
-{
-    for (auto& c : conns_)
-        if (c.get() != from)
-            c->realm_changed(realm);
-}
 
 } // namespace realmwire::reference
 
