@@ -8,6 +8,7 @@
 #include "realmwire/reference/detail/ws_link.hpp"
 #include "realmwire/reference/durable_log.hpp"
 #include "realmwire/reference/history.hpp"
+#include "realmwire/reference/local_store.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/reference/server.hpp"
 #include "realmwire/reference/state.hpp"

@@ -31,6 +31,7 @@
 #include "realmwire/reference/object_store.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
