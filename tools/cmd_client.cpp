@@ -1,10 +1,12 @@
 // `realmwire client`: the reference sync client. Logs in (or uses a token), writes N Item objects,
 // waits for upload and download completion (and, with --expect, for that many objects), prints them.
+// --timeout is ONE deadline over everything: the /auth login, resolve, TCP, proxy, TLS, upgrade, sync.
+// --local FILE keeps the objects, the sync progress and the changes not uploaded yet on disk
+// (reference/local_store.hpp): writes are durable once reported, and a later run uploads them.
 #include "command.hpp"
 
-#include <realmwire/auth/client.hpp>
-#include <realmwire/driver/http_client.hpp>
 #include <realmwire/reference/client.hpp>
+#include <realmwire/reference/local_store.hpp>
 #include <realmwire/transport/proxy_env.hpp>
 #include <realmwire/url.hpp>
 
@@ -17,49 +19,6 @@
 namespace {
 
 using namespace realmwire;
-
-struct auth_setup {
-    driver::http_target target;
-    auth::auth_client_policy policy;
-    driver::http_client_options options;
-};
-
-auth_setup parse_auth_url(const std::string& url, const std::string& ca)
-{
-    std::error_code ec;
-    // http(s)://host:port[/auth]: reuse the sync URL parser on the ws form.
-    std::string ws = url;
-    if (ws.rfind("http://", 0) == 0)
-        ws = "ws://" + ws.substr(7);
-    else if (ws.rfind("https://", 0) == 0)
-        ws = "wss://" + ws.substr(8);
-    server_url u = parse_server_url(ws, ec);
-    if (ec)
-        throw realmwire_tool::usage_error("bad --auth URL: " + ec.message());
-    auth_setup s;
-    s.target.host = u.host;
-    s.target.port = u.port;
-    s.target.tls = u.tls();
-    s.policy.host = u.host_header();
-    if (!u.path.empty() && u.path != "/")
-        s.policy.auth_path = u.path;
-    if (!ca.empty()) {
-        transport::tls_options o;
-        o.ca_file = ca;
-        s.options.tls_context = transport::make_client_tls_context(o, ec);
-        if (ec)
-            throw realmwire_tool::usage_error("bad --ca: " + ec.message());
-    }
-    return s;
-}
-
-[[noreturn]] void fail_auth(const std::string& what, std::error_code ec, const http::response* r = nullptr)
-{
-    std::fprintf(stderr, "error: %s: %s (%s:%d)\n", what.c_str(), ec.message().c_str(), ec.category().name(), ec.value());
-    if (r && r->status)
-        std::fprintf(stderr, "HTTP %d\n%s\n", r->status, r->body.c_str());
-    std::exit(1);
-}
 
 int run(realmwire_tool::args& a)
 {
@@ -91,13 +50,28 @@ int run(realmwire_tool::args& a)
         if (ec)
             throw realmwire_tool::usage_error("bad --proxy: " + ec.message());
     }
+    if (!cfg.proxy) {
+        // No --proxy: the usual environment (https_proxy / http_proxy / all_proxy, no_proxy).
+        std::error_code ec;
+        server_url u = parse_server_url(cfg.server_url, ec);
+        if (!ec) {
+            cfg.proxy = transport::proxy_from_environment(u.host, u.port, u.tls(), ec);
+            if (ec)
+                throw realmwire_tool::usage_error("bad proxy in the environment: " + ec.message());
+        }
+    }
     long long n_write = std::stoll(a.value("write").value_or("0"));
     long long start_id = std::stoll(a.value("start-id").value_or("1"));
     std::string name_prefix = a.value("name-prefix").value_or("obj-");
     long long expect = std::stoll(a.value("expect").value_or("-1"));
     double timeout_s = std::stod(a.value("timeout").value_or("30"));
     bool verbose = a.flag("verbose");
+    auto local_file = a.value("local");
     a.finish();
+    // ONE deadline over every phase: login, resolve, TCP, proxy, TLS, upgrade, sync.
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
+    cfg.deadline = deadline;
 
     int token_sources = (auth_url ? 1 : 0) + (token ? 1 : 0) + (token_file ? 1 : 0);
     if (token_sources != 1)
@@ -117,56 +91,76 @@ int run(realmwire_tool::args& a)
     else {
         if (!provider || (!user && *provider != "anonymous"))
             throw realmwire_tool::usage_error("--auth needs --provider and --user");
-        auth_setup s = parse_auth_url(*auth_url, ca);
-        auth::credentials creds = *provider == "password" ? auth::credentials::password(*user, password.value_or(""), true)
-                                  : *provider == "nickname" ? auth::credentials::nickname(*user)
-                                  : *provider == "anonymous" ? auth::credentials::anonymous()
-                                                             : throw realmwire_tool::usage_error("unknown --provider");
+        reference::login_config lc;
+        lc.auth_url = *auth_url;
+        lc.credentials = *provider == "password" ? auth::credentials::password(*user, password.value_or(""), true)
+                         : *provider == "nickname" ? auth::credentials::nickname(*user)
+                         : *provider == "anonymous" ? auth::credentials::anonymous()
+                                                    : throw realmwire_tool::usage_error("unknown --provider");
+        lc.realm_path = cfg.realm_path;
+        lc.ca_file = ca;
+        lc.deadline = deadline; // the login is inside the one --timeout
         std::error_code ec;
-        http::response r = driver::http_request(s.target, auth::make_login_request(s.policy, creds), s.options, ec);
-        if (ec)
-            fail_auth("login", ec);
-        auth::issued_token refresh = auth::parse_login_response(r, ec);
-        if (ec)
-            fail_auth("login refused", ec, &r);
-        auto get_access = [s, refresh_token = refresh.token, path = cfg.realm_path]() -> std::string {
-            std::error_code e;
-            http::response ar = driver::http_request(s.target, auth::make_refresh_request(s.policy, refresh_token, path),
-                                                     s.options, e);
-            if (e)
-                return {};
-            auth::issued_token at = auth::parse_refresh_response(ar, e);
-            return e ? std::string() : at.token;
-        };
-        r = driver::http_request(s.target, auth::make_refresh_request(s.policy, refresh.token, cfg.realm_path), s.options, ec);
-        if (ec)
-            fail_auth("access token", ec);
-        cfg.token = auth::parse_refresh_response(r, ec).token;
-        if (ec)
-            fail_auth("access token refused", ec, &r);
-        cfg.refresh_token = get_access;
+        reference::login_result lr;
+        asio::io_context lioc;
+        reference::async_login(lioc, lc, [&](std::error_code e, reference::login_result r) {
+            ec = e;
+            lr = std::move(r);
+        });
+        lioc.run();
+        if (ec) {
+            std::fprintf(stderr, "error: %s (%s:%d)\n", lr.what.c_str(), ec.category().name(), ec.value());
+            if (lr.response.status)
+                std::fprintf(stderr, "HTTP %d\n%s\n", lr.response.status, lr.response.body.c_str());
+            return 1;
+        }
+        cfg.token = lr.access_token;
+        cfg.refresh_token = [lr, path = cfg.realm_path] { return lr.refresh(path); };
     }
     if (verbose)
         cfg.log = [](const std::string& s) { std::cerr << s << "\n"; };
 
     asio::io_context ioc;
-    reference::object_store store;
-    if (n_write > 0)
-        store.put_items([&] {
-            std::vector<std::pair<std::int64_t, std::optional<std::string>>> v;
-            for (long long i = start_id; i < start_id + n_write; ++i)
-                v.emplace_back(i, name_prefix + std::to_string(i));
-            return v;
-        }());
+    // --local FILE: the durable store (reference/local_store.hpp); otherwise objects live in memory.
+    reference::object_store memory;
+    reference::local_store local;
+    if (local_file) {
+        std::error_code ec;
+        local.open(*local_file, ec);
+        if (ec) {
+            std::fprintf(stderr, "error: cannot open --local %s: %s\n", local_file->c_str(), ec.message().c_str());
+            return 1;
+        }
+        std::printf("local file %s: %zu records replayed\n", local_file->c_str(), local.replayed());
+    }
+    reference::object_store& store = local_file ? local.objects() : memory;
+    if (n_write > 0) {
+        std::vector<std::pair<std::int64_t, std::optional<std::string>>> v;
+        for (long long i = start_id; i < start_id + n_write; ++i)
+            v.emplace_back(i, name_prefix + std::to_string(i));
+        if (local_file) {
+            std::error_code ec;
+            std::uint64_t version = local.put_items(v, reference::sync_timestamp_now(), ec);
+            if (ec) {
+                std::fprintf(stderr, "error: local write to %s: %s\n", local_file->c_str(), ec.message().c_str());
+                return 1;
+            }
+            // On disk now (fdatasync'd): a kill from here on loses nothing of it.
+            std::printf("wrote %lld objects to %s (client version %llu)\n", n_write, local_file->c_str(),
+                        static_cast<unsigned long long>(version));
+            std::fflush(stdout);
+        }
+        else {
+            store.put_items(v);
+        }
+    }
     // A failed handshake or a fatal error ends the run; transient trouble is retried until the timeout.
-    auto c = std::make_shared<reference::client>(ioc, cfg, store);
+    auto c = std::make_shared<reference::client>(ioc, cfg, store, local_file ? &local : nullptr);
     c->start();
     auto count = [&] {
         const auto* t = store.find_table("Item");
         return t ? static_cast<long long>(t->objects.size()) : 0LL;
     };
-    auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
-    auto start = std::chrono::steady_clock::now();
     bool ok = reference::client::run_until(
         ioc,
         [&] {
@@ -181,7 +175,8 @@ int run(realmwire_tool::args& a)
             }
             return true;
         },
-        timeout);
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) +
+            std::chrono::milliseconds(50));
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     bool good = ok && !c->failed() && c->synced() && (expect < 0 || count() >= expect);
     c->stop();
@@ -189,8 +184,13 @@ int run(realmwire_tool::args& a)
     if (!good) {
         const auto& f = c->failure();
         std::string what = f.what.empty() ? (ok ? "not synced" : "timed out") : f.what;
-        if (!ok)
-            what = "timed out after " + std::to_string(timeout_s) + " s" + (f.what.empty() ? "" : " (last error: " + f.what + ")");
+        if (!ok || f.ec == std::errc::timed_out) {
+            // the client's own deadline says "timed out (last error: …)"; keep the part in brackets
+            std::string last = f.ec == std::errc::timed_out ? f.what.substr(std::min<std::size_t>(f.what.size(), 9))
+                               : f.what.empty()               ? std::string()
+                                                              : " (last error: " + f.what + ")";
+            what = "timed out after " + std::to_string(timeout_s) + " s" + last;
+        }
         std::fprintf(stderr, "error: %s", what.c_str());
         if (f.ec)
             std::fprintf(stderr, " [%s:%d %s]", f.ec.category().name(), f.ec.value(), f.ec.message().c_str());
@@ -218,7 +218,7 @@ realmwire_tool::registration reg{
     "reference sync client: --server URL --path P (--auth URL --provider nickname|password|anonymous --user U "
     "[--password W] | --token T | --token-file F) [--dialect D] [--auth-header-name N] [--header 'K: V']... "
     "[--url-prefix P] [--proxy URL] [--ca PEM] [--write N] [--start-id K] [--name-prefix S] [--expect N] "
-    "[--timeout S] [--verbose]",
+    "[--timeout S] [--local FILE] [--verbose]",
     run};
 
 } // namespace

@@ -13,6 +13,7 @@
 #include "realmwire/reference/flx_state.hpp"
 #include "realmwire/reference/flx_view.hpp"
 #include "realmwire/reference/history.hpp"
+#include "realmwire/reference/local_store.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/reference/server.hpp"
 #include "realmwire/reference/state.hpp"

@@ -292,8 +292,10 @@ public:
     }
 
     /// The connection attempt failed. `http_status` is the handshake's status when the server
-    /// refused the upgrade (0 for network/TLS failures).
-    void on_connect_failed(time_point now, std::error_code ec, int http_status = 0)
+    /// refused the upgrade (0 for network/TLS failures). `fatal`: the driver knows that retrying
+    /// cannot help (e.g. a server certificate the client does not trust): no reconnect until
+    /// cancel_reconnect_delay(). realm-core retries those with backoff.
+    void on_connect_failed(time_point now, std::error_code ec, int http_status = 0, bool fatal = false)
     {
         if (state_ == state::disconnected)
             return;
@@ -321,6 +323,10 @@ public:
             // realm-core: any other status is fatal for the connection
             reason = termination_reason::http_response_says_fatal_error;
             e.action = protocol::error_action::application_bug;
+            e.fatal = true;
+        }
+        if (fatal) {
+            reason = termination_reason::http_response_says_fatal_error; // no reconnect
             e.fatal = true;
         }
         e.protocol_code = http_status;
@@ -773,9 +779,20 @@ private:
         enlist(s); // the integration may have produced versions to acknowledge
     }
 
+    /// realm-core: upload completion = every local changeset up to the target is acknowledged. Versions
+    /// after the last of them that hold only integrated downloads need no acknowledgement (else a
+    /// client that keeps integrating would wait for a DOWNLOAD echoing its upload progress forever).
     void check_upload_completion(session& s)
     {
-        if (s.upload_wait && s.ident_sent && s.progress.upload.client_version >= s.upload_target) {
+        if (!s.upload_wait || !s.ident_sent)
+            return;
+        bool done = s.progress.upload.client_version >= s.upload_target;
+        if (!done) {
+            upload_batch pending;
+            s.cfg.store->collect_uploads(s.progress.upload, 1, pending);
+            done = pending.changesets.empty() || pending.changesets.front().client_version > s.upload_target;
+        }
+        if (done) {
             s.upload_wait = false;
             events_.push_back(event(client_event_type::upload_complete, s.ident));
         }

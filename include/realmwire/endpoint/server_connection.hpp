@@ -638,7 +638,10 @@ private:
         s.file = req.client_file;
         s.download_progress = req.download;
         s.upload_threshold = res.upload_threshold;
-        s.upload_progress = res.upload_threshold;
+        // realm-core keeps the session's upload progress at {0, 0} until the first UPLOAD: a client that
+        // re-sends changesets the server integrated but never acknowledged (the server died before its
+        // DOWNLOAD went out) has them skipped as previously integrated, not refused with 210.
+        s.upload_progress = {};
         s.locked_server_version = res.locked_server_version;
         s.scan_needed = true;
         if (flx() && m.has_query) {

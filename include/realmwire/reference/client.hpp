@@ -11,40 +11,43 @@
 //   auto c = std::make_shared<reference::client>(ioc, cfg, store);
 //   store.put_items({{1, "a"}});
 //   c->start();
-//   c->run_until(ioc, [&] { return c->synced(); }, std::chrono::seconds(10));
+//   c->async_sync([](std::error_code ec) { ... });      // or asio::use_future, asio::use_awaitable
+//   ioc.run();
 //
-// Session (realm-core's order): BIND (need_client_file_ident when the store has none) → server IDENT →
-// IDENT with the stored progress → UPLOAD of every local change after the acknowledged cursor →
-// MARK; DOWNLOADs are integrated as they come. `synced()` = the server acknowledged every local
-// change and answered the last MARK. Errors: a session ERROR with try_again, a dropped connection or
-// a refused handshake with a retryable status reconnect after `reconnect_delay` (doubling up to
-// `max_reconnect_delay`; realm-core uses 1 s .. 5 min) and resume from the stored progress; the
-// server skips re-sent changesets. Token refresh: before the token expires (legacy dialects: REFRESH
-// on the open connection) and on 202 / HTTP 401 (a new connection with the new token).
+// It is a thin layer: the protocol is endpoint::client_connection (realm-core's client state machine:
+// BIND/IDENT/MARK/UPLOAD order, every check on DOWNLOAD progress and origins, PING/PONG, reconnect
+// backoff, session resumption, token refresh by REFRESH or by reconnecting) run by driver::sync_client
+// over driver::websocket_client (transport::connector: resolve, TCP, HTTP CONNECT proxy, TLS). The
+// client-side merge is the store's: object_store::integrate transforms a DOWNLOAD against the local
+// changes the server had not integrated yet. This class adds the configuration of one realm (URL,
+// URL prefix, token placement, custom headers, dialect, FLX's BIND/IDENT data), a failure record, a
+// `synced()` flag, and ONE overall deadline (client_config::deadline) that bounds every phase —
+// resolve, TCP, proxy CONNECT, TLS, upgrade and the sync itself; async_login() below takes the same
+// deadline for the `/auth` calls before.
+//
+// `synced()` = connected, and the server acknowledged every local change and answered the MARK sent
+// after the last start(), reconnect, local_write() or request_mark().
 
-#include "realmwire/auth/claims.hpp"
-#include "realmwire/auth/token.hpp"
-#include "realmwire/dialect/dialect.hpp"
+#include "realmwire/auth/client.hpp"
+#include "realmwire/driver/http_client.hpp"
+#include "realmwire/driver/sync_client.hpp"
 #include "realmwire/handshake/request_builder.hpp"
-#include "realmwire/handshake/verifier.hpp"
-#include "realmwire/http/parser.hpp"
 #include "realmwire/policy/custom_headers.hpp"
 #include "realmwire/policy/token_placement.hpp"
-#include "realmwire/protocol/compression.hpp"
-#include "realmwire/protocol/decode.hpp"
-#include "realmwire/protocol/encode.hpp"
-#include "realmwire/reference/detail/ws_link.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/transport/connect.hpp"
 #include "realmwire/url.hpp"
 
-#include <asio.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace realmwire::reference {
 
@@ -52,8 +55,8 @@ struct client_config {
     std::string server_url;                    ///< ws://, wss://, realm://, realms://
     const realmwire::dialect* dialect = &dialects::mongodb_pbs;
     std::string realm_path = "/default";       ///< BIND path (FLX: the BIND JSON is "{}")
-    /// FLX: the subscription set sent in IDENT (query version 1). An empty set selects nothing; the
-    /// default selects every object of the store's table.
+    /// FLX: the subscription set sent in IDENT (query version 1) when the store has none. An empty set
+    /// selects nothing; the default selects every object of the store's table.
     std::string flx_query = R"j({"Item":"TRUEPREDICATE"})j";
     std::string url_prefix;                    ///< "" = the URL's path or the dialect's default
     std::string auth_header_name;              ///< token header of header-based dialects
@@ -66,9 +69,12 @@ struct client_config {
     /// Refresh this long before the token's `expires` (legacy dialects send REFRESH).
     std::chrono::milliseconds refresh_margin{1000};
     bool reconnect = true;
-    std::chrono::milliseconds reconnect_delay{250};
-    std::chrono::milliseconds max_reconnect_delay{5000};
-    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds reconnect_delay{250};      ///< first reconnect delay (realm-core: 1 s)
+    std::chrono::milliseconds max_reconnect_delay{5000}; ///< doubling up to this (realm-core: 5 min)
+    std::chrono::milliseconds connect_timeout{10000};    ///< each phase of one attempt, and the upgrade
+    /// The one deadline over everything (connect phases are cut to it, the upgrade too); when it
+    /// passes the client stops and fails with std::errc::timed_out. nullopt = none.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
     std::size_t max_upload_size = 128 * 1024;
     std::string user_agent = "realmwire-reference-client";
     std::function<void(const std::string&)> log;  ///< "<- download 1 1 2 ..." lines; null = silent
@@ -77,75 +83,165 @@ struct client_config {
 /// The last error the client saw.
 struct client_failure {
     std::string what;                  ///< human-readable
-    std::error_code ec;                ///< the library's code (transport, handshake, websocket...)
+    std::error_code ec;                ///< the library's code (transport, handshake, endpoint...)
     int protocol_error = 0;            ///< ERROR message code, if any
     bool try_again = false;
-    int http_status = 0;               ///< refused handshake
+    int http_status = 0;               ///< refused handshake (or the proxy's refusal)
     std::string http_body;
 
     client_failure() = default;
     explicit client_failure(std::string w, std::error_code e = {}) : what(std::move(w)), ec(e) {}
 };
 
+namespace detail {
+
+/// The session's view of the store: everything forwarded, plus FLX's IDENT query (version 1) when the
+/// store has none.
+class session_store final : public endpoint::client_store {
+public:
+    session_store(endpoint::client_store& inner, std::string query) : inner_(inner), query_(std::move(query)) {}
+    std::optional<endpoint::salted_file_ident> client_file_ident() override { return inner_.client_file_ident(); }
+    endpoint::status set_client_file_ident(const endpoint::salted_file_ident& i) override
+    {
+        return inner_.set_client_file_ident(i);
+    }
+    endpoint::sync_progress progress() override { return inner_.progress(); }
+    std::uint64_t current_client_version() override { return inner_.current_client_version(); }
+    void collect_uploads(const endpoint::upload_cursor& after, std::size_t max_bytes, endpoint::upload_batch& out) override
+    {
+        inner_.collect_uploads(after, max_bytes, out);
+    }
+    endpoint::status integrate(const endpoint::incoming_download& d) override { return inner_.integrate(d); }
+    std::optional<std::pair<std::int64_t, std::string>> flx_query() override
+    {
+        if (auto q = inner_.flx_query())
+            return q;
+        return std::make_pair(std::int64_t{1}, query_);
+    }
+
+private:
+    endpoint::client_store& inner_;
+    std::string query_;
+};
+
+inline bool is_plain_upgrade_header(std::string_view n)
+{
+    for (std::string_view h : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "User-Agent"})
+        if (realmwire::detail::iequals(n, h))
+            return true;
+    return false;
+}
+
+inline std::string head_of(std::string_view s)
+{
+    std::size_t lf = s.find('\n');
+    return std::string(s.substr(0, lf == std::string_view::npos ? s.size() : lf));
+}
+
+inline std::chrono::milliseconds remaining(const std::optional<std::chrono::steady_clock::time_point>& deadline,
+                                           std::chrono::milliseconds cap)
+{
+    if (!deadline)
+        return cap;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+    // at least 1 ms: 0 means "no timeout" to the phases
+    return std::clamp(left, std::chrono::milliseconds(1), cap);
+}
+
+} // namespace detail
+
 class client : public std::enable_shared_from_this<client> {
 public:
-    client(asio::io_context& ioc, client_config config, object_store& store)
+    using channel = driver::websocket_channel;
+    using driver_type = driver::sync_client<channel>;
+
+    /// `store` is the object model; `session_store` (default: `store` itself) is what the session
+    /// reads and writes — a durable store (local_store.hpp) wraps the same object model.
+    client(asio::io_context& ioc, client_config config, object_store& store,
+           endpoint::client_store* session_store = nullptr)
         : ioc_(ioc)
         , cfg_(std::move(config))
         , store_(store)
-        , timer_(ioc)
-        , refresh_timer_(ioc)
+        , session_store_(session_store ? *session_store : static_cast<endpoint::client_store&>(store))
+        , deadline_timer_(ioc)
     {
-        opts_.mode = cfg_.dialect->id == dialect_id::mongodb_flx ? protocol::sync_mode::flx : protocol::sync_mode::pbs;
     }
 
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    /// Builds the connection and starts syncing. A bad URL or header fails at once (failed()).
     void start()
     {
-        stopped_ = false;
-        asio::post(ioc_, [self = shared_from_this()] { self->connect(); });
+        asio::post(ioc_, [self = shared_from_this()] { self->begin(); });
     }
+
+    /// Closes the connection; pending async_sync operations complete with operation_aborted.
     void stop()
     {
-        asio::post(ioc_, [self = shared_from_this()] {
-            self->stopped_ = true;
-            self->timer_.cancel();
-            self->refresh_timer_.cancel();
-            self->identified_ = false;
-            if (auto link = std::move(self->link_))
-                link->abort(); // link_ is already reset: the close handler ignores it
-            if (self->t_)
-                self->t_.close();
-        });
+        asio::post(ioc_, [self = shared_from_this()] { self->halt(asio::error::operation_aborted); });
     }
 
     /// Call after writing to the store (from the io_context thread or via post): uploads it.
     void local_write()
     {
         asio::post(ioc_, [self = shared_from_this()] {
-            if (self->identified_) {
-                self->send_upload();
-                self->send_mark();
-            }
+            if (!self->sync_)
+                return;
+            std::uint64_t round = self->begin_round();
+            self->sync_->post([self, round](endpoint::client_connection& c) {
+                c.notify_local_changes(self->session_);
+                self->request_sync(round);
+            });
         });
     }
+
     /// Asks for download completion again (a new MARK).
     void request_mark()
     {
         asio::post(ioc_, [self = shared_from_this()] {
-            if (self->identified_)
-                self->send_mark();
+            if (!self->sync_)
+                return;
+            std::uint64_t round = self->begin_round();
+            self->sync_->post([self, round](endpoint::client_connection&) { self->request_sync(round); });
         });
     }
 
-    bool connected() const noexcept { return identified_; }
+    bool connected() const noexcept { return connected_; }
     bool upload_complete() const { return store_.upload_complete(); }
-    bool download_complete() const noexcept { return mark_sent_ != 0 && mark_received_ == mark_sent_; }
-    bool synced() const { return identified_ && upload_complete() && download_complete() && mark_after_upload_; }
-    bool failed() const noexcept { return fatal_; }
+    bool download_complete() const noexcept { return round_done_; }
+    bool synced() const { return connected_ && round_done_ && !failed_ && store_.upload_complete(); }
+    bool failed() const noexcept { return failed_; }
     const client_failure& failure() const noexcept { return failure_; }
-    std::size_t connects() const noexcept { return connects_; }
-    std::size_t refreshes() const noexcept { return refreshes_; }
-    const std::string& token() const noexcept { return cfg_.token; }
+    /// Connection attempts so far.
+    std::size_t connects() const noexcept { return sync_ ? sync_->attempts() : 0; }
+    /// Tokens obtained from refresh_token.
+    std::size_t refreshes() const noexcept { return sync_ ? sync_->refreshes() : 0; }
+    const std::string& token() const noexcept { return sync_ ? sync_->connection().token() : cfg_.token; }
+    /// The driver underneath (its connection, attempts, events), on the io_context thread only.
+    const std::shared_ptr<driver_type>& driver() const noexcept { return sync_; }
+
+    /// Completes once synced() (no error), or with the failure's code once failed() (a fatal error,
+    /// the deadline: std::errc::timed_out), or operation_aborted after stop() or on terminal
+    /// cancellation. Call after start(). Signature void(std::error_code); any completion token.
+    template <class CompletionToken>
+    auto async_sync(CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code)>(
+            [self = shared_from_this()](auto handler) {
+                std::weak_ptr<client> weak = self;
+                auto p = driver::detail::make_pending(std::move(handler), self->ioc_.get_executor(),
+                                                      [weak](std::shared_ptr<driver::detail::pending_completion> w) {
+                                                          if (auto s = weak.lock())
+                                                              s->drop_waiter(w.get(), asio::error::operation_aborted);
+                                                      });
+                asio::post(self->ioc_, [self, p] {
+                    self->waiters_.push_back(p);
+                    self->check_waiters();
+                });
+            },
+            token);
+    }
 
     /// Runs `ioc` until `done()` or the timeout (for tests and tools that own the io_context).
     static bool run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::milliseconds timeout)
@@ -167,78 +263,34 @@ private:
             cfg_.log(s);
     }
 
-    void fail(client_failure f, bool retry)
+    /// A failure that ends the client (no more reconnects).
+    void give_up(client_failure f)
     {
         failure_ = std::move(f);
         log("error: " + failure_.what);
-        identified_ = false;
-        if (auto link = std::move(link_))
-            link->abort();
-        if (stopped_)
-            return;
-        if (!retry || !cfg_.reconnect) {
-            fatal_ = true;
-            return;
-        }
-        timer_.expires_after(delay_);
-        delay_ = std::min(delay_ * 2, cfg_.max_reconnect_delay);
-        timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-            if (!ec && !self->stopped_)
-                self->connect();
-        });
+        failed_ = true;
+        halt(failure_.ec ? failure_.ec : make_error_code(realmwire::endpoint_error::connection_closed));
     }
 
-    void refresh_now()
+    void halt(std::error_code ec)
     {
-        if (!cfg_.refresh_token)
-            return;
-        std::string t = cfg_.refresh_token();
-        if (!t.empty()) {
-            cfg_.token = std::move(t);
-            ++refreshes_;
-            log("token refreshed");
-        }
+        connected_ = false;
+        deadline_timer_.cancel();
+        if (sync_)
+            sync_->stop();
+        auto ws = std::move(waiters_);
+        for (auto& w : ws)
+            w->complete(ec);
     }
 
-    /// Legacy dialects: REFRESH shortly before the token expires.
-    void schedule_refresh()
+    void begin()
     {
-        if (!cfg_.refresh_token || cfg_.dialect->id == dialect_id::mongodb_pbs || cfg_.dialect->id == dialect_id::mongodb_flx)
+        if (sync_)
             return;
-        std::error_code ec;
-        auth::decoded_token d = auth::decode_token_parts(cfg_.token, ec);
-        if (ec)
-            return;
-        auth::claims c = auth::parse_claims(d.claims_json, ec);
-        if (ec || c.expires_at() == 0)
-            return;
-        auto now = std::chrono::system_clock::now();
-        auto at = std::chrono::system_clock::time_point(std::chrono::seconds(c.expires_at())) - cfg_.refresh_margin;
-        auto wait = at > now ? at - now : std::chrono::system_clock::duration::zero();
-        refresh_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-        refresh_timer_.async_wait([self = shared_from_this()](std::error_code e) {
-            if (e || self->stopped_ || !self->bound_)
-                return;
-            self->refresh_now();
-            protocol::refresh_message r;
-            r.session_ident = self->session_;
-            r.signed_user_token = self->cfg_.token;
-            self->send(r);
-            self->schedule_refresh();
-        });
-    }
-
-    void connect()
-    {
-        if (stopped_)
-            return;
-        ++connects_;
         std::error_code ec;
         server_url url = parse_server_url(cfg_.server_url, ec);
-        if (ec) {
-            fail(client_failure("bad server URL: " + ec.message(), ec), false);
-            return;
-        }
+        if (ec)
+            return give_up(client_failure("bad server URL: " + ec.message(), ec));
         client_handshake_options ho;
         ho.dialect = cfg_.dialect;
         ho.url_prefix = cfg_.url_prefix;
@@ -249,16 +301,8 @@ private:
         policy::custom_headers ch;
         for (const auto& line : cfg_.headers) {
             ch.add_line(line, ec);
-            if (ec) {
-                fail(client_failure("bad header '" + line + "': " + ec.message(), ec), false);
-                return;
-            }
-        }
-        hs_ = build_handshake_request(ho, cfg_.token, policy::default_token_placement(*cfg_.dialect, cfg_.auth_header_name),
-                                      ch, ec);
-        if (ec) {
-            fail(client_failure("handshake request: " + ec.message(), ec), false);
-            return;
+            if (ec)
+                return give_up(client_failure("bad header '" + line + "': " + ec.message(), ec));
         }
         transport::connect_options co;
         co.host = url.host;
@@ -266,343 +310,417 @@ private:
         co.tls = url.tls();
         co.tls_opts = cfg_.tls;
         co.proxy = cfg_.proxy;
-        connector_ = std::make_shared<transport::connector>(ioc_.get_executor());
-        auto self = shared_from_this();
-        auto conn = connector_;
-        connector_->async_connect(co, [self, conn](std::error_code e, transport::any_transport t) {
-            if (self->stopped_)
-                return;
-            if (e) {
-                // A proxy that refused us (407, 403) or a certificate we do not trust will not change by
-                // retrying; a refused or reset connection may (the server restarting).
-                const auto& f = conn->failure();
-                bool permanent = (f.proxy_reply && f.proxy_reply->status >= 400 && f.proxy_reply->status < 500) ||
-                                 (f.phase == transport::phase::tls && f.cause.category() == asio::error::get_ssl_category());
-                client_failure cf("connect: " + f.describe(), e);
-                if (f.proxy_reply)
-                    cf.http_status = f.proxy_reply->status, cf.http_body = f.proxy_reply->body;
-                self->fail(std::move(cf), !permanent);
-                return;
-            }
-            self->t_ = std::move(t);
-            self->send_handshake();
-        });
-    }
 
-    void send_handshake()
-    {
-        out_ = hs_.bytes();
-        if (cfg_.log) {
-            log("-> " + hs_.request.method + " " + redact(hs_.request.target));
-            // The headers that say how this client is configured; the token itself is never logged.
-            for (const auto& f : hs_.request.headers) {
-                if (detail_is_plain_upgrade_header(f.name))
-                    continue;
-                std::string v = f.value;
-                if (!cfg_.token.empty())
-                    for (std::size_t at = v.find(cfg_.token); at != std::string::npos; at = v.find(cfg_.token))
-                        v.replace(at, cfg_.token.size(), "<token>");
-                log("   " + f.name + ": " + v);
-            }
-        }
-        auto self = shared_from_this();
-        t_.async_write(asio::buffer(out_), [self](std::error_code ec, std::size_t) {
-            if (ec) {
-                self->fail(client_failure("write handshake: " + ec.message(), ec), true);
-                return;
-            }
-            self->parser_ = std::make_unique<http::response_parser>(http::parser_limits{});
-            self->read_response();
-        });
-    }
+        endpoint::client_connection_config cc;
+        cc.dialect = cfg_.dialect->id;
+        cc.token = cfg_.token;
+        cc.reconnect_backoff.initial = cfg_.reconnect_delay;
+        cc.reconnect_backoff.max = cfg_.max_reconnect_delay;
+        cc.resumption_backoff.initial = cfg_.reconnect_delay;
+        cc.resumption_backoff.max = cfg_.max_reconnect_delay;
+        cc.max_upload_bytes = cfg_.max_upload_size;
 
-    static bool detail_is_plain_upgrade_header(std::string_view n)
-    {
-        for (std::string_view h : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
-                                   "User-Agent"})
-            if (realmwire::detail::iequals(n, h))
-                return true;
-        return false;
-    }
-
-    static std::string redact(const std::string& target)
-    {
-        std::size_t q = target.find("baas_at=");
-        return q == std::string::npos ? target : target.substr(0, q + 8) + "<token>";
-    }
-
-    void read_response()
-    {
-        auto self = shared_from_this();
-        t_.async_read_some(asio::buffer(buf_), [self](std::error_code ec, std::size_t n) {
-            if (ec) {
-                self->fail(client_failure("read handshake response: " + ec.message(), ec), true);
-                return;
-            }
-            std::error_code pec;
-            std::string_view data(self->buf_.data(), n);
-            std::size_t used = self->parser_->feed(data, pec);
-            if (pec) {
-                self->fail(client_failure("bad handshake response: " + pec.message(), pec), true);
-                return;
-            }
-            if (!self->parser_->done()) {
-                self->read_response();
-                return;
-            }
-            http::response resp = self->parser_->release();
-            // A refusal's body follows the head (Content-Length); the parser has read it already.
-            handshake_result r = verify_handshake_response(resp, self->hs_);
-            if (!r.ok()) {
-                client_failure f(r.ec.message(), r.ec);
-                if (r.refusal) {
-                    f.http_status = r.refusal->status;
-                    f.http_body = r.refusal->body;
-                    f.what += " (HTTP " + std::to_string(f.http_status) + ")";
-                }
-                bool retry = f.http_status == 401 && self->cfg_.refresh_token && self->refreshes_ < self->connects_;
-                if (retry)
-                    self->refresh_now();
-                self->fail(std::move(f), retry || f.http_status >= 500);
-                return;
-            }
-            self->log("<- 101 " + r.subprotocol);
-            self->version_ = r.version;
-            self->opts_.protocol_version = self->cfg_.dialect->id == dialect_id::legacy_ros ? 14 : r.version;
-            self->start_session(std::string(data.substr(used)));
-        });
-    }
-
-    void start_session(std::string rest)
-    {
-        link_ = std::make_shared<detail::ws_link>(std::move(t_), websocket::role::client, 64u * 1024 * 1024);
         std::weak_ptr<client> weak = shared_from_this();
-        auto link = link_;
-        link_->start(
-            std::move(rest),
-            [weak](std::string_view m) {
-                if (auto s = weak.lock())
-                    s->on_message(m);
-            },
-            [weak, link](std::error_code ec) {
-                auto s = weak.lock();
-                if (!s || s->link_ != link)
-                    return;
-                s->fail(client_failure("connection closed: " + ec.message(), ec), true);
+        auto placement = policy::default_token_placement(*cfg_.dialect, cfg_.auth_header_name);
+        auto build = [weak, placement, ch](const client_handshake_options& o, const std::string& token, std::error_code& e) {
+            client_handshake hs = build_handshake_request(o, token, placement, ch, e);
+            if (auto s = weak.lock(); s && !e)
+                s->log_request(hs, token);
+            return hs;
+        };
+        const auto ex = ioc_.get_executor();
+        auto connect = [weak, ex, co, ho, build](const std::string& token,
+                                                 std::function<void(driver::connect_result<channel>)> done) {
+            auto s = weak.lock();
+            if (!s)
+                return;
+            // Every phase of this attempt ends by the overall deadline.
+            transport::connect_options o = co;
+            auto cap = [&](std::chrono::milliseconds phase) { return detail::remaining(s->cfg_.deadline, phase); };
+            o.timeouts.resolve = cap(s->cfg_.connect_timeout);
+            o.timeouts.connect = cap(s->cfg_.connect_timeout);
+            o.timeouts.proxy = cap(s->cfg_.connect_timeout);
+            o.timeouts.tls = cap(s->cfg_.connect_timeout);
+            auto attempt = driver::websocket_connector(ex, o, ho, build, {}, cap(s->cfg_.connect_timeout));
+            attempt(token, [weak, done](driver::connect_result<channel> r) {
+                if (auto c = weak.lock(); c && r.ec)
+                    c->note_connect_failure(r);
+                done(std::move(r));
             });
-        bound_ = true;
-        identified_ = false;
-        mark_sent_ = mark_received_ = 0;
-        mark_after_upload_ = false;
-        upload_cursor_ = store_.progress().upload;
-        protocol::bind_message b;
-        b.session_ident = session_;
-        std::string flx_data = "{}";
-        b.path = opts_.mode == protocol::sync_mode::flx ? std::string_view(flx_data) : std::string_view(cfg_.realm_path);
-        if (cfg_.dialect->token_in_bind)
-            b.signed_user_token = cfg_.token;
-        auto ident = store_.client_file_ident();
-        b.need_client_file_ident = !ident;
-        send(b);
-        if (ident)
-            send_ident();
-        schedule_refresh();
-    }
-
-    template <class M>
-    void send(const M& m)
-    {
-        std::string s;
-        std::error_code ec;
-        protocol::encode(m, s, ec);
-        if (ec || !link_)
-            return;
-        log("-> " + head_of(s));
-        link_->send(s);
-    }
-
-    static std::string head_of(std::string_view s)
-    {
-        std::size_t lf = s.find('\n');
-        return std::string(s.substr(0, lf == std::string_view::npos ? s.size() : lf));
-    }
-
-    void send_ident()
-    {
-        auto f = *store_.client_file_ident();
-        auto p = store_.progress();
-        protocol::client_ident_message m;
-        m.session_ident = session_;
-        m.client_file_ident = f.ident;
-        m.client_file_ident_salt = f.salt;
-        m.download_server_version = p.download.server_version;
-        m.download_client_version = p.download.last_integrated_client_version;
-        m.latest_server_version = p.latest_server_version.version;
-        m.latest_server_version_salt = p.latest_server_version.salt;
-        std::string q = cfg_.flx_query;
-        if (opts_.mode == protocol::sync_mode::flx) {
-            m.has_query = true;
-            m.query_version = 1;
-            m.query = q;
+        };
+        sync_ = std::make_shared<driver_type>(ex, std::move(cc), connect);
+        sync_->refresh_margin = cfg_.refresh_margin;
+        if (cfg_.refresh_token)
+            sync_->token_source = cfg_.refresh_token;
+        sync_->on_event = [weak](const endpoint::client_event& e) {
+            if (auto s = weak.lock())
+                s->on_event(e);
+        };
+        if (cfg_.log)
+            sync_->on_message = [weak](bool out, std::string_view m) {
+                if (auto s = weak.lock())
+                    s->log((out ? "-> " : "<- ") + detail::head_of(m));
+            };
+        adapter_ = std::make_unique<detail::session_store>(session_store_, cfg_.flx_query);
+        const bool flx = cfg_.dialect->id == dialect_id::mongodb_flx;
+        std::string path = flx ? std::string("{}") : cfg_.realm_path;
+        auto self = shared_from_this();
+        std::uint64_t round = begin_round();
+        sync_->post([self, path, round](endpoint::client_connection& c) {
+            self->session_ = c.add_session({path, self->adapter_.get(), {}});
+            self->request_sync(round);
+        });
+        sync_->start();
+        if (cfg_.deadline) {
+            deadline_timer_.expires_at(*cfg_.deadline);
+            deadline_timer_.async_wait([weak](std::error_code e) {
+                auto s = weak.lock();
+                if (e || !s || s->failed_)
+                    return;
+                client_failure f("timed out", make_error_code(std::errc::timed_out));
+                if (!s->failure_.what.empty())
+                    f.what += " (last error: " + s->failure_.what + ")";
+                f.http_status = s->failure_.http_status;
+                f.http_body = s->failure_.http_body;
+                s->give_up(std::move(f));
+            });
         }
-        send(m);
-        identified_ = true;
-        delay_ = cfg_.reconnect_delay;
-        send_upload();
-        send_mark();
     }
 
-    void send_upload()
+    /// A new round of "synced": what was synced before no longer counts (runs on the io_context).
+    std::uint64_t begin_round()
     {
-        endpoint::upload_batch b;
-        for (int guard = 0; guard < 100000; ++guard) {
-            store_.collect_uploads(upload_cursor_, cfg_.max_upload_size, b);
-            if (b.changesets.empty() && b.progress == upload_cursor_)
+        round_done_ = false;
+        return ++round_;
+    }
+
+    /// Upload and download completion from now on (runs inside the driver's post()): the driver's
+    /// async_sync waits for both; only the newest round sets synced().
+    void request_sync(std::uint64_t my_round)
+    {
+        sync_->async_sync(session_, [weak = std::weak_ptr<client>(shared_from_this()), my_round](std::error_code ec) {
+            auto s = weak.lock();
+            if (!s || ec == asio::error::operation_aborted)
                 return;
-            std::string body;
-            for (const auto& c : b.changesets) {
-                protocol::upload_entry e;
-                e.client_version = c.client_version;
-                e.server_version = c.last_integrated_server_version;
-                e.origin_timestamp = c.origin_timestamp;
-                e.origin_file_ident = 0;
-                e.changeset = c.changeset;
-                protocol::detail::write_entry(body, e);
+            if (ec) {
+                if (!s->failed_)
+                    s->give_up(s->failure_.what.empty() ? client_failure(ec.message(), ec) : s->failure_);
+                return;
             }
-            protocol::upload_message u;
-            u.session_ident = session_;
-            u.progress_client_version = b.progress.client_version;
-            u.progress_server_version = b.progress.last_integrated_server_version;
-            u.locked_server_version = b.locked_server_version;
-            std::string scratch;
-            std::error_code ec;
-            protocol::compress_body(u, body, scratch, ec);
-            if (ec)
-                protocol::set_uncompressed_body(u, body);
-            send(u);
-            upload_cursor_ = b.progress;
-            if (b.changesets.empty())
-                return;
+            if (my_round == s->round_) {
+                s->round_done_ = true;
+                s->check_waiters();
+            }
+        });
+    }
+
+    void note_connect_failure(const driver::connect_result<channel>& r)
+    {
+        client_failure f(r.what.empty() ? r.ec.message() : r.what, r.ec);
+        f.http_status = r.http_status;
+        f.http_body = r.http_body;
+        pending_connect_failure_ = std::move(f);
+    }
+
+    void on_event(const endpoint::client_event& e)
+    {
+        using t = endpoint::client_event_type;
+        switch (e.type) {
+            case t::connected:
+                connected_ = true;
+                log("connected");
+                // MARK again on every connection: synced() means caught up on this one.
+                sync_->post([self = shared_from_this(), round = begin_round()](endpoint::client_connection&) {
+                    self->request_sync(round);
+                });
+                break;
+            case t::disconnected: {
+                connected_ = false;
+                round_done_ = false;
+                const bool forever = e.delay == endpoint::milliseconds::max() && !sync_->connection().reconnect_at();
+                if (forever || !cfg_.reconnect) {
+                    client_failure f = failure_;
+                    if (f.what.empty())
+                        f = client_failure("connection closed", make_error_code(realmwire::endpoint_error::connection_closed));
+                    give_up(std::move(f));
+                }
+                break;
+            }
+            case t::error:
+            case t::query_error: {
+                client_failure f(e.message, e.code);
+                if (e.session_ident == 0 && pending_connect_failure_) {
+                    f = std::move(*pending_connect_failure_);
+                    pending_connect_failure_.reset();
+                }
+                else {
+                    f.protocol_error = e.protocol_code;
+                    if (e.code == realmwire::endpoint_error::server_error || e.code == realmwire::endpoint_error::session_error)
+                        f.what = "server error " + std::to_string(e.protocol_code) + (e.message.empty() ? "" : ": " + e.message);
+                }
+                f.try_again = e.try_again;
+                failure_ = f;
+                log("error: " + failure_.what);
+                if (e.fatal && e.session_ident != 0 && e.action != protocol::error_action::protocol_violation &&
+                    e.type == t::error)
+                    give_up(failure_);
+                break;
+            }
+            case t::token_refresh_needed:
+                log("token refresh needed");
+                break;
+            default: break;
         }
     }
 
-    void send_mark()
+    void log_request(const client_handshake& hs, const std::string& token)
     {
-        protocol::mark_message m;
-        m.session_ident = session_;
-        m.request_ident = ++mark_sent_;
-        mark_after_upload_ = true;
-        send(m);
+        if (!cfg_.log)
+            return;
+        std::string target = hs.request.target;
+        if (std::size_t q = target.find("baas_at="); q != std::string::npos)
+            target = target.substr(0, q + 8) + "<token>";
+        log("-> " + hs.request.method + " " + target);
+        // The headers that say how this client is configured; the token itself is never logged.
+        for (const auto& f : hs.request.headers) {
+            if (detail::is_plain_upgrade_header(f.name))
+                continue;
+            std::string v = f.value;
+            if (!token.empty())
+                for (std::size_t at = v.find(token); at != std::string::npos; at = v.find(token))
+                    v.replace(at, token.size(), "<token>");
+            log("   " + f.name + ": " + v);
+        }
     }
 
-    void on_message(std::string_view bytes)
+    void check_waiters()
     {
-        std::error_code ec;
-        protocol::server_message m = protocol::decode_server_message(bytes, opts_, ec);
-        if (ec) {
-            fail(client_failure("bad message from server: " + ec.message(), ec), true);
+        if (waiters_.empty())
+            return;
+        if (failed_) {
+            auto ws = std::move(waiters_);
+            for (auto& w : ws)
+                w->complete(failure_.ec ? failure_.ec : make_error_code(realmwire::endpoint_error::connection_closed));
             return;
         }
-        log("<- " + head_of(bytes));
-        std::visit([&](auto& msg) { handle(msg); }, m);
+        if (!synced())
+            return;
+        auto ws = std::move(waiters_);
+        for (auto& w : ws)
+            w->complete({});
     }
 
-    void handle(const protocol::server_ident_message& m)
+    void drop_waiter(driver::detail::pending_completion* p, std::error_code ec)
     {
-        if (m.session_ident != session_ || store_.client_file_ident() || m.client_file_ident == 0 ||
-            m.client_file_ident_salt == 0) {
-            fail(client_failure("unexpected IDENT"), false);
-            return;
-        }
-        store_.set_client_file_ident({m.client_file_ident, m.client_file_ident_salt});
-        send_ident();
-    }
-
-    void handle(protocol::download_message& m)
-    {
-        std::error_code ec;
-        protocol::decompress_body(m, download_buffer_, protocol::message_limits{}, ec);
-        if (ec) {
-            fail(client_failure("bad DOWNLOAD body: " + ec.message(), ec), false);
-            return;
-        }
-        endpoint::incoming_download d;
-        d.progress.latest_server_version = {m.latest_server_version, m.latest_server_version_salt};
-        d.progress.download = {m.download_server_version, m.download_client_version};
-        d.progress.upload = {m.upload_client_version, m.upload_server_version};
-        d.downloadable_bytes = m.downloadable_bytes;
-        d.changesets = m.entries;
-        d.batch = m.batch;
-        d.query_version = m.query_version;
-        endpoint::status st = store_.integrate(d);
-        if (!st) {
-            fail(client_failure("integration failed: " + st.message), false);
+        for (std::size_t i = 0; i < waiters_.size(); ++i) {
+            if (waiters_[i].get() != p)
+                continue;
+            auto w = std::move(waiters_[i]);
+            waiters_.erase(waiters_.begin() + static_cast<std::ptrdiff_t>(i));
+            w->complete(ec);
             return;
         }
     }
-
-    void handle(const protocol::mark_message& m)
-    {
-        if (m.request_ident > mark_received_)
-            mark_received_ = m.request_ident;
-    }
-
-    void handle(const protocol::error_message& m)
-    {
-        client_failure f("server error " + std::to_string(m.error_code) + ": " + std::string(m.message));
-        f.protocol_error = m.error_code;
-        f.try_again = m.try_again;
-        if (m.error_code == static_cast<int>(protocol::protocol_error::token_expired))
-            refresh_now();
-        fail(std::move(f), m.try_again);
-    }
-
-    void handle(const protocol::unbound_message&) {}
-    void handle(const protocol::pong_message&) {}
-    void handle(const protocol::log_message&) {}
-    void handle(const protocol::json_error_message& m)
-    {
-        client_failure f("server json_error " + std::to_string(m.error_code));
-        f.protocol_error = m.error_code;
-        fail(std::move(f), true);
-    }
-    void handle(const protocol::query_error_message& m)
-    {
-        client_failure f("query error " + std::to_string(m.error_code));
-        f.protocol_error = m.error_code;
-        fail(std::move(f), false);
-    }
-    void handle(const protocol::test_command_message&) {}
 
     asio::io_context& ioc_;
     client_config cfg_;
     object_store& store_;
-    asio::steady_timer timer_;
-    asio::steady_timer refresh_timer_;
-    std::shared_ptr<transport::connector> connector_;
-    transport::any_transport t_;
-    client_handshake hs_;
-    std::unique_ptr<http::response_parser> parser_;
-    std::array<char, 16384> buf_{};
-    std::string out_;
-    std::shared_ptr<detail::ws_link> link_;
-    protocol::decode_options opts_;
-    std::string download_buffer_;
-    endpoint::upload_cursor upload_cursor_{};
-    std::uint64_t session_ = 1;
-    std::uint64_t mark_sent_ = 0;
-    std::uint64_t mark_received_ = 0;
-    bool mark_after_upload_ = false;
-    int version_ = 0;
-    bool bound_ = false;
-    bool identified_ = false;
-    bool stopped_ = true;
-    bool fatal_ = false;
-    std::chrono::milliseconds delay_{cfg_.reconnect_delay};
+    endpoint::client_store& session_store_;
+    std::unique_ptr<detail::session_store> adapter_;
+    std::shared_ptr<driver_type> sync_;
+    asio::steady_timer deadline_timer_;
+    std::vector<std::shared_ptr<driver::detail::pending_completion>> waiters_;
+    std::optional<client_failure> pending_connect_failure_;
     client_failure failure_;
-    std::size_t connects_ = 0;
-    std::size_t refreshes_ = 0;
+    std::uint64_t session_ = 0;
+    std::uint64_t round_ = 0;
+    bool round_done_ = false;
+    bool connected_ = false;
+    bool failed_ = false;
 };
+
+// ---- login -------------------------------------------------------------------------------------------
+
+/// Where and how to log in (`/auth`), and the realm the access token is for.
+struct login_config {
+    std::string auth_url;              ///< http(s)://host:port[/auth path]
+    auth::credentials credentials;
+    std::string realm_path;            ///< the access token is for this realm
+    std::string ca_file;               ///< PEM; "" = the system's trust store
+    std::chrono::milliseconds connect_timeout{15000};
+    std::chrono::milliseconds request_timeout{30000};
+    /// The overall deadline (the same one client_config::deadline takes). nullopt = none.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+struct login_result {
+    std::string refresh_token;
+    std::string access_token;
+    http::response response;           ///< the last answer (a refusal's status and body)
+    std::string what;                  ///< on error: which step and why
+    driver::http_target target;        ///< the auth server, for later refreshes
+    auth::auth_client_policy policy;
+    driver::http_client_options options;
+
+    /// A blocking refresh (for client_config::refresh_token): a new access token, "" on failure.
+    std::string refresh(const std::string& realm_path) const
+    {
+        std::error_code e;
+        http::response r = driver::http_request(target, auth::make_refresh_request(policy, refresh_token, realm_path), options, e);
+        if (e)
+            return {};
+        auth::issued_token t = auth::parse_refresh_response(r, e);
+        return e ? std::string() : t.token;
+    }
+};
+
+namespace detail {
+
+/// The two `/auth` calls of a login under one deadline.
+template <class Handler>
+class login_op : public std::enable_shared_from_this<login_op<Handler>> {
+public:
+    login_op(asio::io_context& ioc, login_config cfg, std::shared_ptr<Handler> h)
+        : ioc_(ioc), cfg_(std::move(cfg)), timer_(ioc), h_(std::move(h))
+    {
+    }
+
+    void start()
+    {
+        std::error_code ec;
+        // http(s)://host:port[/auth]: the sync URL parser on the ws form.
+        std::string ws = cfg_.auth_url;
+        if (ws.rfind("http://", 0) == 0)
+            ws = "ws://" + ws.substr(7);
+        else if (ws.rfind("https://", 0) == 0)
+            ws = "wss://" + ws.substr(8);
+        server_url u = parse_server_url(ws, ec);
+        if (ec)
+            return finish(ec, "bad auth URL: " + ec.message());
+        r_.target.host = u.host;
+        r_.target.port = u.port;
+        r_.target.tls = u.tls();
+        r_.policy.host = u.host_header();
+        if (!u.path.empty() && u.path != "/")
+            r_.policy.auth_path = u.path;
+        if (!cfg_.ca_file.empty()) {
+            transport::tls_options o;
+            o.ca_file = cfg_.ca_file;
+            r_.options.tls_context = transport::make_client_tls_context(o, ec);
+            if (ec)
+                return finish(ec, "bad CA file: " + ec.message());
+        }
+        if (cfg_.deadline) {
+            timer_.expires_at(*cfg_.deadline);
+            timer_.async_wait([self = this->shared_from_this()](std::error_code e) {
+                if (!e)
+                    self->finish(make_error_code(std::errc::timed_out), "login timed out");
+            });
+        }
+        request(auth::make_login_request(r_.policy, cfg_.credentials), true);
+    }
+
+    void cancel() { finish(asio::error::operation_aborted, "login cancelled"); }
+
+private:
+    void request(const http::request& req, bool login)
+    {
+        driver::http_client_options o = r_.options;
+        o.connect_timeout = remaining(cfg_.deadline, cfg_.connect_timeout);
+        o.request_timeout = remaining(cfg_.deadline, cfg_.request_timeout);
+        auto self = this->shared_from_this();
+        driver::async_http_request(ioc_, r_.target, req, o, [self, login](std::error_code ec, http::response resp) {
+            if (self->done_)
+                return;
+            if (ec)
+                return self->finish(ec, std::string(login ? "login" : "access token") + ": " + ec.message());
+            self->r_.response = resp;
+            if (login) {
+                auth::issued_token t = auth::parse_login_response(resp, ec);
+                if (ec)
+                    return self->finish(ec, "login refused: " + ec.message());
+                self->r_.refresh_token = t.token;
+                self->request(auth::make_refresh_request(self->r_.policy, t.token, self->cfg_.realm_path), false);
+                return;
+            }
+            auth::issued_token t = auth::parse_refresh_response(resp, ec);
+            if (ec)
+                return self->finish(ec, "access token refused: " + ec.message());
+            self->r_.access_token = t.token;
+            self->finish({}, {});
+        });
+    }
+
+    void finish(std::error_code ec, std::string what)
+    {
+        if (done_)
+            return;
+        done_ = true;
+        timer_.cancel();
+        r_.what = std::move(what);
+        (*h_)(ec, std::move(r_));
+    }
+
+    asio::io_context& ioc_;
+    login_config cfg_;
+    asio::steady_timer timer_;
+    std::shared_ptr<Handler> h_;
+    login_result r_;
+    bool done_ = false;
+};
+
+} // namespace detail
+
+/// Logs in at `/auth` and gets an access token for cfg.realm_path, all of it by cfg.deadline (then
+/// std::errc::timed_out). Signature void(std::error_code, login_result); any completion token; terminal
+/// cancellation completes with operation_aborted (an exchange in flight ends by its own timeouts,
+/// which the deadline caps).
+template <class CompletionToken>
+auto async_login(asio::io_context& ioc, login_config cfg, CompletionToken&& token)
+{
+    return asio::async_initiate<CompletionToken, void(std::error_code, login_result)>(
+        [&ioc](auto handler, login_config c) {
+            using H = decltype(handler);
+            // The handler lives in a one-shot holder: the op calls it via the associated executor.
+            struct holder {
+                H h;
+                asio::executor_work_guard<asio::associated_executor_t<H, asio::io_context::executor_type>> work;
+                bool done = false;
+                void operator()(std::error_code ec, login_result r)
+                {
+                    if (done)
+                        return;
+                    done = true;
+                    auto slot = asio::get_associated_cancellation_slot(h);
+                    if (slot.is_connected())
+                        slot.clear();
+                    auto ex = work.get_executor();
+                    auto alloc = asio::get_associated_allocator(h);
+                    asio::post(ex, asio::bind_allocator(alloc, [h = std::move(h), ec, r = std::move(r)]() mutable {
+                                   std::move(h)(ec, std::move(r));
+                               }));
+                    work.reset();
+                }
+            };
+            auto work = asio::make_work_guard(asio::get_associated_executor(handler, ioc.get_executor()));
+            auto hp = std::make_shared<holder>(holder{std::move(handler), std::move(work)});
+            auto op = std::make_shared<detail::login_op<holder>>(ioc, std::move(c), hp);
+            auto slot = asio::get_associated_cancellation_slot(hp->h);
+            if (slot.is_connected()) {
+                std::weak_ptr<detail::login_op<holder>> weak = op;
+                slot.assign([weak, &ioc](asio::cancellation_type type) {
+                    if ((type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
+                        return;
+                    asio::post(ioc, [weak] {
+                        if (auto o = weak.lock())
+                            o->cancel();
+                    });
+                });
+            }
+            asio::post(ioc, [op] { op->start(); });
+        },
+        token, std::move(cfg));
+}
 
 } // namespace realmwire::reference
 

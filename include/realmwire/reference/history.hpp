@@ -239,7 +239,10 @@ public:
                 rec.append(bytes);
             }
         }
-        write(rec, ec);
+        // A record of upload progress alone (a client acknowledging the server versions it integrated,
+        // which realm-core's client does after every DOWNLOAD) is not worth an fdatasync: lost, the
+        // client sends it again; the next record with changesets syncs it along.
+        write(rec, ec, !fresh.empty() || recip);
         if (ec)
             return {};
         reciprocal_.apply(ident, live, psv);
@@ -343,11 +346,11 @@ private:
         return true;
     }
 
-    void write(const std::string& rec, std::error_code& ec)
+    void write(const std::string& rec, std::error_code& ec, bool sync = true)
     {
         ec.clear();
         if (log_.is_open())
-            log_.append(rec, ec);
+            log_.append(rec, ec, sync);
     }
 
     // A record the checksum vouched for but that does not parse can only come from a different

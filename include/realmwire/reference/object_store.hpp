@@ -205,6 +205,11 @@ public:
     /// schema instructions when the table is not there yet. Returns the client version.
     std::uint64_t put_items(const std::vector<std::pair<std::int64_t, std::optional<std::string>>>& items)
     {
+        return commit(items_changeset(items));
+    }
+    /// The changeset put_items() commits (for stores that log it first: local_store.hpp).
+    changeset::changeset items_changeset(const std::vector<std::pair<std::int64_t, std::optional<std::string>>>& items) const
+    {
         changeset::changeset cs;
         changeset::string_id item = cs.intern("Item");
         if (!find_table("Item")) {
@@ -236,7 +241,7 @@ public:
             u.value = name ? changeset::payload::make_string(*name) : changeset::payload::null();
             cs.instructions.emplace_back(u);
         }
-        return commit(cs);
+        return cs;
     }
 
     /// Item{_id=1, name="obj-1"} lines, sorted by primary key (the test client's print format).

@@ -190,11 +190,13 @@ public:
         endpoint::status st = merger_.merge(src, r.client_file.ident, f->last_integrated_client_version, entries, merged);
         if (!st)
             return st;
-        reference::state next = h->current_state();
+        // An UPLOAD of progress alone (realm-core's client acknowledges every DOWNLOAD with one) has
+        // nothing to apply: no copy of the realm's state for it.
+        reference::state next = merged.changesets.empty() ? reference::state() : h->current_state();
         std::vector<changeset::changeset> decoded;
         for (auto& m : merged.changesets)
             decoded.push_back(std::move(m.decoded));
-        {
+        if (!decoded.empty()) {
             std::error_code ec;
             apply_info where;
             next.apply(decoded, ec, &where);
