@@ -5,7 +5,6 @@
 // client with a local object store, usable in your own tests. See docs/reference.md.
 
 #include "realmwire/reference/client.hpp"
-#include "realmwire/reference/detail/ws_link.hpp"
 #include "realmwire/reference/durable_log.hpp"
 #include "realmwire/reference/flx_permissions.hpp"
 #include "realmwire/reference/flx_permissions_file.hpp"
