@@ -150,6 +150,7 @@ int run(realmwire_tool::args& a)
     number("max-open-realms", lim.max_open_realms);
     number("max-realms-per-user", lim.max_realms_per_user);
     number("max-realm-bytes", lim.max_realm_bytes);
+    number("max-reciprocal-bytes", lim.max_reciprocal_bytes);
     number("send-queue-cap", lim.max_send_queue);
     bool verbose = a.flag("verbose");
     bool print_admin = a.flag("print-admin-token");
@@ -219,7 +220,7 @@ realmwire_tool::registration reg{
     "[--max-connections N] [--max-connections-per-user N] [--max-connections-per-address N] "
     "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
     "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "
-    "[--max-realms-per-user N] [--max-realm-bytes BYTES] [--send-queue-cap BYTES] [--queryable TABLE.FIELD]... "
+    "[--max-realms-per-user N] [--max-realm-bytes BYTES] [--max-reciprocal-bytes BYTES] [--send-queue-cap BYTES] [--queryable TABLE.FIELD]... "
     "[--flx-permissions FILE]",
     run};
 

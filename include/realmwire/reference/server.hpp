@@ -88,6 +88,9 @@ struct sync_limits {
     std::size_t max_send_queue = 1024 * 1024;
     /// Changeset bytes one realm may store (201 for the UPLOAD beyond).
     std::uint64_t max_realm_bytes = std::uint64_t(1) << 30;
+    /// Reciprocal-history bytes one realm may keep (the merge's per-client-file state, trimmed at each
+    /// client's upload cursor); 201 for the UPLOAD beyond.
+    std::uint64_t max_reciprocal_bytes = std::uint64_t(256) << 20;
 };
 
 struct server_config {
@@ -286,6 +289,7 @@ private:
             history_backend_limits hl;
             hl.max_realms_per_user = cfg_.limits.max_realms_per_user;
             hl.max_realm_bytes = cfg_.limits.max_realm_bytes;
+            hl.max_reciprocal_bytes = cfg_.limits.max_reciprocal_bytes;
             auto backend = std::make_shared<history_backend>(svc_.realms, svc_.permissions, hl);
             backend->flx.options = cfg_.flx;
             svc_.sync = std::move(backend);
