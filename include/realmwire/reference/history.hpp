@@ -19,6 +19,7 @@
 // a hash for long paths), keeping a bounded LRU of them open.
 // Neither class locks: the reference server calls them from its one I/O thread.
 
+#include "realmwire/detail/byte_order.hpp"
 #include "realmwire/protocol/entries.hpp"
 #include "realmwire/protocol/protocol_error.hpp"
 #include "realmwire/reference/durable_log.hpp"
@@ -132,17 +133,9 @@ public:
     /// Hands out the next client file ident (realm-core's server starts at 2) with a fresh salt.
     client_file allocate_client_file(std::error_code& ec)
     {
-        client_file f;
-        f.ident = next_ident_;
-        f.salt = make_salt();
-        std::string rec;
-        rec.push_back('I');
-        put(rec, f.ident);
-        put(rec, static_cast<std::uint64_t>(f.salt));
-        write(rec, ec);
+        client_file f = add_client_file(next_ident_, ec);
         if (ec)
             return {};
-        clients_[f.ident] = f;
         ++next_ident_;
         return f;
     }
@@ -265,17 +258,9 @@ public:
     {
         ec.clear();
         if (clients_.count(server_file_ident) == 0) {
-            client_file f;
-            f.ident = server_file_ident;
-            f.salt = make_salt();
-            std::string rec;
-            rec.push_back('I');
-            put(rec, f.ident);
-            put(rec, static_cast<std::uint64_t>(f.salt));
-            write(rec, ec);
+            add_client_file(server_file_ident, ec);
             if (ec)
                 return 0;
-            clients_[f.ident] = f;
         }
         client_file& f = clients_[server_file_ident];
         std::uint64_t cv = f.last_integrated_client_version + 1;
@@ -330,21 +315,24 @@ public:
 private:
     static constexpr std::uint64_t first_client_ident = 2;
 
-    static void put(std::string& out, std::uint64_t v)
+    /// Records a client file `ident` with a fresh salt (an 'I' record) and keeps it.
+    client_file add_client_file(std::uint64_t ident, std::error_code& ec)
     {
-        for (int i = 0; i < 8; ++i)
-            out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+        client_file f;
+        f.ident = ident;
+        f.salt = make_salt();
+        std::string rec;
+        rec.push_back('I');
+        put(rec, f.ident);
+        put(rec, static_cast<std::uint64_t>(f.salt));
+        write(rec, ec);
+        if (!ec)
+            clients_[f.ident] = f;
+        return f;
     }
-    static bool get(std::string_view& in, std::uint64_t& v)
-    {
-        if (in.size() < 8)
-            return false;
-        v = 0;
-        for (int i = 0; i < 8; ++i)
-            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[static_cast<std::size_t>(i)])) << (8 * i);
-        in.remove_prefix(8);
-        return true;
-    }
+
+    static void put(std::string& out, std::uint64_t v) { ::realmwire::detail::append_u64_le(out, v); }
+    static bool get(std::string_view& in, std::uint64_t& v) { return ::realmwire::detail::take_u64_le(in, v); }
 
     void write(const std::string& rec, std::error_code& ec, bool sync = true)
     {

@@ -27,6 +27,7 @@
 // the error (a local write: ec; a DOWNLOAD: status bad_client_file), and the client must not count
 // that change as done. Needs realmwire::compression (CRC-32). POSIX only.
 
+#include "realmwire/detail/byte_order.hpp"
 #include "realmwire/reference/durable_log.hpp"
 #include "realmwire/reference/object_store.hpp"
 
@@ -159,21 +160,8 @@ private:
     static constexpr char kind_commit = 'C';
     static constexpr char kind_download = 'D';
 
-    static void put(std::string& out, std::uint64_t v)
-    {
-        for (int i = 0; i < 8; ++i)
-            out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    }
-    static bool get(std::string_view& in, std::uint64_t& v)
-    {
-        if (in.size() < 8)
-            return false;
-        v = 0;
-        for (int i = 0; i < 8; ++i)
-            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[static_cast<std::size_t>(i)])) << (8 * i);
-        in.remove_prefix(8);
-        return true;
-    }
+    static void put(std::string& out, std::uint64_t v) { ::realmwire::detail::append_u64_le(out, v); }
+    static bool get(std::string_view& in, std::uint64_t& v) { return ::realmwire::detail::take_u64_le(in, v); }
 
     void append(const std::string& rec, std::error_code& ec)
     {
