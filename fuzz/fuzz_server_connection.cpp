@@ -17,6 +17,7 @@
 #include <realmwire/protocol/encode.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 using namespace realmwire::endpoint;
