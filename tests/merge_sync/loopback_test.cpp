@@ -78,6 +78,8 @@ struct harness {
         c.dialect = &d;
         c.realm_path = realm;
         c.token = mint(srv.auth(), who);
+        // Flexible sync serves only what a client subscribed to (and undoes its writes elsewhere).
+        c.flx_query = R"j({"Obj":"TRUEPREDICATE"})j";
         auto cl = std::make_shared<reference::client>(ioc, c, st);
         cl->start();
         return cl;
