@@ -5,6 +5,7 @@
 #   A control TU that includes the zlib codec must show zlib.h in the same trace, so the check is not
 #   vacuous.
 # MODE=noexcept: every header in HEADERS compiles alone with -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS.
+# MODE=cxx20: realmwire.hpp compiles in a C++20 translation unit (-Werror).
 # MODE=run: SOURCE builds that way and its program exits with 0.
 set(flags -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I${INCLUDE_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
@@ -68,6 +69,15 @@ elseif(MODE STREQUAL "run")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${SOURCE} failed (${rc}):\n${out}${err}")
   endif()
+elseif(MODE STREQUAL "cxx20")
+  # The library is C++17, and a C++20 program includes it too: realmwire.hpp, warning-free.
+  set(tu ${WORK_DIR}/cxx20_realmwire.cpp)
+  file(WRITE ${tu} "#include <realmwire/realmwire.hpp>\nint main() { return 0; }\n")
+  execute_process(COMMAND ${CXX} ${flags} -std=c++20 -DASIO_STANDALONE -DASIO_NO_DEPRECATED ${tu}
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "realmwire/realmwire.hpp does not compile as C++20:\n${err}")
+  endif()
 else()
-  message(FATAL_ERROR "MODE must be trace, noexcept or run")
+  message(FATAL_ERROR "MODE must be trace, noexcept, run or cxx20")
 endif()

@@ -80,6 +80,16 @@ struct value {
     std::vector<object> embedded;    ///< ObjectValue: the embedded object (one)
     std::vector<field_value> nested; ///< List / Dictionary in Mixed: the nested collection (one)
 
+    // Declared here, defaulted below once `object` and `field_value` are complete: C++20's constexpr
+    // containers want the element type complete wherever a destructor of the vector is instantiated,
+    // and a type trait on `value` (std::map's pair asks whether it is default-constructible) does that.
+    value();
+    value(const value&);
+    value(value&&) noexcept;
+    value& operator=(const value&);
+    value& operator=(value&&) noexcept;
+    ~value();
+
     bool is_null() const noexcept { return scalar.type == changeset::payload_type::null; }
     bool is_embedded() const noexcept { return scalar.type == changeset::payload_type::object_value && !embedded.empty(); }
     bool is_nested() const noexcept
@@ -108,6 +118,13 @@ struct object {
     std::map<std::string, field_value> fields; ///< one per column (the primary key is the map key)
     friend bool operator==(const object& a, const object& b) { return a.fields == b.fields; }
 };
+
+inline value::value() = default;
+inline value::value(const value&) = default;
+inline value::value(value&&) noexcept = default;
+inline value& value::operator=(const value&) = default;
+inline value& value::operator=(value&&) noexcept = default;
+inline value::~value() = default;
 
 inline bool operator==(const value& a, const value& b)
 {
