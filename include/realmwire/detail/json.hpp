@@ -1,6 +1,8 @@
 #ifndef REALMWIRE_DETAIL_JSON_HPP
 #define REALMWIRE_DETAIL_JSON_HPP
 
+#include "realmwire/config.hpp"
+
 // The one place that includes picojson (needs realmwire::json).
 //
 // picojson's PICOJSON_USE_INT64 changes the layout of picojson::value, so a program whose translation
@@ -49,6 +51,20 @@
         if (!(e))                                                                                         \
             std::abort();                                                                                 \
     } while (0)
+// picojson has one more throw that no macro of its own replaces: value(double) throws
+// std::overflow_error for an infinite number (a literal such as 1e400), and a compiler without
+// exceptions refuses the whole header for it. For this one include `throw` is spelled as an abort.
+// parse_json never gets there (json_numbers_in_range refuses such a literal first) and realmwire never
+// builds a value from a double it did not check; the abort is a bug trap, not an error path.
+#pragma push_macro("throw")
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wkeyword-macro"
+#endif
+#define throw std::abort(), (void)
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 #endif
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -59,6 +75,10 @@ namespace realmwire::detail::json_impl {
 } // namespace realmwire::detail::json_impl
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
+#ifdef REALMWIRE_NO_EXCEPTIONS
+#undef throw
+#pragma pop_macro("throw")
 #endif
 #undef picojson_h
 #pragma pop_macro("SNPRINTF")
@@ -109,25 +129,75 @@ inline bool json_text_depth_ok(std::string_view text, std::size_t limit) noexcep
     return true;
 }
 
+/// True when no number literal in the JSON text is one picojson would read as an infinite double
+/// (its value(double) throws std::overflow_error for those: 1e400, found by fuzz_token). Reads each
+/// literal exactly as picojson does: outside strings, from a digit or '-', the longest run of
+/// [0-9+-.eE] ('.' as the locale's decimal point, as picojson passes it to strtod), an int64 first.
+inline bool json_numbers_in_range(std::string_view text)
+{
+    std::string num;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            continue;
+        }
+        if (!((c >= '0' && c <= '9') || c == '-'))
+            continue;
+        num.clear();
+        for (; i < text.size(); ++i) {
+            c = text[i];
+            if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' || c == 'E')
+                num.push_back(c);
+            else if (c == '.')
+                num += std::localeconv()->decimal_point;
+            else
+                break;
+        }
+        --i; // the loop's ++i looks at the character after the literal
+        char* end = nullptr;
+        errno = 0;
+        std::intmax_t as_int = std::strtoimax(num.c_str(), &end, 10);
+        if (errno == 0 && as_int >= std::numeric_limits<std::int64_t>::min() &&
+            as_int <= std::numeric_limits<std::int64_t>::max() && end == num.c_str() + num.size())
+            continue;
+        double d = std::strtod(num.c_str(), &end);
+        if (end == num.c_str() + num.size() && std::isinf(d))
+            return false;
+    }
+    return true;
+}
+
 /// Parses exactly one JSON value with nothing but whitespace after it, nested at most `max_depth`
-/// deep. std::nullopt on any error; never throws (picojson throws std::overflow_error for a number
-/// such as 1e400, found by fuzz_token, and std::bad_alloc is reported as a failure too).
+/// deep. std::nullopt on any error; never throws: a number beyond double (which picojson would throw
+/// std::overflow_error for) is refused before picojson sees it, and with exceptions on std::bad_alloc
+/// is reported as a failure too.
 inline std::optional<picojson::value> parse_json(std::string_view text, std::string* error_out = nullptr,
                                                  std::size_t max_depth = default_json_max_depth) noexcept
 {
     auto fail = [&](const char* why) -> std::optional<picojson::value> {
         if (error_out) {
-            try {
+            REALMWIRE_TRY {
                 *error_out = why;
             }
-            catch (...) {
+            REALMWIRE_CATCH_ALL {
             }
         }
         return std::nullopt;
     };
     if (!json_text_depth_ok(text, max_depth))
         return fail("JSON nested too deeply");
-    try {
+    REALMWIRE_TRY {
+        if (!json_numbers_in_range(text))
+            return fail("JSON number out of range");
         picojson::value v;
         std::string err;
         const char* end = picojson::parse(v, text.data(), text.data() + text.size(), &err);
@@ -142,8 +212,8 @@ inline std::optional<picojson::value> parse_json(std::string_view text, std::str
         }
         return v;
     }
-    catch (...) {
-        return fail("JSON number out of range");
+    REALMWIRE_CATCH_ALL { // std::bad_alloc; an overflow_error no longer gets here
+        return fail("JSON parse failed (out of memory)");
     }
 }
 
