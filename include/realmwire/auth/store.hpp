@@ -316,6 +316,13 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         compact_locked(ec);
     }
+    void compact()
+    {
+        std::error_code ec;
+        compact(ec);
+        if (ec)
+            throw_error(ec, "compact user store " + path_);
+    }
 
 protected:
     void on_put(const user_record& u, std::error_code& ec) override
@@ -379,32 +386,131 @@ private:
         po["access"] = jv(static_cast<std::int64_t>(p.access));
         return po;
     }
-    // These throw (picojson on a type mismatch, map::at on a missing member); load() catches.
-    static user_record user_of(const picojson::value& v)
+    // Readers of the stored JSON: false when a member is missing or has the wrong type (never throw).
+    template <class T>
+    static const T* member_as(const picojson::object& o, const char* key)
     {
+        auto it = o.find(key);
+        if (it == o.end() || !it->second.is<T>())
+            return nullptr;
+        return &it->second.get<T>();
+    }
+    static bool user_of(const picojson::value& v, user_record& r)
+    {
+        if (!v.is<picojson::object>())
+            return false;
         const auto& uo = v.get<picojson::object>();
-        user_record r;
-        r.user_id = uo.at("user_id").get<std::string>();
-        r.is_admin = uo.at("is_admin").get<bool>();
-        for (const auto& a : uo.at("accounts").get<picojson::array>()) {
-            const auto& ao = a.get<picojson::object>();
-            r.accounts.push_back({ao.at("provider").get<std::string>(), ao.at("provider_id").get<std::string>()});
+        const auto* id = member_as<std::string>(uo, "user_id");
+        const auto* admin = member_as<bool>(uo, "is_admin");
+        const auto* accts = member_as<picojson::array>(uo, "accounts");
+        if (!id || !admin || !accts)
+            return false;
+        r = user_record{};
+        r.user_id = *id;
+        r.is_admin = *admin;
+        for (const auto& a : *accts) {
+            if (!a.is<picojson::object>())
+                return false;
+            const auto* provider = member_as<std::string>(a.get<picojson::object>(), "provider");
+            const auto* provider_id = member_as<std::string>(a.get<picojson::object>(), "provider_id");
+            if (!provider || !provider_id)
+                return false;
+            r.accounts.push_back({*provider, *provider_id});
         }
-        if (auto* pw = realmwire::detail::json_member(uo, "password"); pw && pw->is<picojson::object>()) {
-            const auto& po = pw->get<picojson::object>();
+        if (const auto* po = member_as<picojson::object>(uo, "password")) {
+            const auto* salt = member_as<std::string>(*po, "salt");
+            const auto* hash = member_as<std::string>(*po, "hash");
+            const auto* iterations = member_as<std::int64_t>(*po, "iterations");
+            if (!salt || !hash || !iterations)
+                return false;
             password_hash h;
-            h.salt_hex = po.at("salt").get<std::string>();
-            h.hash_hex = po.at("hash").get<std::string>();
-            h.iterations = static_cast<int>(po.at("iterations").get<std::int64_t>());
+            h.salt_hex = *salt;
+            h.hash_hex = *hash;
+            h.iterations = static_cast<int>(*iterations);
             r.password = h;
         }
-        return r;
+        return true;
     }
-    static realm_permission permission_of(const picojson::value& v)
+    static bool permission_of(const picojson::value& v, realm_permission& p)
     {
+        if (!v.is<picojson::object>())
+            return false;
         const auto& po = v.get<picojson::object>();
-        return {po.at("user_id").get<std::string>(), po.at("path").get<std::string>(),
-                static_cast<std::uint32_t>(po.at("access").get<std::int64_t>())};
+        const auto* user_id = member_as<std::string>(po, "user_id");
+        const auto* path = member_as<std::string>(po, "path");
+        const auto* access = member_as<std::int64_t>(po, "access");
+        if (!user_id || !path || !access)
+            return false;
+        p = {*user_id, *path, static_cast<std::uint32_t>(*access)};
+        return true;
+    }
+    /// Applies one change of the log ({"put": user}, {"remove": id}, ...); false for anything else.
+    bool apply_change(const picojson::value& v)
+    {
+        if (!v.is<picojson::object>() || v.get<picojson::object>().size() != 1)
+            return false;
+        const auto& change = *v.get<picojson::object>().begin();
+        if (change.first == "put") {
+            user_record u;
+            if (!user_of(change.second, u))
+                return false;
+            apply_put(u);
+        }
+        else if (change.first == "remove") {
+            if (!change.second.is<std::string>())
+                return false;
+            apply_remove(change.second.get<std::string>());
+        }
+        else if (change.first == "grant") {
+            realm_permission p;
+            if (!permission_of(change.second, p))
+                return false;
+            apply_grant(p);
+        }
+        else if (change.first == "revoke") {
+            if (!change.second.is<picojson::object>())
+                return false;
+            const auto& r = change.second.get<picojson::object>();
+            const auto* key = member_as<std::string>(r, "key");
+            const auto* expires = member_as<std::int64_t>(r, "expires");
+            if (!key || !expires)
+                return false;
+            revoked_[*key] = *expires;
+        }
+        else {
+            return false; // an unknown change: a newer or a damaged file
+        }
+        return true;
+    }
+    /// Applies the snapshot document; false when it is not the shape compact() writes.
+    bool apply_snapshot(const picojson::value& v)
+    {
+        if (!v.is<picojson::object>())
+            return false;
+        const auto& o = v.get<picojson::object>();
+        const auto* users = member_as<picojson::array>(o, "users");
+        const auto* perms = member_as<picojson::array>(o, "permissions");
+        const auto* revoked = member_as<picojson::object>(o, "revoked");
+        if (!users || !perms || !revoked)
+            return false;
+        for (const auto& u : *users) {
+            user_record r;
+            if (!user_of(u, r))
+                return false;
+            apply_put(r);
+        }
+        for (const auto& p : *perms) {
+            realm_permission rp;
+            if (!permission_of(p, rp))
+                return false;
+            apply_grant(rp);
+        }
+        for (const auto& kv : *revoked) {
+            if (!kv.second.is<std::int64_t>())
+                return false;
+            revoked_[kv.first] = kv.second.get<std::int64_t>();
+        }
+        return true;
     }
 
     /// Reads a whole file; false with ec clear when it does not exist.
@@ -445,20 +551,16 @@ private:
         bool have = read_whole(path_, text, ec);
         if (ec)
             return;
-        try {
+        // Anything that does not read back is store_io and leaves the store empty: starting with part of
+        // the users would silently drop the rest. (The catch is for std::bad_alloc only.)
+        REALMWIRE_TRY {
             if (have) {
                 auto v = detail::parse_json_bounded(text, 8);
-                if (!v || !v->is<picojson::object>()) {
+                if (!v || !apply_snapshot(*v)) {
+                    clear_all();
                     ec = auth_error::store_io;
                     return;
                 }
-                const auto& o = v->get<picojson::object>();
-                for (const auto& u : o.at("users").get<picojson::array>())
-                    apply_put(user_of(u));
-                for (const auto& p : o.at("permissions").get<picojson::array>())
-                    apply_grant(permission_of(p));
-                for (const auto& kv : o.at("revoked").get<picojson::object>())
-                    revoked_[kv.first] = kv.second.get<std::int64_t>();
             }
             std::string log;
             read_whole(log_path_, log, ec);
@@ -472,30 +574,17 @@ private:
                 if (nl == std::string::npos)
                     break; // torn by a crash mid-append: never acknowledged, dropped
                 auto v = detail::parse_json_bounded(std::string_view(log).substr(pos, nl - pos), 8);
-                if (!v || !v->is<picojson::object>() || v->get<picojson::object>().size() != 1) {
+                if (!v || !apply_change(*v)) {
                     clear_all();
                     ec = auth_error::store_io;
                     return;
                 }
-                const auto& change = *v->get<picojson::object>().begin();
-                if (change.first == "put")
-                    apply_put(user_of(change.second));
-                else if (change.first == "remove")
-                    apply_remove(change.second.get<std::string>());
-                else if (change.first == "grant")
-                    apply_grant(permission_of(change.second));
-                else if (change.first == "revoke") {
-                    const auto& r = change.second.get<picojson::object>();
-                    revoked_[r.at("key").get<std::string>()] = r.at("expires").get<std::int64_t>();
-                }
-                else
-                    throw std::runtime_error("unknown change");
                 ++log_lines_;
                 pos = nl + 1;
             }
             log_good_bytes_ = pos;
         }
-        catch (const std::exception&) {
+        REALMWIRE_CATCH(const std::exception&) {
             clear_all();
             ec = auth_error::store_io;
         }
