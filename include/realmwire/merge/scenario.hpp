@@ -12,6 +12,7 @@
 #include "realmwire/changeset/model_decoder.hpp"
 #include "realmwire/changeset/print.hpp"
 #include "realmwire/detail/json.hpp"
+#include "realmwire/errors/message.hpp"
 #include "realmwire/merge/transformer.hpp"
 
 #include <cstddef>
@@ -20,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,22 +52,60 @@ struct scenario {
     std::vector<std::string> final_state;
 };
 
-inline std::string from_hex(std::string_view hex, const std::string& where)
+/// Reports a malformed scenario file: the throwing forms throw format_error(why); without exceptions
+/// they call realmwire::throw_exception with the code and the same text.
+[[noreturn]] inline void throw_format_error(std::error_code ec, const std::string& why)
 {
+#ifndef REALMWIRE_NO_EXCEPTIONS
+    (void)ec;
+    throw format_error(why);
+#else
+    throw_error(ec, why);
+#endif
+}
+
+/// Hex digits to bytes. On odd length or a non-hex digit: message_error::json_bad_value, `why` (if
+/// given) "<where>: odd-length hex" or "<where>: not hex", and an empty result.
+inline std::string from_hex(std::string_view hex, const std::string& where, std::error_code& ec,
+                            std::string* why = nullptr)
+{
+    ec.clear();
+    auto fail = [&](const char* what) {
+        ec = message_error::json_bad_value;
+        if (why)
+            *why = where + what;
+        return std::string();
+    };
     if (hex.size() % 2)
-        throw format_error(where + ": odd-length hex");
-    auto nibble = [&](char c) -> int {
+        return fail(": odd-length hex");
+    auto nibble = [](char c) -> int {
         if (c >= '0' && c <= '9')
             return c - '0';
         if (c >= 'a' && c <= 'f')
             return c - 'a' + 10;
         if (c >= 'A' && c <= 'F')
             return c - 'A' + 10;
-        throw format_error(where + ": not hex");
+        return -1;
     };
     std::string out(hex.size() / 2, '\0');
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = static_cast<char>(nibble(hex[2 * i]) * 16 + nibble(hex[2 * i + 1]));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        int hi = nibble(hex[2 * i]);
+        int lo = nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return fail(": not hex");
+        out[i] = static_cast<char>(hi * 16 + lo);
+    }
+    return out;
+}
+
+/// Throwing form: format_error.
+inline std::string from_hex(std::string_view hex, const std::string& where)
+{
+    std::error_code ec;
+    std::string why;
+    std::string out = from_hex(hex, where, ec, &why);
+    if (ec)
+        throw_format_error(ec, why);
     return out;
 }
 
@@ -81,78 +121,126 @@ inline std::string to_hex(std::string_view bytes)
     return out;
 }
 
-/// Parses a scenario file's text. Throws format_error naming the event and field.
-inline scenario parse(std::string_view text)
+/// Parses a scenario file's text. On malformed input: `ec` (message_error::json_syntax,
+/// json_not_object, json_missing_key, json_wrong_type or json_bad_value), `why` (if given) naming the
+/// event and field, and an empty scenario.
+inline scenario parse(std::string_view text, std::error_code& ec, std::string* why = nullptr)
 {
-    std::string err;
-    auto root = realmwire::detail::parse_json(text, &err);
-    if (!root || !root->is<picojson::object>())
-        throw format_error("not a JSON object" + (err.empty() ? std::string() : ": " + err));
-    const auto& o = root->get<picojson::object>();
-    auto member = [](const picojson::object& obj, const std::string& key, const std::string& where) -> const picojson::value& {
-        auto v = realmwire::detail::json_member(obj, key);
-        if (!v)
-            throw format_error(where + ": missing \"" + key + "\"");
-        return *v;
+    ec.clear();
+    std::string reason;
+    auto fail = [&](message_error e, std::string what) {
+        ec = e;
+        reason = std::move(what);
+        return false;
     };
-    auto uint = [&](const picojson::object& obj, const std::string& key, const std::string& where) {
-        const auto& v = member(obj, key, where);
-        if (!v.is<std::int64_t>() || v.get<std::int64_t>() < 0)
-            throw format_error(where + ": \"" + key + "\" is not a non-negative integer");
-        return static_cast<std::uint64_t>(v.get<std::int64_t>());
+    auto member = [&](const picojson::object& obj, const std::string& key, const std::string& where,
+                      const picojson::value*& out) {
+        out = realmwire::detail::json_member(obj, key);
+        return out ? true : fail(message_error::json_missing_key, where + ": missing \"" + key + "\"");
     };
-    auto str = [&](const picojson::object& obj, const std::string& key, const std::string& where) {
-        const auto& v = member(obj, key, where);
-        if (!v.is<std::string>())
-            throw format_error(where + ": \"" + key + "\" is not a string");
-        return v.get<std::string>();
+    auto uint = [&](const picojson::object& obj, const std::string& key, const std::string& where,
+                    std::uint64_t& out) {
+        const picojson::value* v = nullptr;
+        if (!member(obj, key, where, v))
+            return false;
+        if (!v->is<std::int64_t>() || v->get<std::int64_t>() < 0)
+            return fail(message_error::json_wrong_type, where + ": \"" + key + "\" is not a non-negative integer");
+        out = static_cast<std::uint64_t>(v->get<std::int64_t>());
+        return true;
+    };
+    auto str = [&](const picojson::object& obj, const std::string& key, const std::string& where, std::string& out) {
+        const picojson::value* v = nullptr;
+        if (!member(obj, key, where, v))
+            return false;
+        if (!v->is<std::string>())
+            return fail(message_error::json_wrong_type, where + ": \"" + key + "\" is not a string");
+        out = v->get<std::string>();
+        return true;
+    };
+    auto hex = [&](const picojson::object& obj, const std::string& key, const std::string& where, std::string& out) {
+        std::string digits;
+        if (!str(obj, key, where, digits))
+            return false;
+        out = from_hex(digits, where + " " + key, ec, &reason);
+        return !ec;
+    };
+    auto read = [&](scenario& s) {
+        std::string err;
+        auto root = realmwire::detail::parse_json(text, &err);
+        if (!root)
+            return fail(message_error::json_syntax, "not a JSON object" + (err.empty() ? std::string() : ": " + err));
+        if (!root->is<picojson::object>())
+            return fail(message_error::json_not_object, "not a JSON object");
+        const auto& o = root->get<picojson::object>();
+        if (!uint(o, "server_file_ident", "file", s.server_file_ident))
+            return false;
+        const picojson::value* evs = nullptr;
+        if (!member(o, "events", "file", evs))
+            return false;
+        if (!evs->is<picojson::array>())
+            return fail(message_error::json_wrong_type, "file: \"events\" is not an array");
+        std::size_t i = 0;
+        for (const auto& ev : evs->get<picojson::array>()) {
+            const std::string where = "event " + std::to_string(i++);
+            if (!ev.is<picojson::object>())
+                return fail(message_error::json_wrong_type, where + ": not an object");
+            const auto& e = ev.get<picojson::object>();
+            event x;
+            std::string kind;
+            if (!str(e, "event", where, kind) || !uint(e, "origin_file_ident", where, x.origin_file_ident) ||
+                !uint(e, "origin_timestamp", where, x.origin_timestamp) ||
+                !uint(e, "client_version", where, x.client_version) ||
+                !uint(e, "server_version", where, x.server_version))
+                return false;
+            if (kind == "server_integrate") {
+                x.kind = event::server_integrate;
+                if (!uint(e, "last_integrated_server_version", where, x.last_integrated_version) ||
+                    !hex(e, "upload_changeset_hex", where, x.input) ||
+                    !hex(e, "integrated_changeset_hex", where, x.expected))
+                    return false;
+            }
+            else if (kind == "client_integrate") {
+                x.kind = event::client_integrate;
+                if (!uint(e, "client_file_ident", where, x.client_file_ident) ||
+                    !uint(e, "last_integrated_client_version", where, x.last_integrated_version) ||
+                    !hex(e, "changeset_hex", where, x.input) || !hex(e, "transformed_hex", where, x.expected))
+                    return false;
+            }
+            else {
+                return fail(message_error::json_bad_value, where + ": unknown event \"" + kind + "\"");
+            }
+            if (x.origin_file_ident == 0 || x.server_version == 0 || x.client_version == 0)
+                return fail(message_error::json_bad_value, where + ": file ident or version 0");
+            s.events.push_back(std::move(x));
+        }
+        if (auto fs = realmwire::detail::json_member(o, "final_state")) {
+            if (!fs->is<picojson::array>())
+                return fail(message_error::json_wrong_type, "file: \"final_state\" is not an array");
+            for (const auto& line : fs->get<picojson::array>()) {
+                if (!line.is<std::string>())
+                    return fail(message_error::json_wrong_type, "file: \"final_state\" holds a non-string");
+                s.final_state.push_back(line.get<std::string>());
+            }
+        }
+        return true;
     };
     scenario s;
-    s.server_file_ident = uint(o, "server_file_ident", "file");
-    const auto& evs = member(o, "events", "file");
-    if (!evs.is<picojson::array>())
-        throw format_error("file: \"events\" is not an array");
-    std::size_t i = 0;
-    for (const auto& ev : evs.get<picojson::array>()) {
-        const std::string where = "event " + std::to_string(i++);
-        if (!ev.is<picojson::object>())
-            throw format_error(where + ": not an object");
-        const auto& e = ev.get<picojson::object>();
-        event x;
-        const std::string kind = str(e, "event", where);
-        x.origin_file_ident = uint(e, "origin_file_ident", where);
-        x.origin_timestamp = uint(e, "origin_timestamp", where);
-        x.client_version = uint(e, "client_version", where);
-        x.server_version = uint(e, "server_version", where);
-        if (kind == "server_integrate") {
-            x.kind = event::server_integrate;
-            x.last_integrated_version = uint(e, "last_integrated_server_version", where);
-            x.input = from_hex(str(e, "upload_changeset_hex", where), where + " upload_changeset_hex");
-            x.expected = from_hex(str(e, "integrated_changeset_hex", where), where + " integrated_changeset_hex");
-        }
-        else if (kind == "client_integrate") {
-            x.kind = event::client_integrate;
-            x.client_file_ident = uint(e, "client_file_ident", where);
-            x.last_integrated_version = uint(e, "last_integrated_client_version", where);
-            x.input = from_hex(str(e, "changeset_hex", where), where + " changeset_hex");
-            x.expected = from_hex(str(e, "transformed_hex", where), where + " transformed_hex");
-        }
-        else {
-            throw format_error(where + ": unknown event \"" + kind + "\"");
-        }
-        if (x.origin_file_ident == 0 || x.server_version == 0 || x.client_version == 0)
-            throw format_error(where + ": file ident or version 0");
-        s.events.push_back(std::move(x));
+    if (!read(s)) {
+        if (why)
+            *why = std::move(reason);
+        return scenario{};
     }
-    if (auto fs = realmwire::detail::json_member(o, "final_state")) {
-        if (!fs->is<picojson::array>())
-            throw format_error("file: \"final_state\" is not an array");
-        for (const auto& line : fs->get<picojson::array>()) {
-            if (!line.is<std::string>())
-                throw format_error("file: \"final_state\" holds a non-string");
-            s.final_state.push_back(line.get<std::string>());
-        }
-    }
+    return s;
+}
+
+/// Throwing form: format_error naming the event and field.
+inline scenario parse(std::string_view text)
+{
+    std::error_code ec;
+    std::string why;
+    scenario s = parse(text, ec, &why);
+    if (ec)
+        throw_format_error(ec, why);
     return s;
 }
 
