@@ -21,6 +21,7 @@
 // thread; a full queue is answered 503 at once. A handler may take the client's address as its second
 // argument (the key of per-address limits).
 
+#include "realmwire/config.hpp"
 #include "realmwire/http/fields.hpp"
 #include "realmwire/http/message.hpp"
 #include "realmwire/http/parser.hpp"
@@ -361,10 +362,10 @@ private:
 
         http::response run_handler(const http::request& req)
         {
-            try {
+            REALMWIRE_TRY {
                 return server_.handler_(req, peer_.address);
             }
-            catch (const std::exception&) {
+            REALMWIRE_CATCH(const std::exception&) { // the handler's failure is this request's 500, not the server's end
                 http::response res;
                 res.status = 500;
                 res.reason = "Internal Server Error";

@@ -35,6 +35,7 @@
 // posted to the target's executor, so several threads may run the io_context — but then the
 // backend is called from several threads at once and must lock.
 
+#include "realmwire/config.hpp"
 #include "realmwire/driver/deadline_timer.hpp"
 #include "realmwire/driver/websocket_connection.hpp"
 #include "realmwire/driver/websocket_server.hpp"
@@ -285,10 +286,10 @@ private:
     template <class F>
     void guarded(F&& f)
     {
-        try {
+        REALMWIRE_TRY {
             f();
         }
-        catch (const std::bad_alloc&) {
+        REALMWIRE_CATCH(const std::bad_alloc&) {
             ++stats_.out_of_memory;
             finish(std::make_error_code(std::errc::not_enough_memory));
         }

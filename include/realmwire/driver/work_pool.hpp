@@ -6,6 +6,7 @@
 // delayed every sync ping of every connection. try_post refuses work once `max_pending` jobs are queued
 // or running, so a flood costs the caller a quick "busy" answer instead of unbounded memory and latency.
 
+#include "realmwire/config.hpp"
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -81,10 +82,10 @@ private:
                 job = std::move(queue_.front());
                 queue_.pop_front();
             }
-            try {
+            REALMWIRE_TRY {
                 job();
             }
-            catch (...) {
+            REALMWIRE_CATCH_ALL {
                 // A job reports its own failures; one that throws must not take the worker down.
             }
             std::lock_guard<std::mutex> lock(mutex_);

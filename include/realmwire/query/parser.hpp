@@ -19,6 +19,7 @@
 // Bounded: limits::max_length bytes, limits::max_depth nesting, limits::max_list_size elements per
 // list, limits::max_nodes terms. The recursion is over nesting only and stops at max_depth.
 
+#include "realmwire/config.hpp"
 #include "realmwire/query/expression.hpp"
 
 #include <cerrno>
@@ -1160,18 +1161,14 @@ inline expression parse(std::string_view text, std::error_code& ec, diagnostic* 
     ec.clear();
     expression out;
     detail::parser p(text, lim);
-#ifndef REALMWIRE_NO_EXCEPTIONS
-    try {
-#endif
+    REALMWIRE_TRY {
         if (!p.run(out, ec, diag))
             return expression::match_nothing();
-#ifndef REALMWIRE_NO_EXCEPTIONS
     }
-    catch (const std::bad_alloc&) { // the limits keep memory small; this is the last line of defence
+    REALMWIRE_CATCH(const std::bad_alloc&) { // the limits keep memory small; this is the last line of defence
         ec = query_error::too_many_nodes;
         return expression::match_nothing();
     }
-#endif
     return out;
 }
 

@@ -11,6 +11,7 @@
 //                     targets and Asio's handlers (composed operations, coroutines, futures) are
 //                     move-only. Its storage comes from the wrapped handler's associated allocator.
 
+#include "realmwire/config.hpp"
 #include <asio/associated_allocator.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/bind_allocator.hpp>
@@ -75,12 +76,12 @@ public:
         using alloc_t = typename std::allocator_traits<asio::associated_allocator_t<fn>>::template rebind_alloc<impl<fn>>;
         alloc_t a(asio::get_associated_allocator(f));
         impl<fn>* p = std::allocator_traits<alloc_t>::allocate(a, 1);
-        try {
+        REALMWIRE_TRY {
             ::new (static_cast<void*>(p)) impl<fn>(std::forward<F>(f));
         }
-        catch (...) {
+        REALMWIRE_CATCH_ALL { // a handler whose move throws: free the block, then Asio's model (rethrow)
             std::allocator_traits<alloc_t>::deallocate(a, p, 1);
-            throw;
+            REALMWIRE_RETHROW;
         }
         p_ = p;
     }
