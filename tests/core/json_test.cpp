@@ -37,3 +37,34 @@ TEST_CASE("parse_json refuses trailing bytes and syntax errors")
     CHECK_FALSE(why.empty());
     CHECK_FALSE(parse_json(""));
 }
+
+TEST_CASE("parse_json refuses an infinite number wherever it is, and only that")
+{
+    std::string why;
+    for (const char* bad : {"1e400", "-1e400", "{\"a\": [0, 1.5E+309]}", "[1" "000000000000000000000000000000000000000000"
+                            "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                            "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                            "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                            "00000000000000000000000000000000000000]"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_json(bad, &why));
+        CHECK(why == "JSON number out of range");
+    }
+    // Near the edges, in strings, and integers beyond int64 (picojson reads those as doubles): accepted.
+    auto v = parse_json("[1.7976931348623157e308, -9223372036854775808, 9223372036854775807, 18446744073709551616, "
+                        "1e-400, \"1e400\", \"\\\"1e400\", true, false, null, 0]",
+                        &why);
+    REQUIRE(v);
+    const auto& a = v->get<realmwire::picojson::array>();
+    REQUIRE(a.size() == 11);
+    CHECK(a[0].get<double>() == 1.7976931348623157e308);
+    CHECK(a[1].get<std::int64_t>() == INT64_MIN);
+    CHECK(a[2].get<std::int64_t>() == INT64_MAX);
+    CHECK(a[3].get<double>() == 18446744073709551616.0);
+    CHECK(a[4].get<double>() == 0.0);
+    CHECK(a[5].get<std::string>() == "1e400");
+    CHECK(a[6].get<std::string>() == "\"1e400");
+    // A malformed literal is picojson's syntax error, as before.
+    CHECK_FALSE(parse_json("[1e4e5]", &why));
+    CHECK(why != "JSON number out of range");
+}

@@ -297,6 +297,10 @@ inline issued_token parse_user_token_response(const http::response& r)
 {
     return throw_on_error("user token", [&](std::error_code& ec) { return parse_user_token_response(r, ec); });
 }
+inline void parse_empty_response(const http::response& r)
+{
+    throw_on_error("auth answer", [&](std::error_code& ec) { parse_empty_response(r, ec); });
+}
 
 } // namespace realmwire::auth
 

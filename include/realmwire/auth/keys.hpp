@@ -272,6 +272,12 @@ inline key_pair generate_key_pair(std::error_code& ec, int bits = 2048)
     return kp;
 }
 
+/// Throwing form of generate_key_pair.
+inline key_pair generate_key_pair(int bits = 2048)
+{
+    return throw_on_error("generate key pair", [&](std::error_code& ec) { return generate_key_pair(ec, bits); });
+}
+
 inline key_pair load_or_generate_keys(const std::string& dir, std::error_code& ec, int bits = 2048)
 {
     ec.clear();

@@ -131,6 +131,12 @@ inline std::optional<proxy_config> parse_proxy_url(std::string_view url, std::er
     return p;
 }
 
+/// Throwing form of parse_proxy_url: realmwire::system_error (transport_error::bad_proxy_url).
+inline std::optional<proxy_config> parse_proxy_url(std::string_view url)
+{
+    return throw_on_error("parse_proxy_url", [&](std::error_code& ec) { return parse_proxy_url(url, ec); });
+}
+
 /// Does `no_proxy` exclude host:port?
 inline bool no_proxy_matches(std::string_view no_proxy, std::string_view host, std::uint16_t port)
 {

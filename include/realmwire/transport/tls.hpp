@@ -7,6 +7,7 @@
 // verification off is an explicit, separate switch. Like realm-core, close() does not send a TLS
 // close_notify: the Realm sync protocol ends connections by closing the socket.
 
+#include "realmwire/error.hpp"
 #include "realmwire/transport/detail/asio_stream.hpp"
 #include "realmwire/transport/requirements.hpp"
 
@@ -64,6 +65,12 @@ inline std::shared_ptr<asio::ssl::context> make_client_tls_context(const tls_opt
     return ctx;
 }
 
+/// Throwing form: realmwire::system_error with the OpenSSL error.
+inline std::shared_ptr<asio::ssl::context> make_client_tls_context(const tls_options& o)
+{
+    return throw_on_error("make_client_tls_context", [&](std::error_code& ec) { return make_client_tls_context(o, ec); });
+}
+
 /// A server context with a certificate chain and private key (PEM files).
 inline std::shared_ptr<asio::ssl::context> make_server_tls_context(const std::string& cert_chain_file,
                                                                    const std::string& private_key_file,
@@ -78,6 +85,15 @@ inline std::shared_ptr<asio::ssl::context> make_server_tls_context(const std::st
     if (ec)
         return nullptr;
     return ctx;
+}
+
+/// Throwing form: realmwire::system_error with the OpenSSL error (a missing or unreadable file).
+inline std::shared_ptr<asio::ssl::context> make_server_tls_context(const std::string& cert_chain_file,
+                                                                   const std::string& private_key_file)
+{
+    return throw_on_error("make_server_tls_context", [&](std::error_code& ec) {
+        return make_server_tls_context(cert_chain_file, private_key_file, ec);
+    });
 }
 
 template <class Next>
@@ -117,6 +133,12 @@ public:
             if (ok != 1)
                 ec = std::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
         }
+    }
+
+    /// Throwing form of set_client_host.
+    void set_client_host(const std::string& host, const tls_options& o)
+    {
+        throw_on_error("set_client_host", [&](std::error_code& ec) { set_client_host(host, o, ec); });
     }
 
     /// Completes with (std::error_code).
