@@ -4,7 +4,8 @@
 #   nothing else), and the compiler's include trace (-H) reaches no OpenSSL, zlib or picojson header.
 #   A control TU that includes the zlib codec must show zlib.h in the same trace, so the check is not
 #   vacuous.
-# MODE=noexcept: every header in HEADERS (ALL: every header under include/realmwire/) compiles alone with
+# MODE=noexcept: every header in HEADERS (ALL: every header under include/realmwire/; SHARDS=n SHARD=i:
+#   every n-th of them from the i-th) compiles alone with
 #   -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS, in a TU that also defines the two hooks such a program
 #   supplies: realmwire::throw_exception and, where the header reaches Asio, asio::detail::throw_exception.
 #   (-fsyntax-only rejects every try, catch and throw outside templates; a throw inside a template is only
@@ -57,6 +58,16 @@ elseif(MODE STREQUAL "noexcept")
     endif()
   else()
     string(REPLACE "," ";" headers "${HEADERS}")
+  endif()
+  if(DEFINED SHARDS) # this run checks every SHARDS-th header from SHARD on (ctest runs the shards in parallel)
+    set(all ${headers})
+    set(headers)
+    list(LENGTH all n)
+    math(EXPR last "${n} - 1")
+    foreach(i RANGE ${SHARD} ${last} ${SHARDS})
+      list(GET all ${i} h)
+      list(APPEND headers ${h})
+    endforeach()
   endif()
   set(hooks [=[
 #include <realmwire/error.hpp>
