@@ -3,7 +3,7 @@
 
 // Build-time switches. Everything here can be set by the user before including any realmwire header.
 //
-// REALMWIRE_NO_EXCEPTIONS   The throwing overloads call realmwire::throw_exception(const std::exception&),
+// REALMWIRE_NO_EXCEPTIONS   The throwing overloads call realmwire::throw_exception(ec, what, info) (error.hpp),
 //                           which the user defines (as Asio's throw_exception hook), instead of `throw`.
 //                           With Asio (transport/, driver/, reference/) also define ASIO_NO_EXCEPTIONS and
 //                           asio::detail::throw_exception (standalone Asio does not detect -fno-exceptions).
