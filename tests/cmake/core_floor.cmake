@@ -102,7 +102,8 @@ elseif(MODE STREQUAL "run")
   set(exe ${WORK_DIR}/${name})
   string(REPLACE "," ";" LIBS "${LIBS}")
   execute_process(COMMAND ${CXX} -std=c++17 -Wall -Wextra -Wpedantic -Werror -fno-exceptions
-                          -DREALMWIRE_NO_EXCEPTIONS -I${INCLUDE_DIR} ${SOURCE} -o ${exe} ${LIBS}
+                          -DREALMWIRE_NO_EXCEPTIONS -DASIO_STANDALONE -DASIO_NO_DEPRECATED -DASIO_NO_EXCEPTIONS
+                          -I${INCLUDE_DIR} ${SOURCE} -o ${exe} ${LIBS}
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${SOURCE} does not build with -fno-exceptions:\n${err}")

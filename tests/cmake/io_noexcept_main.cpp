@@ -1,11 +1,14 @@
 // Built with -fno-exceptions -DREALMWIRE_NO_EXCEPTIONS and run (tests/cmake/core_floor.cmake, MODE=run):
-// the JSON reader, the auth claims and user store, the URL parser and the merge-scenario reader report
-// bad input as error_code without exceptions, and still read good input.
+// the JSON reader, the auth claims and user store, the URL parser, the merge-scenario reader and the
+// transport's proxy-URL and TLS-context setup report bad input as error_code without exceptions, and still
+// read good input. It reaches Asio, so it is built with ASIO_NO_EXCEPTIONS and defines Asio's hook too.
 #include <realmwire/auth/claims.hpp>
 #include <realmwire/auth/store.hpp>
 #include <realmwire/detail/json.hpp>
 #include <realmwire/errors/message.hpp>
 #include <realmwire/merge/scenario.hpp>
+#include <realmwire/transport/proxy_env.hpp>
+#include <realmwire/transport/tls.hpp>
 #include <realmwire/url.hpp>
 
 #include <cstdio>
@@ -19,6 +22,13 @@
 [[noreturn]] void realmwire::throw_exception(std::error_code ec, std::string_view what, error_info)
 {
     std::printf("throw_exception: %.*s: %s\n", static_cast<int>(what.size()), what.data(), ec.message().c_str());
+    std::abort();
+}
+
+template <typename Exception>
+void asio::detail::throw_exception(const Exception& e)
+{
+    std::printf("asio::detail::throw_exception: %s\n", e.what());
     std::abort();
 }
 
@@ -154,6 +164,23 @@ void scenario()
     check(!ec && s.events.empty(), "an empty scenario");
 }
 
+void transport_setup()
+{
+    namespace tr = realmwire::transport;
+    std::error_code ec;
+    check(!tr::parse_proxy_url("socks5://proxy:1080", ec) && ec == realmwire::transport_error::bad_proxy_url,
+          "a proxy URL that is not HTTP");
+    auto p = tr::parse_proxy_url("http://proxy.example:3128", ec);
+    check(!ec && p && p->port == 3128, "a good proxy URL");
+    check(!tr::make_server_tls_context("/nonexistent/cert.pem", "/nonexistent/key.pem", ec) && ec,
+          "a server TLS context without its files");
+    tr::tls_options o;
+    o.ca_file = "/nonexistent/ca.pem";
+    check(!tr::make_client_tls_context(o, ec) && ec, "a client TLS context with a missing CA file");
+    o.verify_peer = false;
+    check(tr::make_client_tls_context(o, ec) && !ec, "a client TLS context without verification");
+}
+
 } // namespace
 
 int main()
@@ -162,6 +189,7 @@ int main()
     store();
     url();
     scenario();
+    transport_setup();
     std::printf("%s\n", failures ? "I/O-side code without exceptions: FAILED" : "I/O-side code without exceptions: ok");
     return failures ? 1 : 0;
 }
