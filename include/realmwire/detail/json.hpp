@@ -1,8 +1,6 @@
 #ifndef REALMWIRE_DETAIL_JSON_HPP
 #define REALMWIRE_DETAIL_JSON_HPP
 
-#include "realmwire/config.hpp"
-
 // The one place that includes picojson (needs realmwire::json).
 //
 // picojson's PICOJSON_USE_INT64 changes the layout of picojson::value, so a program whose translation
@@ -12,6 +10,8 @@
 // A program that also uses picojson — with or without PICOJSON_USE_INT64, included before or after
 // this header — keeps its own ::picojson untouched: every picojson macro this header sets is restored
 // afterwards, and picojson's include guard too, so a later `#include <picojson.h>` still defines it.
+
+#include "realmwire/config.hpp"
 
 // picojson's own #includes, made here first so that inside the namespace below they are no-ops.
 #include <algorithm>
@@ -132,7 +132,7 @@ inline bool json_text_depth_ok(std::string_view text, std::size_t limit) noexcep
 /// True when no number literal in the JSON text is one picojson would read as an infinite double
 /// (its value(double) throws std::overflow_error for those: 1e400, found by fuzz_token). Reads each
 /// literal exactly as picojson does: outside strings, from a digit or '-', the longest run of
-/// [0-9+-.eE] ('.' as the locale's decimal point, as picojson passes it to strtod), an int64 first.
+/// [0-9+-.eE] ('.' as the locale's decimal point if picojson uses the locale), an int64 first.
 inline bool json_numbers_in_range(std::string_view text)
 {
     std::string num;
@@ -157,8 +157,13 @@ inline bool json_numbers_in_range(std::string_view text)
             c = text[i];
             if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' || c == 'E')
                 num.push_back(c);
-            else if (c == '.')
+            else if (c == '.') {
+#if PICOJSON_USE_LOCALE
                 num += std::localeconv()->decimal_point;
+#else
+                num.push_back('.');
+#endif
+            }
             else
                 break;
         }
