@@ -73,3 +73,59 @@ TEST_CASE("every error code keeps its value, condition and message (error_catalo
     }
     CHECK(actual.size() == expected.size());
 }
+
+namespace {
+
+// What every area's table must hold: distinct codes, a message for each, and a category that answers
+// each code from its own row (message, condition, and make_error_code's round trip).
+template <class E>
+void check_table()
+{
+    using traits = error_enum_traits<E>;
+    INFO(traits::category_name);
+    CHECK(std::string(traits::unknown_message).rfind("unknown ", 0) == 0);
+    std::size_t count = 0;
+    for (const auto& row : traits::rows) {
+        ++count;
+        INFO("code " << static_cast<int>(row.code));
+        CHECK(static_cast<int>(row.code) != 0);
+        CHECK(row.message != nullptr);
+        CHECK_FALSE(std::string(row.message).empty());
+        CHECK(std::string(row.message) != traits::unknown_message);
+        std::error_code ec = make_error_code(row.code);
+        CHECK(ec.category() == error_category_for<E>());
+        CHECK(ec == row.code);
+        CHECK(ec.message() == row.message);
+        CHECK(ec == row.cond);
+        CHECK(ec.default_error_condition() == make_error_condition(row.cond));
+        for (const auto& other : traits::rows) {
+            if (&other != &row)
+                CHECK(other.code != row.code);
+        }
+    }
+    CHECK(count > 0);
+    // A value no row names gets the area's fallback answers.
+    std::error_code unknown(0, error_category_for<E>());
+    CHECK(unknown.message() == traits::unknown_message);
+    CHECK(unknown == traits::unknown_condition);
+}
+
+} // namespace
+
+TEST_CASE("every error table has distinct codes, a message each, and answers from its rows")
+{
+    check_table<path_error>();
+    check_table<url_error>();
+    check_table<http_error>();
+    check_table<handshake_error>();
+    check_table<websocket_error>();
+    check_table<message_error>();
+    check_table<protocol::protocol_error>();
+    check_table<changeset_error>();
+    check_table<merge_error>();
+    check_table<auth_error>();
+    check_table<transport_error>();
+    check_table<endpoint_error>();
+    check_table<apply_error>();
+    check_table<query_error>();
+}
