@@ -224,19 +224,32 @@ private:
 
 /// Builds the throwing overload from the error_code one:
 ///   T f(args) { return throw_on_error("f", [&](std::error_code& ec) { return f(args, ec); }); }
+/// A form that also reports where the input went wrong takes the error_info as well, and the
+/// exception carries it:
+///   T f(args)
+///   {
+///       return throw_on_error("f", [&](std::error_code& ec, error_info* info) { return f(args, ec, info); });
+///   }
 template <class F>
 decltype(auto) throw_on_error(std::string_view what, F&& f)
 {
     std::error_code ec;
-    if constexpr (std::is_void_v<decltype(f(ec))>) {
-        std::forward<F>(f)(ec);
+    error_info info;
+    auto call = [&]() -> decltype(auto) {
+        if constexpr (std::is_invocable_v<F&, std::error_code&, error_info*>)
+            return f(ec, &info);
+        else
+            return f(ec);
+    };
+    if constexpr (std::is_void_v<decltype(call())>) {
+        call();
         if (ec)
-            throw_error(ec, what);
+            throw_error(ec, what, info);
     }
     else {
-        auto result = std::forward<F>(f)(ec);
+        auto result = call();
         if (ec)
-            throw_error(ec, what);
+            throw_error(ec, what, info);
         return result;
     }
 }
