@@ -15,6 +15,7 @@
 #include "realmwire/config.hpp"
 
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -79,23 +80,65 @@ inline std::error_condition make_error_condition(condition c) noexcept
     return {static_cast<int>(c), condition_category()};
 }
 
-/// Describe an area's error enum. Specialize with:
-///   static constexpr const char* category_name;         // e.g. "realmwire.http"
-///   static const char* message(E) noexcept;             // a short, precise sentence
-///   static condition to_condition(E) noexcept;          // the coarse class
+/// One code of an area's enum with what the category answers for it.
+template <class E>
+struct error_row {
+    E code;
+    const char* message; ///< a short, precise sentence
+    condition cond;      ///< the coarse class
+};
+
+/// Describe an area's error enum: specialize with
+///   static constexpr const char* category_name;      // e.g. "realmwire.http"
+///   static constexpr const char* unknown_message;    // for a value no row names, e.g. "unknown http error"
+///   static constexpr condition unknown_condition;    // likewise
+///   static constexpr error_row<E> rows[] = {...};    // one row per enumerator (any constexpr range of rows)
+/// Every category answers from this one table, so a code's message and condition are written once,
+/// side by side, and cannot fall out of step with each other.
 template <class E>
 struct error_enum_traits;
 
 namespace detail {
 
+template <class Rows>
+constexpr bool error_codes_distinct(const Rows& rows) noexcept
+{
+    for (auto a = std::begin(rows); a != std::end(rows); ++a) {
+        for (auto b = std::next(a); b != std::end(rows); ++b) {
+            if (a->code == b->code)
+                return false;
+        }
+    }
+    return true;
+}
+
+/// The row of value `ev`, or nullptr for a value the table does not name.
+template <class E>
+constexpr const error_row<E>* find_error_row(int ev) noexcept
+{
+    for (const auto& row : error_enum_traits<E>::rows) {
+        if (static_cast<int>(row.code) == ev)
+            return &row;
+    }
+    return nullptr;
+}
+
 template <class E>
 class enum_category final : public std::error_category {
+    using traits = error_enum_traits<E>;
+    static_assert(error_codes_distinct(traits::rows), "an error table names the same code twice");
+
 public:
-    const char* name() const noexcept override { return error_enum_traits<E>::category_name; }
-    std::string message(int ev) const override { return error_enum_traits<E>::message(static_cast<E>(ev)); }
+    const char* name() const noexcept override { return traits::category_name; }
+    std::string message(int ev) const override
+    {
+        const auto* row = find_error_row<E>(ev);
+        return row ? row->message : traits::unknown_message;
+    }
     std::error_condition default_error_condition(int ev) const noexcept override
     {
-        return make_error_condition(error_enum_traits<E>::to_condition(static_cast<E>(ev)));
+        const auto* row = find_error_row<E>(ev);
+        return make_error_condition(row ? row->cond : traits::unknown_condition);
     }
 };
 
@@ -181,19 +224,32 @@ private:
 
 /// Builds the throwing overload from the error_code one:
 ///   T f(args) { return throw_on_error("f", [&](std::error_code& ec) { return f(args, ec); }); }
+/// A form that also reports where the input went wrong takes the error_info as well, and the
+/// exception carries it:
+///   T f(args)
+///   {
+///       return throw_on_error("f", [&](std::error_code& ec, error_info* info) { return f(args, ec, info); });
+///   }
 template <class F>
 decltype(auto) throw_on_error(std::string_view what, F&& f)
 {
     std::error_code ec;
-    if constexpr (std::is_void_v<decltype(f(ec))>) {
-        std::forward<F>(f)(ec);
+    error_info info;
+    auto call = [&]() -> decltype(auto) {
+        if constexpr (std::is_invocable_v<F&, std::error_code&, error_info*>)
+            return f(ec, &info);
+        else
+            return f(ec);
+    };
+    if constexpr (std::is_void_v<decltype(call())>) {
+        call();
         if (ec)
-            throw_error(ec, what);
+            throw_error(ec, what, info);
     }
     else {
-        auto result = std::forward<F>(f)(ec);
+        auto result = call();
         if (ec)
-            throw_error(ec, what);
+            throw_error(ec, what, info);
         return result;
     }
 }

@@ -99,11 +99,8 @@ inline void validate_realm_path(std::string_view path, std::error_code& ec, cons
 /// Throwing form: realmwire::system_error with the offset.
 inline void validate_realm_path(std::string_view path, const path_limits& limits = {})
 {
-    std::error_code ec;
-    error_info info;
-    validate_realm_path(path, ec, limits, &info);
-    if (ec)
-        throw_error(ec, "validate_realm_path", info);
+    throw_on_error("validate_realm_path",
+                   [&](std::error_code& ec, error_info* info) { validate_realm_path(path, ec, limits, info); });
 }
 
 inline bool is_valid_realm_path(std::string_view path, const path_limits& limits = {})
@@ -279,12 +276,8 @@ inline std::string decode_realm_path(std::string_view encoded, std::error_code& 
 /// Throwing form: realmwire::system_error carrying the offset.
 inline std::string decode_realm_path(std::string_view encoded)
 {
-    std::error_code ec;
-    error_info info;
-    std::string out = decode_realm_path(encoded, ec, &info);
-    if (ec)
-        throw_error(ec, "decode_realm_path", info);
-    return out;
+    return throw_on_error("decode_realm_path",
+                          [&](std::error_code& ec, error_info* info) { return decode_realm_path(encoded, ec, info); });
 }
 
 } // namespace realmwire

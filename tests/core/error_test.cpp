@@ -1,4 +1,5 @@
 #include "realmwire/error.hpp"
+#include "realmwire/path.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -43,6 +44,46 @@ TEST_CASE("throw_on_error turns the error_code overload into the throwing one")
     catch (const system_error& e) {
         CHECK(e.code() == make_error_code(http_error::bad_method));
         CHECK(std::string(e.what()).find("fails: ") == 0);
+    }
+}
+
+TEST_CASE("throw_on_error hands an error_info to a form that reports where, and the exception carries it")
+{
+    int calls = 0;
+    auto ok = [&](std::error_code& ec, error_info* info) {
+        ++calls;
+        REQUIRE(info != nullptr);
+        ec.clear();
+        return std::string("value");
+    };
+    CHECK(throw_on_error("ok", ok) == "value");
+    auto fails = [&](std::error_code& ec, error_info* info) {
+        ++calls;
+        info->offset = 7;
+        info->field = "method";
+        ec = make_error_code(http_error::bad_method);
+    };
+    try {
+        throw_on_error("parse", fails);
+        FAIL("no exception");
+    }
+    catch (const system_error& e) {
+        CHECK(e.code() == make_error_code(http_error::bad_method));
+        CHECK(e.info().offset == 7);
+        CHECK(e.info().field == "method");
+        CHECK(std::string(e.what()) == "parse: " + make_error_code(http_error::bad_method).message() +
+                                           " (field method, at byte 7)");
+    }
+    CHECK(calls == 2);
+    // A real throwing form built on it: the offset of the bad byte travels in the exception.
+    try {
+        (void)decode_realm_path("ab%2");
+        FAIL("no exception");
+    }
+    catch (const system_error& e) {
+        CHECK(e.code() == path_error::malformed_percent_encoding);
+        CHECK(e.info().offset == 2);
+        CHECK(std::string(e.what()).rfind("decode_realm_path: ", 0) == 0);
     }
 }
 

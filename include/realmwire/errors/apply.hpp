@@ -28,30 +28,26 @@ enum class apply_error {
 template <>
 struct error_enum_traits<apply_error> {
     static constexpr const char* category_name = "realmwire.apply";
-    static const char* message(apply_error e) noexcept
-    {
-        switch (e) {
-            case apply_error::invalid_string_ref: return "instruction refers to a string the changeset does not intern";
-            case apply_error::no_such_table: return "no such table";
-            case apply_error::table_mismatch: return "table exists with other properties";
-            case apply_error::no_such_object: return "no such object";
-            case apply_error::no_such_field: return "no such field";
-            case apply_error::column_mismatch: return "column exists with another type";
-            case apply_error::primary_key_mismatch: return "object key does not match the table's primary key";
-            case apply_error::type_mismatch: return "value type does not match the field";
-            case apply_error::null_not_allowed: return "null in a non-nullable field";
-            case apply_error::invalid_link_target: return "invalid link target";
-            case apply_error::invalid_path: return "path does not fit the field";
-            case apply_error::index_out_of_range: return "list index or prior size out of range";
-            case apply_error::not_an_integer: return "AddInteger on a field that is not an integer";
-            case apply_error::unsupported: return "instruction not allowed here (CreateObject in an embedded table, or a collection value where a scalar belongs)";
-        }
-        return "unknown apply error";
-    }
-    static condition to_condition(apply_error e) noexcept
-    {
-        return e == apply_error::unsupported ? condition::unsupported : condition::protocol_violation;
-    }
+    static constexpr const char* unknown_message = "unknown apply error";
+    static constexpr condition unknown_condition = condition::protocol_violation;
+    // clang-format off
+    static constexpr error_row<apply_error> rows[] = {
+        {apply_error::invalid_string_ref, "instruction refers to a string the changeset does not intern", condition::protocol_violation},
+        {apply_error::no_such_table, "no such table", condition::protocol_violation},
+        {apply_error::table_mismatch, "table exists with other properties", condition::protocol_violation},
+        {apply_error::no_such_object, "no such object", condition::protocol_violation},
+        {apply_error::no_such_field, "no such field", condition::protocol_violation},
+        {apply_error::column_mismatch, "column exists with another type", condition::protocol_violation},
+        {apply_error::primary_key_mismatch, "object key does not match the table's primary key", condition::protocol_violation},
+        {apply_error::type_mismatch, "value type does not match the field", condition::protocol_violation},
+        {apply_error::null_not_allowed, "null in a non-nullable field", condition::protocol_violation},
+        {apply_error::invalid_link_target, "invalid link target", condition::protocol_violation},
+        {apply_error::invalid_path, "path does not fit the field", condition::protocol_violation},
+        {apply_error::index_out_of_range, "list index or prior size out of range", condition::protocol_violation},
+        {apply_error::not_an_integer, "AddInteger on a field that is not an integer", condition::protocol_violation},
+        {apply_error::unsupported, "instruction not allowed here (CreateObject in an embedded table, or a collection value where a scalar belongs)", condition::unsupported},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

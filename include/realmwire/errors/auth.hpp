@@ -47,76 +47,41 @@ enum class auth_error {
 template <>
 struct error_enum_traits<auth_error> {
     static constexpr const char* category_name = "realmwire.auth";
-    static const char* message(auth_error e) noexcept
-    {
-        switch (e) {
-            case auth_error::token_format: return "token is not in a known format";
-            case auth_error::token_base64: return "token part is not valid base64";
-            case auth_error::token_signature: return "token signature does not verify";
-            case auth_error::token_json: return "token claims are not valid JSON";
-            case auth_error::token_expired: return "token has expired";
-            case auth_error::token_kind: return "token is of the wrong kind";
-            case auth_error::token_path: return "token is not valid for this realm path";
-            case auth_error::token_privilege: return "token lacks a privilege needed for the operation";
-            case auth_error::token_revoked: return "token has been revoked";
-            case auth_error::key_invalid: return "key is missing, unreadable or not RSA";
-            case auth_error::key_generation: return "RSA key generation failed";
-            case auth_error::signing_failed: return "signing failed";
-            case auth_error::invalid_parameters: return "request parameters did not validate (601)";
-            case auth_error::missing_parameters: return "request is missing parameters (602)";
-            case auth_error::invalid_credentials: return "credentials are invalid or the user does not exist (611)";
-            case auth_error::unknown_account: return "account does not exist (612)";
-            case auth_error::existing_account: return "account exists already (613)";
-            case auth_error::access_denied: return "access denied (614)";
-            case auth_error::realm_not_found: return "realm not found (617)";
-            case auth_error::unknown_user: return "user does not exist (618)";
-            case auth_error::server_error: return "auth server reported an error";
-            case auth_error::malformed_request: return "malformed /auth request";
-            case auth_error::malformed_response: return "malformed /auth response";
-            case auth_error::body_too_large: return "body exceeds its limit";
-            case auth_error::store_io: return "user store I/O failed";
-            case auth_error::rate_limited: return "too many attempts; retry later (429)";
-            case auth_error::user_limit: return "the server accepts no more users";
-            case auth_error::user_exists: return "a user with this id or account exists already";
-            case auth_error::server_busy: return "the /auth workers are busy (503)";
-        }
-        return "unknown auth error";
-    }
-    static condition to_condition(auth_error e) noexcept
-    {
-        switch (e) {
-            case auth_error::token_format:
-            case auth_error::token_base64:
-            case auth_error::token_json:
-            case auth_error::malformed_request:
-            case auth_error::malformed_response: return condition::malformed_input;
-            case auth_error::token_signature:
-            case auth_error::token_expired:
-            case auth_error::token_revoked:
-            case auth_error::invalid_credentials:
-            case auth_error::unknown_account:
-            case auth_error::existing_account: return condition::unauthorized;
-            case auth_error::token_kind:
-            case auth_error::token_path:
-            case auth_error::token_privilege:
-            case auth_error::access_denied:
-            case auth_error::realm_not_found:
-            case auth_error::unknown_user: return condition::forbidden;
-            case auth_error::key_invalid:
-            case auth_error::invalid_parameters:
-            case auth_error::missing_parameters: return condition::invalid_argument;
-            case auth_error::body_too_large:
-            case auth_error::rate_limited:
-            case auth_error::user_limit:
-            case auth_error::server_busy: return condition::limit_exceeded;
-            case auth_error::user_exists: return condition::unauthorized;
-            case auth_error::key_generation:
-            case auth_error::signing_failed:
-            case auth_error::server_error:
-            case auth_error::store_io: return condition::transport_failed;
-        }
-        return condition::malformed_input;
-    }
+    static constexpr const char* unknown_message = "unknown auth error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<auth_error> rows[] = {
+        {auth_error::token_format, "token is not in a known format", condition::malformed_input},
+        {auth_error::token_base64, "token part is not valid base64", condition::malformed_input},
+        {auth_error::token_signature, "token signature does not verify", condition::unauthorized},
+        {auth_error::token_json, "token claims are not valid JSON", condition::malformed_input},
+        {auth_error::token_expired, "token has expired", condition::unauthorized},
+        {auth_error::token_kind, "token is of the wrong kind", condition::forbidden},
+        {auth_error::token_path, "token is not valid for this realm path", condition::forbidden},
+        {auth_error::token_privilege, "token lacks a privilege needed for the operation", condition::forbidden},
+        {auth_error::token_revoked, "token has been revoked", condition::unauthorized},
+        {auth_error::key_invalid, "key is missing, unreadable or not RSA", condition::invalid_argument},
+        {auth_error::key_generation, "RSA key generation failed", condition::transport_failed},
+        {auth_error::signing_failed, "signing failed", condition::transport_failed},
+        {auth_error::invalid_parameters, "request parameters did not validate (601)", condition::invalid_argument},
+        {auth_error::missing_parameters, "request is missing parameters (602)", condition::invalid_argument},
+        {auth_error::invalid_credentials, "credentials are invalid or the user does not exist (611)", condition::unauthorized},
+        {auth_error::unknown_account, "account does not exist (612)", condition::unauthorized},
+        {auth_error::existing_account, "account exists already (613)", condition::unauthorized},
+        {auth_error::access_denied, "access denied (614)", condition::forbidden},
+        {auth_error::realm_not_found, "realm not found (617)", condition::forbidden},
+        {auth_error::unknown_user, "user does not exist (618)", condition::forbidden},
+        {auth_error::server_error, "auth server reported an error", condition::transport_failed},
+        {auth_error::malformed_request, "malformed /auth request", condition::malformed_input},
+        {auth_error::malformed_response, "malformed /auth response", condition::malformed_input},
+        {auth_error::body_too_large, "body exceeds its limit", condition::limit_exceeded},
+        {auth_error::store_io, "user store I/O failed", condition::transport_failed},
+        {auth_error::rate_limited, "too many attempts; retry later (429)", condition::limit_exceeded},
+        {auth_error::user_limit, "the server accepts no more users", condition::limit_exceeded},
+        {auth_error::user_exists, "a user with this id or account exists already", condition::unauthorized},
+        {auth_error::server_busy, "the /auth workers are busy (503)", condition::limit_exceeded},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

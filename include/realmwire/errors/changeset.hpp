@@ -50,60 +50,45 @@ enum class changeset_error {
 template <>
 struct error_enum_traits<changeset_error> {
     static constexpr const char* category_name = "realmwire.changeset";
-    static const char* message(changeset_error e) noexcept
-    {
-        switch (e) {
-            case changeset_error::truncated: return "changeset truncated";
-            case changeset_error::varint_too_long: return "integer encoding too long for its field";
-            case changeset_error::varint_non_minimal: return "integer not minimally encoded";
-            case changeset_error::varint_overflow: return "integer out of range for its field";
-            case changeset_error::varint_sign_on_unsigned: return "sign flag on an unsigned integer field";
-            case changeset_error::unknown_instruction: return "unknown instruction type";
-            case changeset_error::unexpected_intern_index: return "unexpected intern index";
-            case changeset_error::duplicate_intern_string: return "string interned twice";
-            case changeset_error::invalid_string_ref: return "reference to a string that is not interned";
-            case changeset_error::length_exceeds_input: return "declared length runs past the end of the input";
-            case changeset_error::string_too_long: return "string too long";
-            case changeset_error::binary_too_long: return "binary value too long";
-            case changeset_error::invalid_utf8: return "string is not valid UTF-8";
-            case changeset_error::name_too_long: return "class or field name too long";
-            case changeset_error::invalid_bool: return "bool field not 0 or 1";
-            case changeset_error::unknown_payload_type: return "unknown payload type";
-            case changeset_error::payload_type_not_allowed: return "payload type not allowed here";
-            case changeset_error::unknown_primary_key_type: return "unsupported object key type";
-            case changeset_error::invalid_primary_key_type: return "invalid primary key type in AddTable";
-            case changeset_error::unknown_table_type: return "unknown table type";
-            case changeset_error::unknown_collection_type: return "unknown collection type";
-            case changeset_error::invalid_column_type: return "invalid column type in AddColumn";
-            case changeset_error::invalid_dictionary_key: return "dictionary key type is not String";
-            case changeset_error::missing_list_index: return "list instruction without an index";
-            case changeset_error::invalid_path_element: return "invalid path element";
-            case changeset_error::timestamp_out_of_range: return "timestamp out of range";
-            case changeset_error::decimal_coefficient_invalid: return "invalid Decimal128 coefficient";
-            case changeset_error::decimal_out_of_range: return "Decimal128 exponent or sign out of range";
-            case changeset_error::changeset_too_large: return "changeset larger than the configured limit";
-            case changeset_error::path_too_deep: return "path deeper than the configured limit";
-            case changeset_error::too_many_strings: return "more interned strings than the configured limit";
-            case changeset_error::too_many_instructions: return "more instructions than the configured limit";
-            case changeset_error::invalid_model: return "changeset model cannot be encoded";
-        }
-        return "unknown changeset error";
-    }
-    static condition to_condition(changeset_error e) noexcept
-    {
-        switch (e) {
-            case changeset_error::string_too_long:
-            case changeset_error::binary_too_long:
-            case changeset_error::name_too_long:
-            case changeset_error::changeset_too_large:
-            case changeset_error::path_too_deep:
-            case changeset_error::too_many_strings:
-            case changeset_error::too_many_instructions: return condition::limit_exceeded;
-            case changeset_error::unknown_instruction: return condition::unsupported;
-            case changeset_error::invalid_model: return condition::invalid_argument;
-            default: return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown changeset error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<changeset_error> rows[] = {
+        {changeset_error::truncated, "changeset truncated", condition::malformed_input},
+        {changeset_error::varint_too_long, "integer encoding too long for its field", condition::malformed_input},
+        {changeset_error::varint_non_minimal, "integer not minimally encoded", condition::malformed_input},
+        {changeset_error::varint_overflow, "integer out of range for its field", condition::malformed_input},
+        {changeset_error::varint_sign_on_unsigned, "sign flag on an unsigned integer field", condition::malformed_input},
+        {changeset_error::unknown_instruction, "unknown instruction type", condition::unsupported},
+        {changeset_error::unexpected_intern_index, "unexpected intern index", condition::malformed_input},
+        {changeset_error::duplicate_intern_string, "string interned twice", condition::malformed_input},
+        {changeset_error::invalid_string_ref, "reference to a string that is not interned", condition::malformed_input},
+        {changeset_error::length_exceeds_input, "declared length runs past the end of the input", condition::malformed_input},
+        {changeset_error::string_too_long, "string too long", condition::limit_exceeded},
+        {changeset_error::binary_too_long, "binary value too long", condition::limit_exceeded},
+        {changeset_error::invalid_utf8, "string is not valid UTF-8", condition::malformed_input},
+        {changeset_error::name_too_long, "class or field name too long", condition::limit_exceeded},
+        {changeset_error::invalid_bool, "bool field not 0 or 1", condition::malformed_input},
+        {changeset_error::unknown_payload_type, "unknown payload type", condition::malformed_input},
+        {changeset_error::payload_type_not_allowed, "payload type not allowed here", condition::malformed_input},
+        {changeset_error::unknown_primary_key_type, "unsupported object key type", condition::malformed_input},
+        {changeset_error::invalid_primary_key_type, "invalid primary key type in AddTable", condition::malformed_input},
+        {changeset_error::unknown_table_type, "unknown table type", condition::malformed_input},
+        {changeset_error::unknown_collection_type, "unknown collection type", condition::malformed_input},
+        {changeset_error::invalid_column_type, "invalid column type in AddColumn", condition::malformed_input},
+        {changeset_error::invalid_dictionary_key, "dictionary key type is not String", condition::malformed_input},
+        {changeset_error::missing_list_index, "list instruction without an index", condition::malformed_input},
+        {changeset_error::invalid_path_element, "invalid path element", condition::malformed_input},
+        {changeset_error::timestamp_out_of_range, "timestamp out of range", condition::malformed_input},
+        {changeset_error::decimal_coefficient_invalid, "invalid Decimal128 coefficient", condition::malformed_input},
+        {changeset_error::decimal_out_of_range, "Decimal128 exponent or sign out of range", condition::malformed_input},
+        {changeset_error::changeset_too_large, "changeset larger than the configured limit", condition::limit_exceeded},
+        {changeset_error::path_too_deep, "path deeper than the configured limit", condition::limit_exceeded},
+        {changeset_error::too_many_strings, "more interned strings than the configured limit", condition::limit_exceeded},
+        {changeset_error::too_many_instructions, "more instructions than the configured limit", condition::limit_exceeded},
+        {changeset_error::invalid_model, "changeset model cannot be encoded", condition::invalid_argument},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

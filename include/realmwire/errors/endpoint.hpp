@@ -33,41 +33,30 @@ enum class endpoint_error {
 template <>
 struct error_enum_traits<endpoint_error> {
     static constexpr const char* category_name = "realmwire.endpoint";
-    static const char* message(endpoint_error e) noexcept
-    {
-        switch (e) {
-            case endpoint_error::bad_message: return "malformed sync message from the peer";
-            case endpoint_error::bad_message_order: return "sync message not allowed in the session's state";
-            case endpoint_error::bad_session_ident: return "sync message for an unknown session";
-            case endpoint_error::bad_client_file_ident: return "server IDENT with a zero file ident or salt";
-            case endpoint_error::bad_progress: return "bad progress information in DOWNLOAD";
-            case endpoint_error::bad_server_version: return "bad server version of a downloaded changeset";
-            case endpoint_error::bad_client_version: return "bad client version of a downloaded changeset";
-            case endpoint_error::bad_origin_file_ident: return "bad origin file ident of a downloaded changeset";
-            case endpoint_error::bad_request_ident: return "MARK with an unexpected request ident";
-            case endpoint_error::bad_error_code: return "ERROR code does not fit its session";
-            case endpoint_error::bad_pong: return "unexpected PONG";
-            case endpoint_error::pong_timeout: return "no PONG within the pong timeout";
-            case endpoint_error::idle_timeout: return "no message within the idle timeout";
-            case endpoint_error::server_error: return "server closed the connection with an error";
-            case endpoint_error::session_error: return "server ended the session with an error";
-            case endpoint_error::integration_failed: return "downloaded changesets could not be integrated";
-            case endpoint_error::connection_closed: return "sync connection closed";
-            case endpoint_error::token_expired: return "access token expired";
-        }
-        return "unknown endpoint error";
-    }
-    static condition to_condition(endpoint_error e) noexcept
-    {
-        switch (e) {
-            case endpoint_error::pong_timeout:
-            case endpoint_error::idle_timeout: return condition::timeout;
-            case endpoint_error::connection_closed: return condition::transport_failed;
-            case endpoint_error::token_expired: return condition::unauthorized;
-            case endpoint_error::integration_failed: return condition::malformed_input;
-            default: return condition::protocol_violation;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown endpoint error";
+    static constexpr condition unknown_condition = condition::protocol_violation;
+    // clang-format off
+    static constexpr error_row<endpoint_error> rows[] = {
+        {endpoint_error::bad_message, "malformed sync message from the peer", condition::protocol_violation},
+        {endpoint_error::bad_message_order, "sync message not allowed in the session's state", condition::protocol_violation},
+        {endpoint_error::bad_session_ident, "sync message for an unknown session", condition::protocol_violation},
+        {endpoint_error::bad_client_file_ident, "server IDENT with a zero file ident or salt", condition::protocol_violation},
+        {endpoint_error::bad_progress, "bad progress information in DOWNLOAD", condition::protocol_violation},
+        {endpoint_error::bad_server_version, "bad server version of a downloaded changeset", condition::protocol_violation},
+        {endpoint_error::bad_client_version, "bad client version of a downloaded changeset", condition::protocol_violation},
+        {endpoint_error::bad_origin_file_ident, "bad origin file ident of a downloaded changeset", condition::protocol_violation},
+        {endpoint_error::bad_request_ident, "MARK with an unexpected request ident", condition::protocol_violation},
+        {endpoint_error::bad_error_code, "ERROR code does not fit its session", condition::protocol_violation},
+        {endpoint_error::bad_pong, "unexpected PONG", condition::protocol_violation},
+        {endpoint_error::pong_timeout, "no PONG within the pong timeout", condition::timeout},
+        {endpoint_error::idle_timeout, "no message within the idle timeout", condition::timeout},
+        {endpoint_error::server_error, "server closed the connection with an error", condition::protocol_violation},
+        {endpoint_error::session_error, "server ended the session with an error", condition::protocol_violation},
+        {endpoint_error::integration_failed, "downloaded changesets could not be integrated", condition::malformed_input},
+        {endpoint_error::connection_closed, "sync connection closed", condition::transport_failed},
+        {endpoint_error::token_expired, "access token expired", condition::unauthorized},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

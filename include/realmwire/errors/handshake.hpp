@@ -59,116 +59,54 @@ enum class handshake_error {
 template <>
 struct error_enum_traits<handshake_error> {
     static constexpr const char* category_name = "realmwire.handshake";
-    static const char* message(handshake_error e) noexcept
-    {
-        switch (e) {
-            case handshake_error::empty_token: return "the access token is empty";
-            case handshake_error::invalid_header_name: return "invalid HTTP header name";
-            case handshake_error::invalid_header_value: return "invalid HTTP header value (CR, LF or NUL)";
-            case handshake_error::duplicate_custom_header: return "custom header given twice";
-            case handshake_error::reserved_header:
-                return "custom header would replace a WebSocket handshake "
-                       "header";
-            case handshake_error::token_header_clash: return "custom header clashes with the token header";
-            case handshake_error::invalid_url_prefix:
-                return "invalid URL prefix (must start with '/', no trailing '/', no space, '?', '#' or "
-                       "'%')";
-            case handshake_error::missing_realm_path:
-                return "the dialect needs a realm path: set client_handshake_options::realm_path or "
-                       "give it as the server URL's path";
-            case handshake_error::invalid_version_range: return "invalid protocol version range";
-            case handshake_error::invalid_websocket_key: return "Sec-WebSocket-Key is not base64 of 16 bytes";
-            case handshake_error::random_failed: return "random number generation failed";
-            case handshake_error::incomplete_request: return "the handshake request is incomplete";
-            case handshake_error::bad_method: return "handshake method is not GET";
-            case handshake_error::bad_http_version: return "handshake is not HTTP/1.1";
-            case handshake_error::missing_upgrade: return "missing 'Upgrade: websocket'";
-            case handshake_error::missing_connection_upgrade: return "'Connection' does not list 'Upgrade'";
-            case handshake_error::missing_websocket_key: return "missing Sec-WebSocket-Key";
-            case handshake_error::bad_websocket_version: return "Sec-WebSocket-Version is not 13";
-            case handshake_error::unknown_path_prefix: return "request path matches no configured URL prefix";
-            case handshake_error::query_in_path: return "query string in the request path";
-            case handshake_error::missing_subprotocol: return "missing Sec-WebSocket-Protocol";
-            case handshake_error::malformed_subprotocol:
-                return "malformed protocol version in "
-                       "Sec-WebSocket-Protocol";
-            case handshake_error::too_many_subprotocols: return "too many Sec-WebSocket-Protocol elements";
-            case handshake_error::no_common_version:
-                return "no protocol version supported by both client and "
-                       "server";
-            case handshake_error::missing_token: return "access token not provided";
-            case handshake_error::malformed_token_header: return "token header is not in a valid format";
-            case handshake_error::token_in_wrong_header:
-                return "token sent in a header the server does not "
-                       "read";
-            case handshake_error::unauthorized: return "access token refused";
-            case handshake_error::forbidden: return "access forbidden";
-            case handshake_error::bad_status_line: return "response status line is not HTTP/1.1";
-            case handshake_error::missing_accept: return "missing Sec-WebSocket-Accept";
-            case handshake_error::bad_accept: return "Sec-WebSocket-Accept does not match Sec-WebSocket-Key";
-            case handshake_error::missing_protocol_in_response: return "missing protocol info from server";
-            case handshake_error::bad_protocol_in_response: return "bad protocol info from server";
-            case handshake_error::protocol_not_offered:
-                return "server chose a protocol version the client did not "
-                       "offer";
-            case handshake_error::incomplete_response: return "the handshake response is incomplete";
-            case handshake_error::moved_permanently: return "handshake refused: moved permanently";
-            case handshake_error::redirect: return "handshake refused: redirect";
-            case handshake_error::refused_unauthorized: return "handshake refused: unauthorized";
-            case handshake_error::refused_forbidden: return "handshake refused: forbidden";
-            case handshake_error::server_error: return "handshake refused: server error";
-            case handshake_error::refused: return "handshake refused";
-        }
-        return "unknown handshake error";
-    }
-    static condition to_condition(handshake_error e) noexcept
-    {
-        switch (e) {
-            case handshake_error::empty_token:
-            case handshake_error::invalid_header_name:
-            case handshake_error::invalid_header_value:
-            case handshake_error::duplicate_custom_header:
-            case handshake_error::reserved_header:
-            case handshake_error::token_header_clash:
-            case handshake_error::invalid_url_prefix:
-            case handshake_error::missing_realm_path:
-            case handshake_error::invalid_version_range:
-            case handshake_error::invalid_websocket_key: return condition::invalid_argument;
-            case handshake_error::random_failed: return condition::transport_failed;
-            case handshake_error::too_many_subprotocols: return condition::limit_exceeded;
-            case handshake_error::no_common_version: return condition::unsupported;
-            case handshake_error::missing_token:
-            case handshake_error::malformed_token_header:
-            case handshake_error::token_in_wrong_header:
-            case handshake_error::unauthorized:
-            case handshake_error::refused_unauthorized: return condition::unauthorized;
-            case handshake_error::forbidden:
-            case handshake_error::refused_forbidden: return condition::forbidden;
-            case handshake_error::incomplete_request: return condition::malformed_input;
-            case handshake_error::bad_method:
-            case handshake_error::bad_http_version:
-            case handshake_error::missing_upgrade:
-            case handshake_error::missing_connection_upgrade:
-            case handshake_error::missing_websocket_key:
-            case handshake_error::bad_websocket_version:
-            case handshake_error::unknown_path_prefix:
-            case handshake_error::query_in_path:
-            case handshake_error::missing_subprotocol:
-            case handshake_error::malformed_subprotocol:
-            case handshake_error::bad_status_line:
-            case handshake_error::missing_accept:
-            case handshake_error::bad_accept:
-            case handshake_error::missing_protocol_in_response:
-            case handshake_error::bad_protocol_in_response:
-            case handshake_error::protocol_not_offered:
-            case handshake_error::incomplete_response:
-            case handshake_error::moved_permanently:
-            case handshake_error::redirect:
-            case handshake_error::server_error:
-            case handshake_error::refused: return condition::handshake_failed;
-        }
-        return condition::handshake_failed;
-    }
+    static constexpr const char* unknown_message = "unknown handshake error";
+    static constexpr condition unknown_condition = condition::handshake_failed;
+    // clang-format off
+    static constexpr error_row<handshake_error> rows[] = {
+        {handshake_error::empty_token, "the access token is empty", condition::invalid_argument},
+        {handshake_error::invalid_header_name, "invalid HTTP header name", condition::invalid_argument},
+        {handshake_error::invalid_header_value, "invalid HTTP header value (CR, LF or NUL)", condition::invalid_argument},
+        {handshake_error::duplicate_custom_header, "custom header given twice", condition::invalid_argument},
+        {handshake_error::reserved_header, "custom header would replace a WebSocket handshake header", condition::invalid_argument},
+        {handshake_error::token_header_clash, "custom header clashes with the token header", condition::invalid_argument},
+        {handshake_error::invalid_url_prefix, "invalid URL prefix (must start with '/', no trailing '/', no space, '?', '#' or '%')", condition::invalid_argument},
+        {handshake_error::missing_realm_path, "the dialect needs a realm path: set client_handshake_options::realm_path or give it as the server URL's path", condition::invalid_argument},
+        {handshake_error::invalid_version_range, "invalid protocol version range", condition::invalid_argument},
+        {handshake_error::invalid_websocket_key, "Sec-WebSocket-Key is not base64 of 16 bytes", condition::invalid_argument},
+        {handshake_error::random_failed, "random number generation failed", condition::transport_failed},
+        {handshake_error::incomplete_request, "the handshake request is incomplete", condition::malformed_input},
+        {handshake_error::bad_method, "handshake method is not GET", condition::handshake_failed},
+        {handshake_error::bad_http_version, "handshake is not HTTP/1.1", condition::handshake_failed},
+        {handshake_error::missing_upgrade, "missing 'Upgrade: websocket'", condition::handshake_failed},
+        {handshake_error::missing_connection_upgrade, "'Connection' does not list 'Upgrade'", condition::handshake_failed},
+        {handshake_error::missing_websocket_key, "missing Sec-WebSocket-Key", condition::handshake_failed},
+        {handshake_error::bad_websocket_version, "Sec-WebSocket-Version is not 13", condition::handshake_failed},
+        {handshake_error::unknown_path_prefix, "request path matches no configured URL prefix", condition::handshake_failed},
+        {handshake_error::query_in_path, "query string in the request path", condition::handshake_failed},
+        {handshake_error::missing_subprotocol, "missing Sec-WebSocket-Protocol", condition::handshake_failed},
+        {handshake_error::malformed_subprotocol, "malformed protocol version in Sec-WebSocket-Protocol", condition::handshake_failed},
+        {handshake_error::too_many_subprotocols, "too many Sec-WebSocket-Protocol elements", condition::limit_exceeded},
+        {handshake_error::no_common_version, "no protocol version supported by both client and server", condition::unsupported},
+        {handshake_error::missing_token, "access token not provided", condition::unauthorized},
+        {handshake_error::malformed_token_header, "token header is not in a valid format", condition::unauthorized},
+        {handshake_error::token_in_wrong_header, "token sent in a header the server does not read", condition::unauthorized},
+        {handshake_error::unauthorized, "access token refused", condition::unauthorized},
+        {handshake_error::forbidden, "access forbidden", condition::forbidden},
+        {handshake_error::bad_status_line, "response status line is not HTTP/1.1", condition::handshake_failed},
+        {handshake_error::missing_accept, "missing Sec-WebSocket-Accept", condition::handshake_failed},
+        {handshake_error::bad_accept, "Sec-WebSocket-Accept does not match Sec-WebSocket-Key", condition::handshake_failed},
+        {handshake_error::missing_protocol_in_response, "missing protocol info from server", condition::handshake_failed},
+        {handshake_error::bad_protocol_in_response, "bad protocol info from server", condition::handshake_failed},
+        {handshake_error::protocol_not_offered, "server chose a protocol version the client did not offer", condition::handshake_failed},
+        {handshake_error::incomplete_response, "the handshake response is incomplete", condition::handshake_failed},
+        {handshake_error::moved_permanently, "handshake refused: moved permanently", condition::handshake_failed},
+        {handshake_error::redirect, "handshake refused: redirect", condition::handshake_failed},
+        {handshake_error::refused_unauthorized, "handshake refused: unauthorized", condition::unauthorized},
+        {handshake_error::refused_forbidden, "handshake refused: forbidden", condition::forbidden},
+        {handshake_error::server_error, "handshake refused: server error", condition::handshake_failed},
+        {handshake_error::refused, "handshake refused", condition::handshake_failed},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

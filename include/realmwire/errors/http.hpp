@@ -36,53 +36,36 @@ enum class http_error {
 template <>
 struct error_enum_traits<http_error> {
     static constexpr const char* category_name = "realmwire.http";
-    static const char* message(http_error e) noexcept
-    {
-        switch (e) {
-            case http_error::bad_method: return "bad HTTP method";
-            case http_error::bad_target: return "bad HTTP request-target";
-            case http_error::bad_version: return "HTTP version is not HTTP/1.0 or HTTP/1.1";
-            case http_error::bad_status: return "bad HTTP status code";
-            case http_error::bad_reason: return "bad HTTP reason phrase";
-            case http_error::bad_line_ending: return "HTTP line does not end with CR LF";
-            case http_error::start_line_too_long: return "HTTP start line is too long";
-            case http_error::header_line_too_long: return "HTTP header line is too long";
-            case http_error::too_many_headers: return "too many HTTP header fields";
-            case http_error::head_too_large: return "HTTP head is too large";
-            case http_error::bad_header_name: return "bad HTTP header field name";
-            case http_error::missing_colon: return "HTTP header line has no ':'";
-            case http_error::whitespace_before_colon: return "whitespace between HTTP header name and ':'";
-            case http_error::obs_fold: return "obsolete HTTP header line folding";
-            case http_error::bad_header_value: return "control character in an HTTP header value";
-            case http_error::bad_content_length: return "bad Content-Length";
-            case http_error::duplicate_content_length: return "Content-Length given more than once";
-            case http_error::content_length_with_chunked: return "both Content-Length and Transfer-Encoding";
-            case http_error::unsupported_transfer_encoding: return "unsupported Transfer-Encoding";
-            case http_error::body_too_large: return "HTTP body is too large";
-            case http_error::bad_chunk_size: return "bad chunk size line";
-            case http_error::chunk_line_too_long: return "chunk size line is too long";
-            case http_error::bad_chunk_terminator: return "chunk data not followed by CR LF";
-            case http_error::unexpected_eof: return "stream ended inside an HTTP message";
-        }
-        return "unknown http error";
-    }
-    static condition to_condition(http_error e) noexcept
-    {
-        switch (e) {
-            case http_error::start_line_too_long:
-            case http_error::header_line_too_long:
-            case http_error::too_many_headers:
-            case http_error::head_too_large:
-            case http_error::body_too_large:
-            case http_error::chunk_line_too_long:
-                return condition::limit_exceeded;
-            case http_error::bad_version:
-            case http_error::unsupported_transfer_encoding:
-                return condition::unsupported;
-            default:
-                return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown http error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<http_error> rows[] = {
+        {http_error::bad_method, "bad HTTP method", condition::malformed_input},
+        {http_error::bad_target, "bad HTTP request-target", condition::malformed_input},
+        {http_error::bad_version, "HTTP version is not HTTP/1.0 or HTTP/1.1", condition::unsupported},
+        {http_error::bad_status, "bad HTTP status code", condition::malformed_input},
+        {http_error::bad_reason, "bad HTTP reason phrase", condition::malformed_input},
+        {http_error::bad_line_ending, "HTTP line does not end with CR LF", condition::malformed_input},
+        {http_error::start_line_too_long, "HTTP start line is too long", condition::limit_exceeded},
+        {http_error::header_line_too_long, "HTTP header line is too long", condition::limit_exceeded},
+        {http_error::too_many_headers, "too many HTTP header fields", condition::limit_exceeded},
+        {http_error::head_too_large, "HTTP head is too large", condition::limit_exceeded},
+        {http_error::bad_header_name, "bad HTTP header field name", condition::malformed_input},
+        {http_error::missing_colon, "HTTP header line has no ':'", condition::malformed_input},
+        {http_error::whitespace_before_colon, "whitespace between HTTP header name and ':'", condition::malformed_input},
+        {http_error::obs_fold, "obsolete HTTP header line folding", condition::malformed_input},
+        {http_error::bad_header_value, "control character in an HTTP header value", condition::malformed_input},
+        {http_error::bad_content_length, "bad Content-Length", condition::malformed_input},
+        {http_error::duplicate_content_length, "Content-Length given more than once", condition::malformed_input},
+        {http_error::content_length_with_chunked, "both Content-Length and Transfer-Encoding", condition::malformed_input},
+        {http_error::unsupported_transfer_encoding, "unsupported Transfer-Encoding", condition::unsupported},
+        {http_error::body_too_large, "HTTP body is too large", condition::limit_exceeded},
+        {http_error::bad_chunk_size, "bad chunk size line", condition::malformed_input},
+        {http_error::chunk_line_too_long, "chunk size line is too long", condition::limit_exceeded},
+        {http_error::bad_chunk_terminator, "chunk data not followed by CR LF", condition::malformed_input},
+        {http_error::unexpected_eof, "stream ended inside an HTTP message", condition::malformed_input},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

@@ -26,34 +26,24 @@ enum class merge_error {
 template <>
 struct error_enum_traits<merge_error> {
     static constexpr const char* category_name = "realmwire.merge";
-    static const char* message(merge_error e) noexcept
-    {
-        switch (e) {
-            case merge_error::bad_changeset: return "history changeset does not decode";
-            case merge_error::invalid_string_ref: return "instruction refers to a string that is not interned";
-            case merge_error::schema_mismatch: return "schema mismatch between the merged changesets";
-            case merge_error::prior_size_mismatch: return "list instructions disagree on the list's size";
-            case merge_error::index_out_of_range: return "list index out of range";
-            case merge_error::inconsistent_paths: return "inconsistent paths";
-            case merge_error::invalid_instruction: return "instruction cannot be merged";
-            case merge_error::invalid_payload_type: return "invalid payload type in instruction";
-            case merge_error::work_limit_exceeded: return "merge needs more work than the configured limit";
-            case merge_error::window_too_large: return "merge window larger than the configured limit";
-            case merge_error::invalid_argument: return "invalid merge argument";
-            case merge_error::reciprocal_history_too_large: return "reciprocal history larger than the configured limit";
-        }
-        return "unknown merge error";
-    }
-    static condition to_condition(merge_error e) noexcept
-    {
-        switch (e) {
-            case merge_error::work_limit_exceeded:
-            case merge_error::window_too_large:
-            case merge_error::reciprocal_history_too_large: return condition::limit_exceeded;
-            case merge_error::invalid_argument: return condition::invalid_argument;
-            default: return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown merge error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<merge_error> rows[] = {
+        {merge_error::bad_changeset, "history changeset does not decode", condition::malformed_input},
+        {merge_error::invalid_string_ref, "instruction refers to a string that is not interned", condition::malformed_input},
+        {merge_error::schema_mismatch, "schema mismatch between the merged changesets", condition::malformed_input},
+        {merge_error::prior_size_mismatch, "list instructions disagree on the list's size", condition::malformed_input},
+        {merge_error::index_out_of_range, "list index out of range", condition::malformed_input},
+        {merge_error::inconsistent_paths, "inconsistent paths", condition::malformed_input},
+        {merge_error::invalid_instruction, "instruction cannot be merged", condition::malformed_input},
+        {merge_error::invalid_payload_type, "invalid payload type in instruction", condition::malformed_input},
+        {merge_error::work_limit_exceeded, "merge needs more work than the configured limit", condition::limit_exceeded},
+        {merge_error::window_too_large, "merge window larger than the configured limit", condition::limit_exceeded},
+        {merge_error::invalid_argument, "invalid merge argument", condition::invalid_argument},
+        {merge_error::reciprocal_history_too_large, "reciprocal history larger than the configured limit", condition::limit_exceeded},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

@@ -54,59 +54,45 @@ enum class message_error {
 template <>
 struct error_enum_traits<message_error> {
     static constexpr const char* category_name = "realmwire.message";
-    static const char* message(message_error e) noexcept
-    {
-        switch (e) {
-            case message_error::empty_message: return "empty sync message";
-            case message_error::unknown_message_type: return "unknown sync message type";
-            case message_error::truncated_head: return "sync message head is not terminated by LF";
-            case message_error::head_too_long: return "sync message head exceeds the head size limit";
-            case message_error::message_too_long: return "sync message exceeds the message size limit";
-            case message_error::bad_delimiter: return "unexpected byte where a single space or LF was expected";
-            case message_error::missing_field: return "sync message head has too few fields";
-            case message_error::extra_field: return "sync message head has too many fields";
-            case message_error::bad_integer: return "sync message field is not a decimal number";
-            case message_error::negative_value: return "negative value in an unsigned field";
-            case message_error::leading_zero: return "number with a leading zero";
-            case message_error::integer_overflow: return "number too large for the field's type";
-            case message_error::value_out_of_range: return "number outside the field's domain";
-            case message_error::bad_float: return "bad progress estimate";
-            case message_error::unknown_error_code: return "ERROR message with an unknown error code";
-            case message_error::body_truncated: return "declared body sizes exceed the message";
-            case message_error::leftover_data: return "bytes left over after the declared body";
-            case message_error::inconsistent_body_sizes: return "compressed body size set on an uncompressed body";
-            case message_error::bind_path_size: return "BIND path size outside the allowed range";
-            case message_error::token_too_long: return "token exceeds the token size limit";
-            case message_error::decompression_failed: return "body decompression failed";
-            case message_error::decompressed_size_mismatch: return "body decompressed to a size other than declared";
-            case message_error::decompressed_size_limit: return "declared decompressed size exceeds the limit";
-            case message_error::compression_failed: return "body compression failed";
-            case message_error::bad_changeset_header: return "bad changeset entry header syntax";
-            case message_error::bad_changeset_size: return "changeset size exceeds the remaining body";
-            case message_error::zero_server_version: return "DOWNLOAD changeset with server version 0";
-            case message_error::json_syntax: return "message body is not valid JSON";
-            case message_error::json_not_object: return "message body is not a JSON object";
-            case message_error::json_missing_key: return "required JSON key is missing";
-            case message_error::json_wrong_type: return "JSON key has the wrong type";
-            case message_error::json_bad_value: return "JSON key has a value outside its domain";
-            case message_error::invalid_message: return "message value cannot be encoded";
-        }
-        return "unknown message error";
-    }
-    static condition to_condition(message_error e) noexcept
-    {
-        switch (e) {
-            case message_error::head_too_long:
-            case message_error::message_too_long:
-            case message_error::bind_path_size:
-            case message_error::token_too_long:
-            case message_error::decompressed_size_limit: return condition::limit_exceeded;
-            case message_error::unknown_message_type: return condition::unsupported;
-            case message_error::compression_failed:
-            case message_error::invalid_message: return condition::invalid_argument;
-            default: return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown message error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<message_error> rows[] = {
+        {message_error::empty_message, "empty sync message", condition::malformed_input},
+        {message_error::unknown_message_type, "unknown sync message type", condition::unsupported},
+        {message_error::truncated_head, "sync message head is not terminated by LF", condition::malformed_input},
+        {message_error::head_too_long, "sync message head exceeds the head size limit", condition::limit_exceeded},
+        {message_error::message_too_long, "sync message exceeds the message size limit", condition::limit_exceeded},
+        {message_error::bad_delimiter, "unexpected byte where a single space or LF was expected", condition::malformed_input},
+        {message_error::missing_field, "sync message head has too few fields", condition::malformed_input},
+        {message_error::extra_field, "sync message head has too many fields", condition::malformed_input},
+        {message_error::bad_integer, "sync message field is not a decimal number", condition::malformed_input},
+        {message_error::negative_value, "negative value in an unsigned field", condition::malformed_input},
+        {message_error::leading_zero, "number with a leading zero", condition::malformed_input},
+        {message_error::integer_overflow, "number too large for the field's type", condition::malformed_input},
+        {message_error::value_out_of_range, "number outside the field's domain", condition::malformed_input},
+        {message_error::bad_float, "bad progress estimate", condition::malformed_input},
+        {message_error::unknown_error_code, "ERROR message with an unknown error code", condition::malformed_input},
+        {message_error::body_truncated, "declared body sizes exceed the message", condition::malformed_input},
+        {message_error::leftover_data, "bytes left over after the declared body", condition::malformed_input},
+        {message_error::inconsistent_body_sizes, "compressed body size set on an uncompressed body", condition::malformed_input},
+        {message_error::bind_path_size, "BIND path size outside the allowed range", condition::limit_exceeded},
+        {message_error::token_too_long, "token exceeds the token size limit", condition::limit_exceeded},
+        {message_error::decompression_failed, "body decompression failed", condition::malformed_input},
+        {message_error::decompressed_size_mismatch, "body decompressed to a size other than declared", condition::malformed_input},
+        {message_error::decompressed_size_limit, "declared decompressed size exceeds the limit", condition::limit_exceeded},
+        {message_error::compression_failed, "body compression failed", condition::invalid_argument},
+        {message_error::bad_changeset_header, "bad changeset entry header syntax", condition::malformed_input},
+        {message_error::bad_changeset_size, "changeset size exceeds the remaining body", condition::malformed_input},
+        {message_error::zero_server_version, "DOWNLOAD changeset with server version 0", condition::malformed_input},
+        {message_error::json_syntax, "message body is not valid JSON", condition::malformed_input},
+        {message_error::json_not_object, "message body is not a JSON object", condition::malformed_input},
+        {message_error::json_missing_key, "required JSON key is missing", condition::malformed_input},
+        {message_error::json_wrong_type, "JSON key has the wrong type", condition::malformed_input},
+        {message_error::json_bad_value, "JSON key has a value outside its domain", condition::malformed_input},
+        {message_error::invalid_message, "message value cannot be encoded", condition::invalid_argument},
+    };
+    // clang-format on
 };
 
 /// The realm-core ProtocolError code a peer reports for this decode error: 102 unknown_message,

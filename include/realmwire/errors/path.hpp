@@ -29,41 +29,25 @@ enum class path_error {
 template <>
 struct error_enum_traits<path_error> {
     static constexpr const char* category_name = "realmwire.path";
-    static const char* message(path_error e) noexcept
-    {
-        switch (e) {
-            case path_error::empty: return "realm path is empty";
-            case path_error::too_long: return "realm path is longer than the configured limit";
-            case path_error::missing_leading_slash:
-                return "realm path does not start with '/' (write "
-                       "/owner/name)";
-            case path_error::empty_segment: return "realm path has an empty segment";
-            case path_error::dot_segment: return "realm path segment starts with '.'";
-            case path_error::reserved_suffix:
-                return "realm path segment ends with .realm, .realm.lock or .realm.management: name the "
-                       "realm, not its file";
-            case path_error::invalid_character:
-                return "realm path segment has a character outside [A-Za-z0-9_.-] (validate the decoded path, "
-                       "not its percent-encoded form)";
-            case path_error::malformed_percent_encoding: return "'%' is not followed by two hex digits";
-            case path_error::double_encoding: return "encoded realm path is percent-encoded twice (%25)";
-            case path_error::query_in_path: return "a query ('?') inside the encoded realm path";
-            case path_error::fragment_in_path: return "a fragment ('#') inside the encoded realm path";
-            case path_error::unencoded_character:
-                return "encoded realm path holds a character that must be percent-encoded";
-            case path_error::unexpanded_user_segment:
-                return "realm path has a '~' segment: replace it with the user id first (expand_user_path, or "
-                       "client_handshake_options::user_id)";
-        }
-        return "unknown path error";
-    }
-    static condition to_condition(path_error e) noexcept
-    {
-        switch (e) {
-            case path_error::too_long: return condition::limit_exceeded;
-            default: return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown path error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<path_error> rows[] = {
+        {path_error::empty, "realm path is empty", condition::malformed_input},
+        {path_error::too_long, "realm path is longer than the configured limit", condition::limit_exceeded},
+        {path_error::missing_leading_slash, "realm path does not start with '/' (write /owner/name)", condition::malformed_input},
+        {path_error::empty_segment, "realm path has an empty segment", condition::malformed_input},
+        {path_error::dot_segment, "realm path segment starts with '.'", condition::malformed_input},
+        {path_error::reserved_suffix, "realm path segment ends with .realm, .realm.lock or .realm.management: name the realm, not its file", condition::malformed_input},
+        {path_error::invalid_character, "realm path segment has a character outside [A-Za-z0-9_.-] (validate the decoded path, not its percent-encoded form)", condition::malformed_input},
+        {path_error::malformed_percent_encoding, "'%' is not followed by two hex digits", condition::malformed_input},
+        {path_error::double_encoding, "encoded realm path is percent-encoded twice (%25)", condition::malformed_input},
+        {path_error::query_in_path, "a query ('?') inside the encoded realm path", condition::malformed_input},
+        {path_error::fragment_in_path, "a fragment ('#') inside the encoded realm path", condition::malformed_input},
+        {path_error::unencoded_character, "encoded realm path holds a character that must be percent-encoded", condition::malformed_input},
+        {path_error::unexpanded_user_segment, "realm path has a '~' segment: replace it with the user id first (expand_user_path, or client_handshake_options::user_id)", condition::malformed_input},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

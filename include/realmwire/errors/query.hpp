@@ -30,45 +30,28 @@ enum class query_error {
 template <>
 struct error_enum_traits<query_error> {
     static constexpr const char* category_name = "realmwire.query";
-    static const char* message(query_error e) noexcept
-    {
-        switch (e) {
-            case query_error::syntax_error: return "query has a syntax error";
-            case query_error::invalid_literal: return "query literal is invalid";
-            case query_error::unsupported_expression: return "query uses an expression flexible sync does not support";
-            case query_error::key_path: return "query uses a key path or collection operator (only top-level fields)";
-            case query_error::argument: return "query uses an argument placeholder";
-            case query_error::descriptor: return "query uses SORT, DISTINCT or LIMIT";
-            case query_error::too_long: return "query is longer than the configured limit";
-            case query_error::too_deep: return "query nests deeper than the configured limit";
-            case query_error::list_too_large: return "query list is longer than the configured limit";
-            case query_error::too_many_nodes: return "query has more terms than the configured limit";
-            case query_error::unknown_table: return "query names a table that is not in the schema";
-            case query_error::unknown_field: return "query names a field the table does not have";
-            case query_error::field_not_queryable: return "query names a field that is not queryable";
-            case query_error::type_mismatch: return "query compares values of incompatible types";
-            case query_error::constant_comparison: return "query compares two constants";
-            case query_error::malformed_subscriptions: return "subscription set is not a JSON object of query strings";
-        }
-        return "unknown query error";
-    }
-    static condition to_condition(query_error e) noexcept
-    {
-        switch (e) {
-            case query_error::too_long:
-            case query_error::too_deep:
-            case query_error::list_too_large:
-            case query_error::too_many_nodes: return condition::limit_exceeded;
-            case query_error::unsupported_expression:
-            case query_error::key_path:
-            case query_error::argument:
-            case query_error::descriptor: return condition::unsupported;
-            case query_error::unknown_table:
-            case query_error::unknown_field:
-            case query_error::field_not_queryable: return condition::invalid_argument;
-            default: return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown query error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<query_error> rows[] = {
+        {query_error::syntax_error, "query has a syntax error", condition::malformed_input},
+        {query_error::invalid_literal, "query literal is invalid", condition::malformed_input},
+        {query_error::unsupported_expression, "query uses an expression flexible sync does not support", condition::unsupported},
+        {query_error::key_path, "query uses a key path or collection operator (only top-level fields)", condition::unsupported},
+        {query_error::argument, "query uses an argument placeholder", condition::unsupported},
+        {query_error::descriptor, "query uses SORT, DISTINCT or LIMIT", condition::unsupported},
+        {query_error::too_long, "query is longer than the configured limit", condition::limit_exceeded},
+        {query_error::too_deep, "query nests deeper than the configured limit", condition::limit_exceeded},
+        {query_error::list_too_large, "query list is longer than the configured limit", condition::limit_exceeded},
+        {query_error::too_many_nodes, "query has more terms than the configured limit", condition::limit_exceeded},
+        {query_error::unknown_table, "query names a table that is not in the schema", condition::invalid_argument},
+        {query_error::unknown_field, "query names a field the table does not have", condition::invalid_argument},
+        {query_error::field_not_queryable, "query names a field that is not queryable", condition::invalid_argument},
+        {query_error::type_mismatch, "query compares values of incompatible types", condition::malformed_input},
+        {query_error::constant_comparison, "query compares two constants", condition::malformed_input},
+        {query_error::malformed_subscriptions, "subscription set is not a JSON object of query strings", condition::malformed_input},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

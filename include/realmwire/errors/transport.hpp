@@ -33,46 +33,29 @@ enum class transport_error {
 template <>
 struct error_enum_traits<transport_error> {
     static constexpr const char* category_name = "realmwire.transport";
-    static const char* message(transport_error e) noexcept
-    {
-        switch (e) {
-            case transport_error::resolve_failed: return "resolve: host name did not resolve";
-            case transport_error::resolve_timeout: return "resolve: timed out";
-            case transport_error::connect_failed: return "connect: TCP connection failed";
-            case transport_error::connect_timeout: return "connect: timed out";
-            case transport_error::proxy_auth_required: return "proxy: 407 proxy authentication required";
-            case transport_error::proxy_refused: return "proxy: CONNECT refused";
-            case transport_error::proxy_bad_response: return "proxy: malformed reply to CONNECT";
-            case transport_error::proxy_timeout: return "proxy: timed out";
-            case transport_error::tls_handshake_failed: return "tls: handshake failed";
-            case transport_error::tls_timeout: return "tls: timed out";
-            case transport_error::upgrade_failed: return "upgrade: HTTP upgrade failed";
-            case transport_error::upgrade_timeout: return "upgrade: timed out";
-            case transport_error::idle_timeout: return "idle: no data received within the idle timeout";
-            case transport_error::closed: return "connection closed by peer";
-            case transport_error::operation_aborted: return "operation aborted: transport closed locally";
-            case transport_error::injected_fault: return "injected fault";
-            case transport_error::bad_proxy_url: return "proxy URL is not usable";
-        }
-        return "unknown transport error";
-    }
-    static condition to_condition(transport_error e) noexcept
-    {
-        switch (e) {
-            case transport_error::resolve_timeout:
-            case transport_error::connect_timeout:
-            case transport_error::proxy_timeout:
-            case transport_error::tls_timeout:
-            case transport_error::upgrade_timeout:
-            case transport_error::idle_timeout: return condition::timeout;
-            case transport_error::proxy_auth_required:
-            case transport_error::proxy_refused:
-            case transport_error::proxy_bad_response: return condition::proxy_failed;
-            case transport_error::upgrade_failed: return condition::handshake_failed;
-            case transport_error::bad_proxy_url: return condition::invalid_argument;
-            default: return condition::transport_failed;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown transport error";
+    static constexpr condition unknown_condition = condition::transport_failed;
+    // clang-format off
+    static constexpr error_row<transport_error> rows[] = {
+        {transport_error::resolve_failed, "resolve: host name did not resolve", condition::transport_failed},
+        {transport_error::resolve_timeout, "resolve: timed out", condition::timeout},
+        {transport_error::connect_failed, "connect: TCP connection failed", condition::transport_failed},
+        {transport_error::connect_timeout, "connect: timed out", condition::timeout},
+        {transport_error::proxy_auth_required, "proxy: 407 proxy authentication required", condition::proxy_failed},
+        {transport_error::proxy_refused, "proxy: CONNECT refused", condition::proxy_failed},
+        {transport_error::proxy_bad_response, "proxy: malformed reply to CONNECT", condition::proxy_failed},
+        {transport_error::proxy_timeout, "proxy: timed out", condition::timeout},
+        {transport_error::tls_handshake_failed, "tls: handshake failed", condition::transport_failed},
+        {transport_error::tls_timeout, "tls: timed out", condition::timeout},
+        {transport_error::upgrade_failed, "upgrade: HTTP upgrade failed", condition::handshake_failed},
+        {transport_error::upgrade_timeout, "upgrade: timed out", condition::timeout},
+        {transport_error::idle_timeout, "idle: no data received within the idle timeout", condition::timeout},
+        {transport_error::closed, "connection closed by peer", condition::transport_failed},
+        {transport_error::operation_aborted, "operation aborted: transport closed locally", condition::transport_failed},
+        {transport_error::injected_fault, "injected fault", condition::transport_failed},
+        {transport_error::bad_proxy_url, "proxy URL is not usable", condition::invalid_argument},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

@@ -26,42 +26,26 @@ enum class url_error {
 template <>
 struct error_enum_traits<url_error> {
     static constexpr const char* category_name = "realmwire.url";
-    static const char* message(url_error e) noexcept
-    {
-        switch (e) {
-            case url_error::empty: return "URL is empty";
-            case url_error::too_long: return "URL is longer than the configured limit";
-            case url_error::invalid_character: return "URL holds a space, control or non-ASCII character";
-            case url_error::missing_scheme:
-                return "URL has no scheme (write e.g. realms://host or "
-                       "wss://host)";
-            case url_error::unsupported_scheme:
-                return "URL scheme is not allowed here (sync: realm, realms, ws, wss; auth server: "
-                       "http, https)";
-            case url_error::missing_authority: return "URL has no '//host' part";
-            case url_error::userinfo_not_allowed:
-                return "URL must not contain userinfo ('user@'): send credentials as a token or a "
-                       "custom header";
-            case url_error::empty_host: return "URL host is empty";
-            case url_error::invalid_host: return "URL host has invalid characters";
-            case url_error::invalid_ipv6: return "URL has a malformed IPv6 literal";
-            case url_error::invalid_port: return "URL port is not a number in 1..65535";
-            case url_error::invalid_path: return "URL path has an invalid character or '%' sequence";
-            case url_error::query_not_allowed:
-                return "URL must not contain a query: the handshake adds the token "
-                       "itself";
-            case url_error::fragment_not_allowed: return "URL must not contain a fragment";
-        }
-        return "unknown url error";
-    }
-    static condition to_condition(url_error e) noexcept
-    {
-        switch (e) {
-            case url_error::too_long: return condition::limit_exceeded;
-            case url_error::unsupported_scheme: return condition::unsupported;
-            default: return condition::malformed_input;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown url error";
+    static constexpr condition unknown_condition = condition::malformed_input;
+    // clang-format off
+    static constexpr error_row<url_error> rows[] = {
+        {url_error::empty, "URL is empty", condition::malformed_input},
+        {url_error::too_long, "URL is longer than the configured limit", condition::limit_exceeded},
+        {url_error::invalid_character, "URL holds a space, control or non-ASCII character", condition::malformed_input},
+        {url_error::missing_scheme, "URL has no scheme (write e.g. realms://host or wss://host)", condition::malformed_input},
+        {url_error::unsupported_scheme, "URL scheme is not allowed here (sync: realm, realms, ws, wss; auth server: http, https)", condition::unsupported},
+        {url_error::missing_authority, "URL has no '//host' part", condition::malformed_input},
+        {url_error::userinfo_not_allowed, "URL must not contain userinfo ('user@'): send credentials as a token or a custom header", condition::malformed_input},
+        {url_error::empty_host, "URL host is empty", condition::malformed_input},
+        {url_error::invalid_host, "URL host has invalid characters", condition::malformed_input},
+        {url_error::invalid_ipv6, "URL has a malformed IPv6 literal", condition::malformed_input},
+        {url_error::invalid_port, "URL port is not a number in 1..65535", condition::malformed_input},
+        {url_error::invalid_path, "URL path has an invalid character or '%' sequence", condition::malformed_input},
+        {url_error::query_not_allowed, "URL must not contain a query: the handshake adds the token itself", condition::malformed_input},
+        {url_error::fragment_not_allowed, "URL must not contain a fragment", condition::malformed_input},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

@@ -29,34 +29,26 @@ enum class websocket_error {
 template <>
 struct error_enum_traits<websocket_error> {
     static constexpr const char* category_name = "realmwire.websocket";
-    static const char* message(websocket_error e) noexcept
-    {
-        switch (e) {
-            case websocket_error::reserved_bits_set: return "websocket frame has a reserved bit set";
-            case websocket_error::bad_opcode: return "websocket frame has an unknown opcode";
-            case websocket_error::wrong_mask_bit: return "websocket frame has the wrong mask bit for the sender's role";
-            case websocket_error::fragmented_control: return "websocket control frame is fragmented";
-            case websocket_error::control_too_big: return "websocket control frame payload exceeds 125 bytes";
-            case websocket_error::bad_length: return "websocket frame length has its upper 32 bits set";
-            case websocket_error::unexpected_continuation: return "websocket continuation frame without a message to continue";
-            case websocket_error::expected_continuation: return "websocket data frame in the middle of a fragmented message";
-            case websocket_error::bad_close_payload: return "websocket close frame payload of one byte";
-            case websocket_error::bad_close_code: return "websocket close code not allowed on the wire";
-            case websocket_error::invalid_utf8: return "websocket text or close reason is not valid UTF-8";
-            case websocket_error::message_too_big: return "websocket message exceeds the maximum message size";
-            case websocket_error::frame_after_close: return "websocket data after the close frame";
-            case websocket_error::payload_too_big: return "websocket control payload too big to encode";
-        }
-        return "unknown websocket error";
-    }
-    static condition to_condition(websocket_error e) noexcept
-    {
-        switch (e) {
-            case websocket_error::message_too_big: return condition::limit_exceeded;
-            case websocket_error::payload_too_big: return condition::invalid_argument;
-            default: return condition::protocol_violation;
-        }
-    }
+    static constexpr const char* unknown_message = "unknown websocket error";
+    static constexpr condition unknown_condition = condition::protocol_violation;
+    // clang-format off
+    static constexpr error_row<websocket_error> rows[] = {
+        {websocket_error::reserved_bits_set, "websocket frame has a reserved bit set", condition::protocol_violation},
+        {websocket_error::bad_opcode, "websocket frame has an unknown opcode", condition::protocol_violation},
+        {websocket_error::wrong_mask_bit, "websocket frame has the wrong mask bit for the sender's role", condition::protocol_violation},
+        {websocket_error::fragmented_control, "websocket control frame is fragmented", condition::protocol_violation},
+        {websocket_error::control_too_big, "websocket control frame payload exceeds 125 bytes", condition::protocol_violation},
+        {websocket_error::bad_length, "websocket frame length has its upper 32 bits set", condition::protocol_violation},
+        {websocket_error::unexpected_continuation, "websocket continuation frame without a message to continue", condition::protocol_violation},
+        {websocket_error::expected_continuation, "websocket data frame in the middle of a fragmented message", condition::protocol_violation},
+        {websocket_error::bad_close_payload, "websocket close frame payload of one byte", condition::protocol_violation},
+        {websocket_error::bad_close_code, "websocket close code not allowed on the wire", condition::protocol_violation},
+        {websocket_error::invalid_utf8, "websocket text or close reason is not valid UTF-8", condition::protocol_violation},
+        {websocket_error::message_too_big, "websocket message exceeds the maximum message size", condition::limit_exceeded},
+        {websocket_error::frame_after_close, "websocket data after the close frame", condition::protocol_violation},
+        {websocket_error::payload_too_big, "websocket control payload too big to encode", condition::invalid_argument},
+    };
+    // clang-format on
 };
 
 } // namespace realmwire

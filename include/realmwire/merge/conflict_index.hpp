@@ -195,22 +195,16 @@ private:
         parent_.push_back(parent_.size());
         return parent_.size() - 1;
     }
-    std::size_t schema_node(const std::string& name)
+    std::size_t schema_node(const std::string& name) { return node_of(schema_, name); }
+    std::size_t object_node(const std::string& key) { return node_of(objects_, key); }
+    /// The node `key` has in `nodes`, made on first use.
+    std::size_t node_of(std::map<std::string, std::size_t>& nodes, const std::string& key)
     {
-        auto it = schema_.find(name);
-        if (it != schema_.end())
+        auto it = nodes.find(key);
+        if (it != nodes.end())
             return it->second;
         std::size_t n = new_node();
-        schema_.emplace(name, n);
-        return n;
-    }
-    std::size_t object_node(const std::string& key)
-    {
-        auto it = objects_.find(key);
-        if (it != objects_.end())
-            return it->second;
-        std::size_t n = new_node();
-        objects_.emplace(key, n);
+        nodes.emplace(key, n);
         return n;
     }
     std::size_t find(std::size_t n)

@@ -25,6 +25,8 @@ namespace realmwire::merge::detail {
 
 namespace cs = realmwire::changeset;
 
+inline std::size_t path_length(const cs::instruction& in) noexcept; // below
+
 /// One side of a merge: the changeset under a cursor, with realm's per-instruction flags.
 class side {
 public:
@@ -61,6 +63,27 @@ protected:
 
     /// What get() answers after a broken invariant (the merge has failed by then; nothing reads it).
     cs::instruction placeholder_{};
+
+    /// Once start() has put the cursor on a live instruction: the conflict order is that changeset's,
+    /// and the per-instruction flags start clear.
+    void begin_at_cursor()
+    {
+        timestamp = changeset->origin_timestamp;
+        file_ident = changeset->origin_file_ident;
+        was_discarded = false;
+        was_replaced = false;
+        path_len = path_length(get());
+    }
+
+    /// What get() answers for the instruction `in` at a cursor: a tombstone (nullptr) there is a broken
+    /// invariant, so the merge fails and gets the placeholder to work on.
+    cs::instruction& live_or_fail(cs::instruction* in, const char* where)
+    {
+        if (in)
+            return *in;
+        fail(merge_error::invalid_instruction, where);
+        return placeholder_;
+    }
 };
 
 /// realm's path length: tables 1, columns and objects 2, path instructions 3 + path size.

@@ -118,11 +118,7 @@ public:
         skip_tombstones();
         if (failed())
             return;
-        timestamp = changeset->origin_timestamp;
-        file_ident = changeset->origin_file_ident;
-        was_discarded = false;
-        was_replaced = false;
-        path_len = path_length(get());
+        begin_at_cursor();
     }
     void skip_tombstones()
     {
@@ -137,12 +133,7 @@ public:
     }
     changeset::instruction& get() override
     {
-        auto* in = changeset->at(pos, *error);
-        if (!in) {
-            fail(merge_error::invalid_instruction, "major side on a tombstone");
-            return placeholder_;
-        }
-        return *in;
+        return live_or_fail(changeset->at(pos, *error), "major side on a tombstone");
     }
     void discard() override;
     void prepend(const changeset::instruction* b, const changeset::instruction* e) override;
@@ -189,20 +180,11 @@ public:
             fail(merge_error::invalid_instruction, "minor side past its ranges");
             return;
         }
-        timestamp = changeset->origin_timestamp;
-        file_ident = changeset->origin_file_ident;
-        was_discarded = false;
-        was_replaced = false;
-        path_len = path_length(get());
+        begin_at_cursor();
     }
     changeset::instruction& get() override
     {
-        auto* in = pos.at_end() ? nullptr : pos.get(*index, *error);
-        if (!in) {
-            fail(merge_error::invalid_instruction, "minor side on a tombstone");
-            return placeholder_;
-        }
-        return *in;
+        return live_or_fail(pos.at_end() ? nullptr : pos.get(*index, *error), "minor side on a tombstone");
     }
     void discard() override;
     void prepend(const changeset::instruction* b, const changeset::instruction* e) override;

@@ -439,21 +439,15 @@ inline server_message decode_server_message(std::string_view msg, const decode_o
 /// Throwing forms (realmwire::system_error carrying the error_info).
 inline client_message decode_client_message(std::string_view msg, const decode_options& opts = {})
 {
-    std::error_code ec;
-    error_info info;
-    auto m = decode_client_message(msg, opts, ec, &info);
-    if (ec)
-        throw_error(ec, "decode client message", info);
-    return m;
+    return throw_on_error("decode client message", [&](std::error_code& ec, error_info* info) {
+        return decode_client_message(msg, opts, ec, info);
+    });
 }
 inline server_message decode_server_message(std::string_view msg, const decode_options& opts = {})
 {
-    std::error_code ec;
-    error_info info;
-    auto m = decode_server_message(msg, opts, ec, &info);
-    if (ec)
-        throw_error(ec, "decode server message", info);
-    return m;
+    return throw_on_error("decode server message", [&](std::error_code& ec, error_info* info) {
+        return decode_server_message(msg, opts, ec, info);
+    });
 }
 
 } // namespace realmwire::protocol

@@ -60,39 +60,45 @@ namespace detail {
 
 // Reads one entry at the front of `r`. Header syntax errors become bad_changeset_header (111), a
 // size past the end of the body bad_changeset_size (112).
+// An entry header: each value in decimal followed by one SP (the reading side of append_entry_header).
+template <class... U64>
+inline bool read_entry_header(field_reader& r, message_error& err, U64&... values) noexcept
+{
+    if ((r.read_u64(values, ' ') && ...))
+        return true;
+    err = message_error::bad_changeset_header;
+    return false;
+}
+
+// The `size` changeset bytes that follow an entry header.
+inline bool read_entry_changeset(field_reader& r, std::string_view& changeset, std::uint64_t size,
+                                 message_error& err) noexcept
+{
+    if (r.read_bytes(changeset, size))
+        return true;
+    err = message_error::bad_changeset_size;
+    return false;
+}
+
 inline bool read_entry(field_reader& r, upload_entry& e, message_error& err) noexcept
 {
     std::uint64_t size = 0;
-    if (!r.read_u64(e.client_version, ' ') || !r.read_u64(e.server_version, ' ') ||
-        !r.read_u64(e.origin_timestamp, ' ') || !r.read_u64(e.origin_file_ident, ' ') || !r.read_u64(size, ' ')) {
-        err = message_error::bad_changeset_header;
-        return false;
-    }
-    if (!r.read_bytes(e.changeset, size)) {
-        err = message_error::bad_changeset_size;
-        return false;
-    }
-    return true;
+    return read_entry_header(r, err, e.client_version, e.server_version, e.origin_timestamp, e.origin_file_ident,
+                             size) &&
+           read_entry_changeset(r, e.changeset, size, err);
 }
 
 inline bool read_entry(field_reader& r, download_entry& e, message_error& err) noexcept
 {
     std::uint64_t size = 0;
-    if (!r.read_u64(e.server_version, ' ') || !r.read_u64(e.client_version, ' ') ||
-        !r.read_u64(e.origin_timestamp, ' ') || !r.read_u64(e.origin_file_ident, ' ') ||
-        !r.read_u64(e.original_changeset_size, ' ') || !r.read_u64(size, ' ')) {
-        err = message_error::bad_changeset_header;
+    if (!read_entry_header(r, err, e.server_version, e.client_version, e.origin_timestamp, e.origin_file_ident,
+                           e.original_changeset_size, size))
         return false;
-    }
     if (e.server_version == 0) {
         err = message_error::zero_server_version;
         return false;
     }
-    if (!r.read_bytes(e.changeset, size)) {
-        err = message_error::bad_changeset_size;
-        return false;
-    }
-    return true;
+    return read_entry_changeset(r, e.changeset, size, err);
 }
 
 // An entry header: each value in decimal followed by one SP; the changeset bytes follow the last SP.

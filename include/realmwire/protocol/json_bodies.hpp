@@ -185,12 +185,9 @@ inline json_error_body parse_json_error_body(std::string_view json, int error_co
 
 inline json_error_body parse_json_error_body(std::string_view json, int error_code)
 {
-    std::error_code ec;
-    error_info info;
-    auto b = parse_json_error_body(json, error_code, ec, &info);
-    if (ec)
-        throw_error(ec, "parse JSON_ERROR body", info);
-    return b;
+    return throw_on_error("parse JSON_ERROR body", [&](std::error_code& ec, error_info* info) {
+        return parse_json_error_body(json, error_code, ec, info);
+    });
 }
 
 /// Writes a JSON_ERROR body (optional keys only when set).
@@ -268,12 +265,9 @@ inline log_message_body parse_log_message_body(std::string_view json, std::error
 
 inline log_message_body parse_log_message_body(std::string_view json)
 {
-    std::error_code ec;
-    error_info info;
-    auto b = parse_log_message_body(json, ec, &info);
-    if (ec)
-        throw_error(ec, "parse LOG_MESSAGE body", info);
-    return b;
+    return throw_on_error("parse LOG_MESSAGE body", [&](std::error_code& ec, error_info* info) {
+        return parse_log_message_body(json, ec, info);
+    });
 }
 
 /// Writes {"co_id":...,"level":...,"msg":...} (co_id only when set), as realm-core's server does.
@@ -305,12 +299,8 @@ inline flx_bind_data parse_flx_bind_data(std::string_view data, std::error_code&
 
 inline flx_bind_data parse_flx_bind_data(std::string_view data)
 {
-    std::error_code ec;
-    error_info info;
-    auto b = parse_flx_bind_data(data, ec, &info);
-    if (ec)
-        throw_error(ec, "parse FLX BIND data", info);
-    return b;
+    return throw_on_error("parse FLX BIND data",
+                          [&](std::error_code& ec, error_info* info) { return parse_flx_bind_data(data, ec, info); });
 }
 
 inline std::string build_flx_bind_data(const flx_bind_data& b)

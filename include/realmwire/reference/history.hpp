@@ -89,26 +89,13 @@ public:
     /// Opens (or creates) the history file at `file` and replays it.
     void open(const std::string& file, std::error_code& ec)
     {
-        entries_.clear();
-        clients_.clear();
-        reciprocal_.clear();
-        state_ = {};
-        state_built_ = false;
-        next_ident_ = first_client_ident;
+        reset();
         log_.open(
             file, [&](std::string_view rec) { replay(rec); }, ec);
     }
 
     /// In memory only (tests, embedded use): nothing is written.
-    void open_in_memory()
-    {
-        entries_.clear();
-        clients_.clear();
-        reciprocal_.clear();
-        state_ = {};
-        state_built_ = false;
-        next_ident_ = first_client_ident;
-    }
+    void open_in_memory() { reset(); }
 
     std::uint64_t version() const noexcept { return entries_.size(); }
     std::int64_t salt_of(std::uint64_t version) const noexcept
@@ -314,6 +301,18 @@ public:
 
 private:
     static constexpr std::uint64_t first_client_ident = 2;
+
+    /// Forgets everything recorded (the reciprocal-history limit is configuration and stays): both
+    /// ways of opening start from here.
+    void reset()
+    {
+        entries_.clear();
+        clients_.clear();
+        reciprocal_.clear();
+        state_ = {};
+        state_built_ = false;
+        next_ident_ = first_client_ident;
+    }
 
     /// Records a client file `ident` with a fresh salt (an 'I' record) and keeps it.
     client_file add_client_file(std::uint64_t ident, std::error_code& ec)

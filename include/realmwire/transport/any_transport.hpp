@@ -27,7 +27,7 @@
 
 namespace realmwire::transport {
 
-class any_transport {
+class any_transport : public detail::io_initiation<any_transport> {
 public:
     using executor_type = asio::any_io_executor;
 
@@ -48,34 +48,6 @@ public:
 
     executor_type get_executor() { return impl_->get_executor(); }
 
-    /// Completes with (std::error_code, std::size_t): 1..size bytes into the first non-empty buffer.
-    template <class MutableBufferSequence, class CompletionToken>
-    auto async_read_some(const MutableBufferSequence& buffers, CompletionToken&& token)
-    {
-        return asio::async_initiate<CompletionToken, void(std::error_code, std::size_t)>(
-            [this](auto handler, asio::mutable_buffer b) {
-                auto ex = impl_->get_executor();
-                impl_->async_read_some(b, detail::io_handler(detail::track(std::move(handler), ex)));
-            },
-            token, detail::first_buffer(buffers, asio::mutable_buffer{}));
-    }
-    /// Completes with (std::error_code, std::size_t): all of the first non-empty buffer.
-    template <class ConstBufferSequence, class CompletionToken>
-    auto async_write_some(const ConstBufferSequence& buffers, CompletionToken&& token)
-    {
-        return async_write(detail::first_buffer(buffers, asio::const_buffer{}), std::forward<CompletionToken>(token));
-    }
-    /// Completes with (std::error_code, std::size_t) once all of `b` is written.
-    template <class CompletionToken>
-    auto async_write(asio::const_buffer b, CompletionToken&& token)
-    {
-        return asio::async_initiate<CompletionToken, void(std::error_code, std::size_t)>(
-            [this](auto handler, asio::const_buffer cb) {
-                auto ex = impl_->get_executor();
-                impl_->async_write(cb, detail::io_handler(detail::track(std::move(handler), ex)));
-            },
-            token, b);
-    }
     void close()
     {
         if (impl_)
@@ -91,6 +63,10 @@ public:
     }
 
 private:
+    friend class detail::io_initiation<any_transport>;
+    void start_read(asio::mutable_buffer b, detail::io_handler h) { impl_->async_read_some(b, std::move(h)); }
+    void start_write(asio::const_buffer b, detail::io_handler h) { impl_->async_write(b, std::move(h)); }
+
     struct concept_t {
         virtual ~concept_t() = default;
         virtual executor_type get_executor() = 0;

@@ -63,7 +63,7 @@ struct pipe_state {
 
 } // namespace detail
 
-class memory_stream {
+class memory_stream : public detail::io_initiation<memory_stream> {
 public:
     using executor_type = asio::any_io_executor;
 
@@ -77,36 +77,6 @@ public:
     }
 
     executor_type get_executor() { return st_->ex; }
-
-    /// Reads 1..size bytes into the first non-empty buffer; completes with (std::error_code, std::size_t).
-    template <class MutableBufferSequence, class CompletionToken>
-    auto async_read_some(const MutableBufferSequence& buffers, CompletionToken&& token)
-    {
-        return asio::async_initiate<CompletionToken, void(std::error_code, std::size_t)>(
-            [this](auto handler, asio::mutable_buffer b) {
-                start_read(b, detail::io_handler(detail::track(std::move(handler), st_->ex)));
-            },
-            token, detail::first_buffer(buffers, asio::mutable_buffer{}));
-    }
-
-    /// Writes all of the first non-empty buffer (a legal write_some); completes with
-    /// (std::error_code, std::size_t).
-    template <class ConstBufferSequence, class CompletionToken>
-    auto async_write_some(const ConstBufferSequence& buffers, CompletionToken&& token)
-    {
-        return async_write(detail::first_buffer(buffers, asio::const_buffer{}), std::forward<CompletionToken>(token));
-    }
-
-    /// Writes all of `b`; completes with (std::error_code, std::size_t).
-    template <class CompletionToken>
-    auto async_write(asio::const_buffer b, CompletionToken&& token)
-    {
-        return asio::async_initiate<CompletionToken, void(std::error_code, std::size_t)>(
-            [this](auto handler, asio::const_buffer cb) {
-                start_write(cb, detail::io_handler(detail::track(std::move(handler), st_->ex)));
-            },
-            token, b);
-    }
 
     /// Closes this end: its pending read fails with operation_aborted; the other end reads what was
     /// already written, then asio::error::eof; its writes fail with broken_pipe.
@@ -128,6 +98,7 @@ public:
     std::size_t available() const noexcept { return st_->in[side_].data.size() - st_->in[side_].pos; }
 
 private:
+    friend class detail::io_initiation<memory_stream>;
     void start_read(asio::mutable_buffer b, detail::io_handler h)
     {
         auto& box = st_->in[side_];
