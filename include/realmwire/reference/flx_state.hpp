@@ -336,6 +336,26 @@ public:
         return b.take_encoded();
     }
 
+    /// Whether the objects `access` selects at the realm's current version differ from what the
+    /// client holds (a bootstrap to them would change its realm).
+    bool differs(const flx_realm& realm, const flx_access& access) const
+    {
+        std::size_t seen = 0;
+        for (const auto& kv : access.tables) {
+            const table* t = realm.find(kv.first);
+            if (!t || t->embedded)
+                continue;
+            for (const auto& [k, o] : t->objects) {
+                if (!access.sees(realm, kv.first, k, o))
+                    continue;
+                if (!holds(kv.first, k))
+                    return true;
+                ++seen;
+            }
+        }
+        return seen != held_count();
+    }
+
     bool holds(std::string_view table_name, const object_key& k) const
     {
         auto it = held.find(table_name);
