@@ -58,13 +58,38 @@ struct server_process {
                 line.append(buf, static_cast<std::size_t>(n));
             }
         }
-        ::close(fds[0]);
+        out_fd = fds[0];
         REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
-        port = static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1)));
+        port = static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1, line.find('\n') - line.rfind(':') - 1)));
+        seen = line.substr(line.find('\n') + 1);
     }
     void signal(int sig) const { ::kill(pid, sig); }
+    /// Reads the server's stdout until `text` appeared (or 10 s passed).
+    bool wait_for(const std::string& text)
+    {
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (seen.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out_fd, POLLIN, 0};
+            if (::poll(&p, 1, 100) > 0) {
+                char buf[256];
+                ssize_t n = ::read(out_fd, buf, sizeof buf);
+                if (n <= 0)
+                    break;
+                seen.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+        std::size_t at = seen.find(text);
+        if (at == std::string::npos)
+            return false;
+        seen.erase(0, at + text.size());
+        return true;
+    }
+    int out_fd = -1;
+    std::string seen;
     ~server_process()
     {
+        if (out_fd >= 0)
+            ::close(out_fd);
         if (pid > 0) {
             ::kill(pid, SIGTERM);
             int st = 0;
@@ -159,4 +184,55 @@ TEST_CASE("realmwire client --subscribe: two subscriptions on one table OR-ed, a
     run_result usage = run_tool(args);
     CHECK(usage.status != 0);
     CHECK(usage.output.find("TABLE: QUERY") != std::string::npos);
+}
+
+TEST_CASE("realmwire server: SIGHUP re-reads --flx-permissions (a file that does not parse keeps the previous roles)")
+{
+    rw_ref_test::temp_dir dir;
+    const std::string data = dir.str() + "/data";
+    const std::string perms = dir.str() + "/perms.json";
+    auto write_perms = [&](const std::string& alice_reads) {
+        FILE* f = std::fopen(perms.c_str(), "w");
+        REQUIRE(f);
+        std::string text = R"j({"roles": [{"name": "alice", "identities": ["alice"], "tables": {"Item": {"read": ")j" +
+                           alice_reads + R"j(", "write": true}}}, {"name": "everyone", "identities": [], "default": {"read": true, "write": true}}]})j";
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
+    };
+    write_perms("_id <= 2");
+    server_process srv({"--data", data, "--dialects", "mongodb_flx", "--flx-permissions", perms});
+    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port);
+    auto client = [&](const std::string& who, std::vector<std::string> extra) {
+        std::vector<std::string> args{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
+                                      "--token", token_for(data, who), "--timeout", "20"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_tool(args);
+    };
+    run_result w = client("root", {"--write", "4"});
+    INFO(w.output);
+    REQUIRE(w.status == 0);
+    run_result a1 = client("alice", {});
+    INFO(a1.output);
+    CHECK(a1.output.find("local table class_Item: 2 objects") != std::string::npos);
+    CHECK(a1.output.find("_id=1,") != std::string::npos);
+
+    write_perms("_id >= 3");
+    srv.signal(SIGHUP);
+    REQUIRE(srv.wait_for("flx permissions re-read from " + perms));
+    run_result a2 = client("alice", {});
+    INFO(a2.output);
+    CHECK(a2.output.find("local table class_Item: 2 objects") != std::string::npos);
+    CHECK(a2.output.find("_id=3,") != std::string::npos);
+    CHECK(a2.output.find("_id=1,") == std::string::npos);
+
+    // a broken file: the roles stay
+    FILE* f = std::fopen(perms.c_str(), "w");
+    REQUIRE(f);
+    std::fputs("{\"roles\": [", f);
+    std::fclose(f);
+    srv.signal(SIGHUP);
+    run_result a3 = client("alice", {});
+    INFO(a3.output);
+    CHECK(a3.output.find("_id=3,") != std::string::npos);
+    CHECK(a3.output.find("_id=1,") == std::string::npos);
 }
