@@ -33,6 +33,7 @@
 #include "realmwire/reference/flx_state.hpp"
 #include "realmwire/reference/history.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,11 @@ struct flx_options {
     /// About how many bytes of instructions one bootstrap changeset holds.
     std::size_t bootstrap_chunk_bytes = 64 * 1024;
     query::subscription_limits subscription_limits{};
+    /// Past object values flx_realm keeps per realm (each a whole object; what grows with the history).
+    /// Over it, values older than every bound session's download cursor are dropped; if that is not
+    /// enough, every past value goes, and a session whose cursor is older then gets ERROR 222
+    /// client_file_expired (realm-core's client resets). 0 = no limit.
+    std::size_t max_past_values = 200'000;
 };
 
 /// The base64 primary key of a rejectedUpdates entry: the key as a changeset payload (type, value),
@@ -101,16 +107,47 @@ public:
     std::size_t server_bootstraps() const noexcept { return server_bootstraps_; }
     std::size_t permission_resets() const noexcept { return permission_resets_; }
 
-    /// The realm's flx_realm, brought up to the history's version.
+    /// The realm's flx_realm, brought up to the history's version (and trimmed to max_past_values).
     flx_realm& realm_state(const std::string& realm, const realm_history& h)
     {
         flx_realm& r = realms_[realm];
+        bool grew = false;
         while (r.version() < h.version()) {
             std::error_code ec;
             r.apply(h.entries()[r.version()].changeset, ec); // a changeset that does not apply is skipped
+            grew = true;
+        }
+        if (grew && options.max_past_values != 0 && r.past_values() > options.max_past_values) {
+            // What the bound sessions still need: from the oldest download cursor on. If that is not
+            // enough, the oldest cursors lose their place one after another (ERROR 222 at their next
+            // DOWNLOAD) until it is — the sessions that keep up are not cut off by one that stopped.
+            std::vector<std::uint64_t> cursors;
+            for (const auto& [key, c] : clients_)
+                if (key.first == realm && c.cursor != 0) // a fresh client starts at the current version
+                    cursors.push_back(c.cursor);
+            std::sort(cursors.begin(), cursors.end());
+            cursors.push_back(r.version());
+            for (std::size_t i = 0; i < cursors.size(); ++i) {
+                r.trim(cursors[i]);
+                if (r.past_values() <= options.max_past_values) {
+                    if (i != 0)
+                        ++forced_trims_;
+                    break;
+                }
+            }
         }
         return r;
     }
+
+    /// The flx_realm of `realm`, if one was built (diagnostics, tests).
+    const flx_realm* find_realm(std::string_view realm) const
+    {
+        auto it = realms_.find(realm);
+        return it == realms_.end() ? nullptr : &it->second;
+    }
+
+    /// Trims that had to drop values a bound session still needed.
+    std::size_t forced_trims() const noexcept { return forced_trims_; }
 
     endpoint::status change_query(const endpoint::query_request& q, realm_history& h)
     {
@@ -126,6 +163,7 @@ public:
             c.active = ec ? flx_subscription{} : sub;
             c.perms = current_permissions();
             c.epoch = epoch_;
+            c.cursor = q.download.server_version;
             c.view.reset(realm, access(c.active, realm, q.user, *c.perms), q.download.server_version);
         }
         if (ec)
@@ -143,6 +181,17 @@ public:
         client& c = clients_[{key, r.client_file.ident}];
         std::uint64_t latest = h.version();
         std::uint64_t from = r.after.server_version;
+        c.cursor = from;
+        if (from < realm.floor() && c.chunks.empty()) {
+            // The values this client's catch-up needs were trimmed (max_past_values). A fresh client
+            // about to be bootstrapped needs none of them: it starts at the current version.
+            bool fresh_bootstrap = from == 0 && c.view.held_count() == 0 && r.bootstrap && c.built_for != r.query_version;
+            if (!fresh_bootstrap)
+                return endpoint::status::error(protocol::protocol_error::client_file_expired,
+                                               "the server no longer keeps the flexible sync state this client's "
+                                               "download cursor needs; a client reset is needed");
+            from = latest;
+        }
         std::uint64_t dcv = h.client_version_at(r.client_file.ident, from);
         std::size_t bytes = 0;
 
@@ -337,6 +386,7 @@ private:
         std::uint64_t chunk_version = 0;
         std::shared_ptr<const flx_permissions> perms; ///< the roles its realm reflects
         std::uint64_t epoch = 0;                      ///< of `perms` (see set_permissions)
+        std::uint64_t cursor = 0;                     ///< its download cursor (server version)
     };
 
     std::shared_ptr<const flx_permissions> current_permissions()
@@ -424,6 +474,7 @@ private:
     std::uint64_t epoch_ = 0;
     std::size_t server_bootstraps_ = 0;
     std::size_t permission_resets_ = 0;
+    std::size_t forced_trims_ = 0;
 };
 
 } // namespace realmwire::reference
