@@ -3,6 +3,10 @@
 // --timeout is ONE deadline over everything: the /auth login, resolve, TCP, proxy, TLS, upgrade, sync.
 // --local FILE keeps the objects, the sync progress and the changes not uploaded yet on disk
 // (reference/local_store.hpp): writes are durable once reported, and a later run uploads them.
+// --subscribe 'TABLE: QUERY' (repeatable, --dialect mongodb_flx) makes the subscription set; several on
+// one table are OR-ed. A query alone does not name its table, so the table comes first. The run waits
+// for the set to be complete (its bootstrap integrated); a QUERY_ERROR prints its code and text and
+// fails the run. Without --subscribe the default set ({"Item":"TRUEPREDICATE"}) stays.
 #include "command.hpp"
 
 #include <realmwire/reference/client.hpp>
@@ -67,7 +71,30 @@ int run(realmwire_tool::args& a)
     double timeout_s = std::stod(a.value("timeout").value_or("30"));
     bool verbose = a.flag("verbose");
     auto local_file = a.value("local");
+    std::vector<std::string> subscribe = a.values("subscribe");
     a.finish();
+    if (!subscribe.empty()) {
+        if (cfg.dialect->id != dialect_id::mongodb_flx)
+            throw realmwire_tool::usage_error("--subscribe needs --dialect mongodb_flx");
+        reference::flx_subscription_set set;
+        for (const std::string& s : subscribe) {
+            std::size_t colon = s.find(':');
+            auto trim = [](std::string t) {
+                while (!t.empty() && t.front() == ' ')
+                    t.erase(t.begin());
+                while (!t.empty() && t.back() == ' ')
+                    t.pop_back();
+                return t;
+            };
+            std::string table = colon == std::string::npos ? std::string() : trim(s.substr(0, colon));
+            std::string query = colon == std::string::npos ? std::string() : trim(s.substr(colon + 1));
+            if (table.empty() || query.empty() || table.find_first_of(" \t\"(=<>!") != std::string::npos)
+                throw realmwire_tool::usage_error("--subscribe wants 'TABLE: QUERY' (got '" + s + "')");
+            set.add(std::move(table), std::move(query));
+        }
+        cfg.subscriptions = std::move(set);
+    }
+    const bool flx = cfg.dialect->id == dialect_id::mongodb_flx;
     // ONE deadline over every phase: login, resolve, TCP, proxy, TLS, upgrade, sync.
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
@@ -157,6 +184,10 @@ int run(realmwire_tool::args& a)
     // A failed handshake or a fatal error ends the run; transient trouble is retried until the timeout.
     auto c = std::make_shared<reference::client>(ioc, cfg, store, local_file ? &local : nullptr);
     c->start();
+    // FLX: the subscription set (version 1) must be complete, or refused.
+    std::optional<std::error_code> subs_done;
+    if (flx)
+        c->async_wait_for_subscriptions(1, [&](std::error_code e) { subs_done = e; });
     auto count = [&] {
         const auto* t = store.find_table("Item");
         return t ? static_cast<long long>(t->objects.size()) : 0LL;
@@ -164,8 +195,10 @@ int run(realmwire_tool::args& a)
     bool ok = reference::client::run_until(
         ioc,
         [&] {
-            if (c->failed())
+            if (c->failed() || (subs_done && *subs_done))
                 return true;
+            if (flx && !subs_done)
+                return false;
             if (c->failure().http_status != 0 && c->failure().http_status != 401 && c->failure().http_status < 500)
                 return true;
             if (!c->synced())
@@ -178,9 +211,17 @@ int run(realmwire_tool::args& a)
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) +
             std::chrono::milliseconds(50));
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    bool good = ok && !c->failed() && c->synced() && (expect < 0 || count() >= expect);
+    bool good = ok && !c->failed() && c->synced() && (expect < 0 || count() >= expect) &&
+                (!flx || (subs_done && !*subs_done));
     c->stop();
     reference::client::run_until(ioc, [] { return false; }, std::chrono::milliseconds(20));
+    if (const reference::flx_subscription_version* v = flx ? c->subscription_version(1) : nullptr;
+        v && v->state == reference::flx_subscription_state::error) {
+        // the server refused the set: its code and sentence
+        std::fprintf(stderr, "error: query error %d: %s\nsubscriptions: %s\n", v->error_code, v->error_message.c_str(),
+                     v->json.c_str());
+        return 1;
+    }
     if (!good) {
         const auto& f = c->failure();
         std::string what = f.what.empty() ? (ok ? "not synced" : "timed out") : f.what;
@@ -207,6 +248,9 @@ int run(realmwire_tool::args& a)
     std::printf("synced realm %s as client file %llu in %.1f ms (%zu connection%s, %zu token refresh%s)\n",
                 cfg.realm_path.c_str(), static_cast<unsigned long long>(ident ? ident->ident : 0), ms, c->connects(),
                 c->connects() == 1 ? "" : "s", c->refreshes(), c->refreshes() == 1 ? "" : "es");
+    if (flx)
+        std::printf("subscriptions (query version 1, %s): %s\n",
+                    reference::to_string(c->subscription_version(1)->state), c->subscription_version(1)->json.c_str());
     std::printf("local table class_Item: %lld objects\n", count());
     for (const auto& line : store.describe())
         std::printf("  %s\n", line.c_str());
@@ -218,7 +262,7 @@ realmwire_tool::registration reg{
     "reference sync client: --server URL --path P (--auth URL --provider nickname|password|anonymous --user U "
     "[--password W] | --token T | --token-file F) [--dialect D] [--auth-header-name N] [--header 'K: V']... "
     "[--url-prefix P] [--proxy URL] [--ca PEM] [--write N] [--start-id K] [--name-prefix S] [--expect N] "
-    "[--timeout S] [--local FILE] [--verbose]",
+    "[--timeout S] [--local FILE] [--subscribe 'TABLE: QUERY']... [--verbose]",
     run};
 
 } // namespace

@@ -1,4 +1,6 @@
 // `realmwire server`: the reference sync server (sync + /auth on one listener) until SIGTERM/SIGINT.
+// SIGHUP re-reads --flx-permissions FILE: the new roles apply at once, and FLX sessions whose view
+// changes get a server-initiated bootstrap (protocol 14+). A file that does not parse keeps the old.
 #include "command.hpp"
 
 #include <realmwire/reference/flx_permissions_file.hpp>
@@ -17,6 +19,22 @@
 #include <type_traits>
 
 namespace {
+
+/// The roles of an --flx-permissions file; `why` says what is wrong (empty = fine).
+realmwire::reference::flx_permissions read_flx_permissions(const std::string& file, std::string& why)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        why = "cannot read " + file;
+        return {};
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::error_code ec;
+    auto p = realmwire::reference::parse_flx_permissions(text, ec, why);
+    if (ec && why.empty())
+        why = ec.message();
+    return p;
+}
 
 std::vector<std::string> split_commas(const std::string& s)
 {
@@ -49,16 +67,12 @@ int run(realmwire_tool::args& a)
     }
     cfg.url_prefixes = a.values("url-prefix");
     cfg.flx.queryable = a.values("queryable");
-    if (auto f = a.value("flx-permissions")) {
-        std::string text, why;
-        std::error_code ec;
-        std::ifstream in(*f, std::ios::binary);
-        if (!in)
-            throw realmwire_tool::usage_error("--flx-permissions: cannot read " + *f);
-        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        cfg.flx.permissions = reference::parse_flx_permissions(text, ec, why);
-        if (ec)
-            throw realmwire_tool::usage_error("--flx-permissions " + *f + ": " + why);
+    auto flx_permissions_file = a.value("flx-permissions");
+    if (flx_permissions_file) {
+        std::string why;
+        cfg.flx.permissions = read_flx_permissions(*flx_permissions_file, why);
+        if (!why.empty())
+            throw realmwire_tool::usage_error("--flx-permissions " + *flx_permissions_file + ": " + why);
     }
     if (auto h = a.value("auth-header-name"))
         cfg.auth_header_name = *h;
@@ -178,6 +192,7 @@ int run(realmwire_tool::args& a)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
     reference::server_services svc;
@@ -200,7 +215,22 @@ int run(realmwire_tool::args& a)
         std::printf("admin token: %s\n", srv.auth().admin_token().c_str());
     std::fflush(stdout);
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        if (!flx_permissions_file) {
+            std::fprintf(stderr, "SIGHUP: no --flx-permissions file to re-read\n");
+            continue;
+        }
+        std::string why;
+        auto p = read_flx_permissions(*flx_permissions_file, why);
+        if (!why.empty()) {
+            std::fprintf(stderr, "SIGHUP: --flx-permissions %s: %s (the previous roles stay)\n",
+                         flx_permissions_file->c_str(), why.c_str());
+            continue;
+        }
+        srv.set_flx_permissions(std::move(p));
+        std::printf("flx permissions re-read from %s\n", flx_permissions_file->c_str());
+        std::fflush(stdout);
+    }
     srv.stop();
     const auto& st = srv.stats();
     std::printf("stopped (%zu connections served, %zu messages in, %zu out, peak send queue %zu bytes of %zu)\n",

@@ -10,6 +10,7 @@
 #include "realmwire/reference/flx_permissions_file.hpp"
 #include "realmwire/reference/flx_service.hpp"
 #include "realmwire/reference/flx_state.hpp"
+#include "realmwire/reference/flx_subscriptions.hpp"
 #include "realmwire/reference/flx_view.hpp"
 #include "realmwire/reference/history.hpp"
 #include "realmwire/reference/local_store.hpp"

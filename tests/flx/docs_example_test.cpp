@@ -1,7 +1,18 @@
 // The example of docs/flx.md, compiled and run. Keep the two in step.
+#include "realmwire/reference/client.hpp"
 #include "realmwire/reference/flx_state.hpp"
+#include "realmwire/reference/server.hpp"
 
+#include "reference/support.hpp"
 #include "support.hpp"
+
+#include <asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+using namespace std::chrono_literals;
 
 #include <catch2/catch.hpp>
 
@@ -120,4 +131,53 @@ TEST_CASE("flx_client_view: an object that leaves the view is erased, one erased
     auto outside = rw_flx_test::set_price(3, 30);
     realm.apply(outside, ec);
     CHECK_FALSE(view.filter(realm, access, realm.version(), outside, changeset::encode(outside), false, out));
+}
+
+namespace {
+using namespace realmwire;
+
+// --- docs/flx.md client example begins ---
+// (realmwire/reference/client.hpp) Two subscriptions on Item, one named; `done` runs once the set is
+// complete, or with QUERY_ERROR's code.
+void subscribe(const std::shared_ptr<reference::client>& c, std::function<void(std::error_code)> done)
+{
+    reference::flx_subscription_set set;
+    set.add("Item", "_id == 1").add("Item", "name == \"obj-3\"", "third");
+    std::int64_t version = c->update_subscriptions(set);
+    c->async_wait_for_subscriptions(version, std::move(done));
+}
+// --- docs/flx.md client example ends ---
+
+} // namespace
+
+TEST_CASE("docs/flx.md client example: the subscription set against the reference server")
+{
+    rw_ref_test::temp_dir dir;
+    reference::server_config cfg;
+    cfg.data_dir = dir.str();
+    reference::server srv(cfg);
+    srv.start();
+    asio::io_context ioc;
+    reference::object_store store;
+    store.put_items({{1, "obj-1"}, {2, "obj-2"}, {3, "obj-3"}});
+    reference::client_config cc;
+    cc.server_url = "ws://127.0.0.1:" + std::to_string(srv.port());
+    cc.dialect = &dialects::mongodb_flx;
+    cc.token = rw_ref_test::mint(srv.auth(), "alice");
+    auto c = std::make_shared<reference::client>(ioc, cc, store);
+    c->start();
+    std::optional<std::error_code> first;
+    c->async_wait_for_subscriptions(1, [&](std::error_code ec) { first = ec; });
+    REQUIRE(reference::client::run_until(ioc, [&] { return first.has_value() && c->synced(); }, 10s));
+    REQUIRE_FALSE(*first);
+    CHECK(store.describe().size() == 3);
+    std::optional<std::error_code> done;
+    subscribe(c, [&](std::error_code ec) { done = ec; });
+    REQUIRE(reference::client::run_until(ioc, [&] { return done.has_value(); }, 10s));
+    CHECK_FALSE(*done);
+    CHECK(c->subscription_version(2)->json == R"j({"Item":"(_id == 1) OR (name == \"obj-3\")"})j");
+    CHECK(store.describe() == std::vector<std::string>{"Item{_id=1, name=\"obj-1\"}", "Item{_id=3, name=\"obj-3\"}"});
+    c->stop();
+    reference::client::run_until(ioc, [] { return false; }, 30ms);
+    srv.stop();
 }

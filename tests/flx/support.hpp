@@ -83,20 +83,21 @@ struct received_download {
 class flx_peer {
 public:
     /// `verifier`/`token`: the session's verified identity (nullptr: no authentication).
+    /// `protocol_version`: what the handshake negotiated (server-initiated bootstraps need 14).
     flx_peer(reference::history_backend& backend, std::uint64_t connection_id,
-             const auth::token_checker* verifier = nullptr, std::string token = {})
-        : conn_(backend, config(connection_id, verifier, std::move(token)), std::chrono::steady_clock::now())
+             const auth::token_checker* verifier = nullptr, std::string token = {}, int protocol_version = 14)
+        : conn_(backend, config(connection_id, verifier, std::move(token), protocol_version), std::chrono::steady_clock::now())
     {
     }
 
     static endpoint::server_connection_config config(std::uint64_t id, const auth::token_checker* verifier,
-                                                     std::string token)
+                                                     std::string token, int protocol_version = 14)
     {
         endpoint::server_connection_config c;
         c.verifier = verifier;
         c.handshake_token = std::move(token);
         c.dialect = dialect_id::mongodb_flx;
-        c.protocol_version = 14;
+        c.protocol_version = protocol_version;
         c.log_message_on_connect = false;
         c.validate_changesets = true;
         c.connection_id = id;
@@ -263,9 +264,9 @@ struct flx_world {
     reference::history_backend backend{dir};
     std::vector<std::unique_ptr<flx_peer>> peers;
 
-    flx_peer& add(const auth::token_checker* verifier = nullptr, std::string token = {})
+    flx_peer& add(const auth::token_checker* verifier = nullptr, std::string token = {}, int protocol_version = 14)
     {
-        peers.push_back(std::make_unique<flx_peer>(backend, peers.size() + 1, verifier, std::move(token)));
+        peers.push_back(std::make_unique<flx_peer>(backend, peers.size() + 1, verifier, std::move(token), protocol_version));
         return *peers.back();
     }
     /// Wakes every peer (realm changed) and drains all of them until nothing moves.

@@ -123,6 +123,7 @@ struct client_event {
     bool try_again = false;
     std::string message;
     milliseconds delay{0};
+    std::int64_t query_version = 0;  ///< query_error: the query version the server refused
 };
 
 class client_connection {
@@ -499,6 +500,7 @@ private:
         sync_progress progress{};
         std::uint64_t upload_target = 0;
         bool upload_wait = false;
+        std::int64_t last_query_sent = 0; ///< FLX: the newest query version sent (IDENT or QUERY)
 
         void reset_protocol_state()
         {
@@ -953,6 +955,7 @@ private:
         e.protocol_code = m.error_code;
         e.message = std::string(m.message);
         e.action = protocol::error_action::warning;
+        e.query_version = m.query_version;
         events_.push_back(std::move(e));
     }
 
@@ -1068,6 +1071,7 @@ private:
                     query = std::move(q->second);
                     m.query = query;
                 }
+                s.last_query_sent = m.query_version;
             }
             s.ident_sent = true;
             s.upload_sent = s.progress.upload;
@@ -1092,6 +1096,18 @@ private:
         if (s.target_mark > s.last_mark_sent) {
             s.last_mark_sent = s.target_mark;
             return encode(protocol::mark_message{s.ident, s.target_mark});
+        }
+        // 8. QUERY: a subscription set newer than the last one sent (realm-core: after MARK, before
+        //    UPLOAD; the store says which — see client_store::flx_next_query)
+        if (flx()) {
+            if (auto q = s.cfg.store->flx_next_query(s.last_query_sent)) {
+                protocol::query_message qm;
+                qm.session_ident = s.ident;
+                qm.query_version = q->first;
+                qm.query = q->second;
+                s.last_query_sent = q->first;
+                return encode(qm);
+            }
         }
         // 9. UPLOAD when there is something to upload or acknowledge
         upload_batch batch;

@@ -93,6 +93,15 @@ public:
 
     /// FLX only: the subscription query to send in IDENT (version and JSON). nullopt = no query.
     virtual std::optional<std::pair<std::int64_t, std::string>> flx_query() { return std::nullopt; }
+
+    /// FLX only: a subscription set to send as QUERY — the oldest one with a version above `after`
+    /// (the last version sent on this binding, by IDENT or QUERY); nullopt = none. Call
+    /// client_connection::notify_local_changes() when a new set exists.
+    virtual std::optional<std::pair<std::int64_t, std::string>> flx_next_query(std::int64_t after)
+    {
+        (void)after;
+        return std::nullopt;
+    }
 };
 
 } // namespace realmwire::endpoint

@@ -117,6 +117,8 @@ struct download_request {
     /// version (after IDENT with a query, after each accepted QUERY) rather than to steady state.
     std::int64_t query_version = 0;
     bool bootstrap = false;
+    /// The protocol version the connection negotiated (FLX: a server-initiated bootstrap needs 14+).
+    int protocol_version = 0;
 };
 
 /// One changeset of server history, as a DOWNLOAD entry (owned bytes).
@@ -144,6 +146,10 @@ struct download_batch {
     /// FLX: set by a backend that serves a bootstrap in several batches all at one server version
     /// (progress does not advance between them): the connection asks again while this is set.
     bool bootstrap_continues = false;
+    /// FLX, protocol 14+: the server starts a bootstrap of the session's current query version on its
+    /// own (its view changed, e.g. permissions): this batch and the ones after it while
+    /// bootstrap_continues is set form that bootstrap (MoreToCome … LastInBatch).
+    bool server_bootstrap = false;
     /// Bytes of history still to download after this batch (progress reporting only).
     std::uint64_t downloadable_bytes = 0;
     /// True when the size cap stopped the batch before the end of history: the connection asks

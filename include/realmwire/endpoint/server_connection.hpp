@@ -939,12 +939,15 @@ private:
             req.user = s.user ? &*s.user : nullptr;
             req.query_version = s.query_version;
             req.bootstrap = s.bootstrap_pending;
+            req.protocol_version = config_.protocol_version;
             download_batch batch;
             status st = backend_.produce_download(req, batch);
             if (!st.ok()) {
                 session_error(s, st);
                 return std::nullopt;
             }
+            if (batch.server_bootstrap && flx() && config_.protocol_version >= 14)
+                s.bootstrap_pending = true; // the backend re-sends the current query version's view
             bool advanced = batch.progress.server_version > s.download_progress.server_version;
             // a backend that does not advance cannot loop us, except through the batches of a
             // bootstrap, which all stand at one server version

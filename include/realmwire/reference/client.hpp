@@ -34,6 +34,7 @@
 #include "realmwire/handshake/request_builder.hpp"
 #include "realmwire/policy/custom_headers.hpp"
 #include "realmwire/policy/token_placement.hpp"
+#include "realmwire/reference/flx_subscriptions.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/transport/connect.hpp"
 #include "realmwire/url.hpp"
@@ -55,9 +56,12 @@ struct client_config {
     std::string server_url;                    ///< ws://, wss://, realm://, realms://
     const realmwire::dialect* dialect = &dialects::mongodb_pbs;
     std::string realm_path = "/default";       ///< BIND path (FLX: the BIND JSON is "{}")
-    /// FLX: the subscription set sent in IDENT (query version 1) when the store has none. An empty set
-    /// selects nothing; the default selects every object of the store's table.
+    /// FLX: the subscription set sent in IDENT (query version 1) when the store has none, as JSON. An
+    /// empty set selects nothing; the default selects every object of the store's table.
     std::string flx_query = R"j({"Item":"TRUEPREDICATE"})j";
+    /// FLX: the initial subscription set as a value; when set it replaces flx_query (its to_json()).
+    /// Later sets: client::update_subscriptions().
+    std::optional<flx_subscription_set> subscriptions;
     std::string url_prefix;                    ///< "" = the URL's path or the dialect's default
     std::string auth_header_name;              ///< token header of header-based dialects
     std::vector<std::string> headers;          ///< "Name: value" lines sent with the upgrade
@@ -95,11 +99,11 @@ struct client_failure {
 
 namespace detail {
 
-/// The session's view of the store: everything forwarded, plus FLX's IDENT query (version 1) when the
-/// store has none.
+/// The session's view of the store: everything forwarded, plus FLX's subscription versions when the
+/// store has none of its own (IDENT's query, each later QUERY, the state of each version).
 class session_store final : public endpoint::client_store {
 public:
-    session_store(endpoint::client_store& inner, std::string query) : inner_(inner), query_(std::move(query)) {}
+    session_store(endpoint::client_store& inner, flx_subscription_store& subs) : inner_(inner), subs_(subs) {}
     std::optional<endpoint::salted_file_ident> client_file_ident() override { return inner_.client_file_ident(); }
     endpoint::status set_client_file_ident(const endpoint::salted_file_ident& i) override
     {
@@ -111,17 +115,32 @@ public:
     {
         inner_.collect_uploads(after, max_bytes, out);
     }
-    endpoint::status integrate(const endpoint::incoming_download& d) override { return inner_.integrate(d); }
+    endpoint::status integrate(const endpoint::incoming_download& d) override
+    {
+        endpoint::status st = inner_.integrate(d);
+        if (st.ok() && !inner_.flx_query() && !subs_.on_download(d.query_version, d.batch))
+            unexpected_bootstrap = d.query_version;
+        return st;
+    }
     std::optional<std::pair<std::int64_t, std::string>> flx_query() override
     {
         if (auto q = inner_.flx_query())
             return q;
-        return std::make_pair(std::int64_t{1}, query_);
+        return subs_.ident_query();
     }
+    std::optional<std::pair<std::int64_t, std::string>> flx_next_query(std::int64_t after) override
+    {
+        if (inner_.flx_query())
+            return inner_.flx_next_query(after);
+        return subs_.next_query(after);
+    }
+
+    /// A bootstrap arrived for a version the client cannot take (see flx_subscription_store).
+    std::optional<std::int64_t> unexpected_bootstrap;
 
 private:
     endpoint::client_store& inner_;
-    std::string query_;
+    flx_subscription_store& subs_;
 };
 
 inline bool is_plain_upgrade_header(std::string_view n)
@@ -164,6 +183,7 @@ public:
         , store_(store)
         , session_store_(session_store ? *session_store : static_cast<endpoint::client_store&>(store))
         , deadline_timer_(ioc)
+        , subs_(cfg_.subscriptions ? cfg_.subscriptions->to_json() : cfg_.flx_query)
     {
     }
 
@@ -243,6 +263,55 @@ public:
             token);
     }
 
+    // --- FLX subscriptions ----------------------------------------------------------------------------
+    // Versions of the subscription set: 1 is the initial one (client_config::subscriptions or
+    // flx_query); each update_subscriptions() makes the next, sent as QUERY. Read and change them on the
+    // io_context thread (or before it runs).
+
+    /// Replaces the subscription set: returns the new query version (sent as QUERY once connected).
+    std::int64_t update_subscriptions(const flx_subscription_set& set) { return update_subscriptions(set.to_json()); }
+
+    /// The same with the set's JSON ({"Table":"query", ...}).
+    std::int64_t update_subscriptions(std::string json)
+    {
+        std::int64_t v = subs_.add(std::move(json));
+        if (sync_)
+            sync_->post([self = shared_from_this()](endpoint::client_connection& c) { c.notify_local_changes(self->session_); });
+        return v;
+    }
+
+    /// The state of every version so far (pending, bootstrapping, awaiting_mark, complete, error with
+    /// the QUERY_ERROR's code and text, superseded).
+    const flx_subscription_store& subscriptions() const noexcept { return subs_; }
+
+    /// The state of one version (nullptr if there is no such version).
+    const flx_subscription_version* subscription_version(std::int64_t v) const { return subs_.find(v); }
+
+    /// Completes once query version `version` (0 = the newest) is complete (its bootstrap integrated and
+    /// the download completion after it received) or superseded by a newer complete one. Fails with
+    /// the QUERY_ERROR's code (protocol_error::bad_query, 226) if the server refused it — the session
+    /// goes on and failure() holds the code and text — with the client's failure if it fails, with
+    /// operation_aborted after stop() or on terminal cancellation, and with std::errc::invalid_argument
+    /// for a version that does not exist. Signature void(std::error_code); any completion token.
+    template <class CompletionToken>
+    auto async_wait_for_subscriptions(std::int64_t version, CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code)>(
+            [self = shared_from_this(), version](auto handler) {
+                std::weak_ptr<client> weak = self;
+                auto p = driver::detail::make_pending(std::move(handler), self->ioc_.get_executor(),
+                                                      [weak](std::shared_ptr<driver::detail::pending_completion> w) {
+                                                          if (auto s = weak.lock())
+                                                              s->drop_waiter(w.get(), asio::error::operation_aborted);
+                                                      });
+                asio::post(self->ioc_, [self, p, version] {
+                    self->sub_waiters_.push_back({version == 0 ? self->subs_.latest() : version, p});
+                    self->check_sub_waiters();
+                });
+            },
+            token);
+    }
+
     /// Runs `ioc` until `done()` or the timeout (for tests and tools that own the io_context).
     static bool run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::milliseconds timeout)
     {
@@ -281,6 +350,9 @@ private:
         auto ws = std::move(waiters_);
         for (auto& w : ws)
             w->complete(ec);
+        auto sws = std::move(sub_waiters_);
+        for (auto& w : sws)
+            w.second->complete(ec);
     }
 
     void begin()
@@ -361,7 +433,7 @@ private:
                 if (auto s = weak.lock())
                     s->log((out ? "-> " : "<- ") + detail::head_of(m));
             };
-        adapter_ = std::make_unique<detail::session_store>(session_store_, cfg_.flx_query);
+        adapter_ = std::make_unique<detail::session_store>(session_store_, subs_);
         const bool flx = cfg_.dialect->id == dialect_id::mongodb_flx;
         std::string path = flx ? std::string("{}") : cfg_.realm_path;
         auto self = shared_from_this();
@@ -406,6 +478,12 @@ private:
                 if (!s->failed_)
                     s->give_up(s->failure_.what.empty() ? client_failure(ec.message(), ec) : s->failure_);
                 return;
+            }
+            if (s->mark_round_ != 0 && my_round >= s->mark_round_) {
+                // the download completion after a bootstrap: its version is complete
+                s->mark_round_ = 0;
+                if (s->subs_.on_download_complete())
+                    s->check_sub_waiters();
             }
             if (my_round == s->round_) {
                 s->round_done_ = true;
@@ -459,6 +537,13 @@ private:
                         f.what = "server error " + std::to_string(e.protocol_code) + (e.message.empty() ? "" : ": " + e.message);
                 }
                 f.try_again = e.try_again;
+                if (e.type == t::query_error) {
+                    f.what = "query error " + std::to_string(e.protocol_code) + " for query version " +
+                             std::to_string(e.query_version) + (e.message.empty() ? "" : ": " + e.message);
+                    f.ec = make_error_code(static_cast<protocol::protocol_error>(e.protocol_code));
+                    subs_.on_query_error(e.query_version, e.protocol_code, e.message);
+                    check_sub_waiters();
+                }
                 failure_ = f;
                 log("error: " + failure_.what);
                 if (e.fatal && e.session_ident != 0 && e.action != protocol::error_action::protocol_violation &&
@@ -466,6 +551,24 @@ private:
                     give_up(failure_);
                 break;
             }
+            case t::download_integrated:
+                if (adapter_ && adapter_->unexpected_bootstrap) {
+                    // realm-core: a bootstrap for a version the client lacks or that the server refused
+                    std::int64_t v = *adapter_->unexpected_bootstrap;
+                    adapter_->unexpected_bootstrap.reset();
+                    failure_ = client_failure("bootstrap for query version " + std::to_string(v) +
+                                                  " that the client cannot take",
+                                              make_error_code(realmwire::endpoint_error::bad_message));
+                    log("error: " + failure_.what);
+                }
+                if (subs_.awaiting_mark() && mark_round_ == 0) {
+                    // a bootstrap's last batch is in: ask for download completion (MARK)
+                    mark_round_ = begin_round();
+                    sync_->post([self = shared_from_this(), round = mark_round_](endpoint::client_connection&) {
+                        self->request_sync(round);
+                    });
+                }
+                break;
             case t::token_refresh_needed:
                 log("token refresh needed");
                 break;
@@ -510,8 +613,40 @@ private:
             w->complete({});
     }
 
+    void check_sub_waiters()
+    {
+        for (std::size_t i = 0; i < sub_waiters_.size();) {
+            const flx_subscription_version* v = subs_.find(sub_waiters_[i].first);
+            std::error_code ec;
+            bool done = true;
+            if (failed_)
+                ec = failure_.ec ? failure_.ec : make_error_code(realmwire::endpoint_error::connection_closed);
+            else if (!v)
+                ec = make_error_code(std::errc::invalid_argument);
+            else if (v->state == flx_subscription_state::error)
+                ec = make_error_code(static_cast<protocol::protocol_error>(v->error_code));
+            else
+                done = v->settled();
+            if (!done) {
+                ++i;
+                continue;
+            }
+            auto w = std::move(sub_waiters_[i].second);
+            sub_waiters_.erase(sub_waiters_.begin() + static_cast<std::ptrdiff_t>(i));
+            w->complete(ec);
+        }
+    }
+
     void drop_waiter(driver::detail::pending_completion* p, std::error_code ec)
     {
+        for (std::size_t i = 0; i < sub_waiters_.size(); ++i) {
+            if (sub_waiters_[i].second.get() != p)
+                continue;
+            auto w = std::move(sub_waiters_[i].second);
+            sub_waiters_.erase(sub_waiters_.begin() + static_cast<std::ptrdiff_t>(i));
+            w->complete(ec);
+            return;
+        }
         for (std::size_t i = 0; i < waiters_.size(); ++i) {
             if (waiters_[i].get() != p)
                 continue;
@@ -530,6 +665,9 @@ private:
     std::shared_ptr<driver_type> sync_;
     asio::steady_timer deadline_timer_;
     std::vector<std::shared_ptr<driver::detail::pending_completion>> waiters_;
+    flx_subscription_store subs_;
+    std::vector<std::pair<std::int64_t, std::shared_ptr<driver::detail::pending_completion>>> sub_waiters_;
+    std::uint64_t mark_round_ = 0; ///< the round whose download completion completes awaiting_mark versions
     std::optional<client_failure> pending_connect_failure_;
     client_failure failure_;
     std::uint64_t session_ = 0;

@@ -15,6 +15,14 @@
 // EraseObject for every object it holds that left the view — in changesets of about
 // flx_options::bootstrap_chunk_bytes, always at least one (an empty one when nothing changed).
 // Server-written changesets carry origin file ident 1 (realm_history::server_file_ident).
+//
+// Permissions can change at runtime (set_permissions). Each client keeps the permissions its realm
+// reflects until its next DOWNLOAD: then, once it is caught up, its view under the new roles is
+// compared with what it holds; if they differ it gets a server-initiated bootstrap of its current
+// query version (protocol 14+: the same batches as any bootstrap, built from what it holds to the new
+// view), and a client on an older protocol gets ERROR 228 server_permissions_changed (it cannot take
+// a bootstrap it did not ask for; realm-core's client resets). Writes are always checked against the
+// permissions in force now.
 
 #include "realmwire/auth/claims.hpp"
 #include "realmwire/detail/base64.hpp"
@@ -25,6 +33,7 @@
 #include "realmwire/reference/flx_state.hpp"
 #include "realmwire/reference/history.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,6 +50,11 @@ struct flx_options {
     /// About how many bytes of instructions one bootstrap changeset holds.
     std::size_t bootstrap_chunk_bytes = 64 * 1024;
     query::subscription_limits subscription_limits{};
+    /// Past object values flx_realm keeps per realm (each a whole object; what grows with the history).
+    /// Over it, values older than every bound session's download cursor are dropped; if that is not
+    /// enough, every past value goes, and a session whose cursor is older then gets ERROR 222
+    /// client_file_expired (realm-core's client resets). 0 = no limit.
+    std::size_t max_past_values = 200'000;
 };
 
 /// The base64 primary key of a rejectedUpdates entry: the key as a changeset payload (type, value),
@@ -77,18 +91,63 @@ inline std::string flx_encoded_pk(const object_key& k)
 
 class flx_service {
 public:
+    /// Set before the first session; at runtime change permissions only with set_permissions().
     flx_options options;
 
-    /// The realm's flx_realm, brought up to the history's version.
+    /// New roles, in force at once for writes; every client whose view they change gets a
+    /// server-initiated bootstrap at its next DOWNLOAD (wake the realm's connections after this).
+    void set_permissions(flx_permissions p)
+    {
+        options.permissions = std::move(p);
+        perms_.reset();
+        ++epoch_;
+    }
+
+    /// Server-initiated bootstraps started so far (permission changes), and sessions ended with 228.
+    std::size_t server_bootstraps() const noexcept { return server_bootstraps_; }
+    std::size_t permission_resets() const noexcept { return permission_resets_; }
+
+    /// The realm's flx_realm, brought up to the history's version (and trimmed to max_past_values).
     flx_realm& realm_state(const std::string& realm, const realm_history& h)
     {
         flx_realm& r = realms_[realm];
+        bool grew = false;
         while (r.version() < h.version()) {
             std::error_code ec;
             r.apply(h.entries()[r.version()].changeset, ec); // a changeset that does not apply is skipped
+            grew = true;
+        }
+        if (grew && options.max_past_values != 0 && r.past_values() > options.max_past_values) {
+            // What the bound sessions still need: from the oldest download cursor on. If that is not
+            // enough, the oldest cursors lose their place one after another (ERROR 222 at their next
+            // DOWNLOAD) until it is — the sessions that keep up are not cut off by one that stopped.
+            std::vector<std::uint64_t> cursors;
+            for (const auto& [key, c] : clients_)
+                if (key.first == realm && c.cursor != 0) // a fresh client starts at the current version
+                    cursors.push_back(c.cursor);
+            std::sort(cursors.begin(), cursors.end());
+            cursors.push_back(r.version());
+            for (std::size_t i = 0; i < cursors.size(); ++i) {
+                r.trim(cursors[i]);
+                if (r.past_values() <= options.max_past_values) {
+                    if (i != 0)
+                        ++forced_trims_;
+                    break;
+                }
+            }
         }
         return r;
     }
+
+    /// The flx_realm of `realm`, if one was built (diagnostics, tests).
+    const flx_realm* find_realm(std::string_view realm) const
+    {
+        auto it = realms_.find(realm);
+        return it == realms_.end() ? nullptr : &it->second;
+    }
+
+    /// Trims that had to drop values a bound session still needed.
+    std::size_t forced_trims() const noexcept { return forced_trims_; }
 
     endpoint::status change_query(const endpoint::query_request& q, realm_history& h)
     {
@@ -102,7 +161,10 @@ public:
             // whatever the outcome, the client's realm holds its active view at its cursor
             c = client{};
             c.active = ec ? flx_subscription{} : sub;
-            c.view.reset(realm, access(c.active, realm, q.user), q.download.server_version);
+            c.perms = current_permissions();
+            c.epoch = epoch_;
+            c.cursor = q.download.server_version;
+            c.view.reset(realm, access(c.active, realm, q.user, *c.perms), q.download.server_version);
         }
         if (ec)
             return endpoint::status::error(protocol::protocol_error::bad_query, problem.message);
@@ -119,12 +181,26 @@ public:
         client& c = clients_[{key, r.client_file.ident}];
         std::uint64_t latest = h.version();
         std::uint64_t from = r.after.server_version;
+        c.cursor = from;
+        if (from < realm.floor() && c.chunks.empty()) {
+            // The values this client's catch-up needs were trimmed (max_past_values). A fresh client
+            // about to be bootstrapped needs none of them: it starts at the current version.
+            bool fresh_bootstrap = from == 0 && c.view.held_count() == 0 && r.bootstrap && c.built_for != r.query_version;
+            if (!fresh_bootstrap)
+                return endpoint::status::error(protocol::protocol_error::client_file_expired,
+                                               "the server no longer keeps the flexible sync state this client's "
+                                               "download cursor needs; a client reset is needed");
+            from = latest;
+        }
         std::uint64_t dcv = h.client_version_at(r.client_file.ident, from);
         std::size_t bytes = 0;
 
         if (c.chunks.empty()) {
-            // steady state, or the catch-up before a bootstrap under the previous view
-            flx_access acc = access(c.active, realm, r.user);
+            // steady state, or the catch-up before a bootstrap under the previous view (and the
+            // permissions the client's realm reflects)
+            if (!c.perms)
+                c.perms = current_permissions();
+            flx_access acc = access(c.active, realm, r.user, *c.perms);
             std::uint64_t scanned = from;
             const auto& all = h.entries();
             for (std::uint64_t i = from; i < latest; ++i) {
@@ -169,12 +245,31 @@ public:
                     latest = h.version();
                     realm_state(key, h);
                 }
-                c.chunks = c.view.bootstrap(realm, access(c.active, realm, r.user), options.bootstrap_chunk_bytes);
+                c.perms = current_permissions();
+                c.epoch = epoch_;
+                c.chunks = c.view.bootstrap(realm, access(c.active, realm, r.user, *c.perms), options.bootstrap_chunk_bytes);
                 c.chunk_version = latest;
                 c.built_for = r.query_version;
             }
             else if (bootstrap_due) {
                 out.more = true;
+            }
+            else if (!r.bootstrap && c.epoch != epoch_ && !out.more) {
+                // caught up after a permission change: the view under the new roles
+                c.perms = current_permissions();
+                c.epoch = epoch_;
+                flx_access now = access(c.active, realm, r.user, *c.perms);
+                if (c.view.differs(realm, now)) {
+                    if (r.protocol_version < 14) {
+                        ++permission_resets_;
+                        return endpoint::status::error(protocol::protocol_error::server_permissions_changed,
+                                                       "Server permissions for this file ident have changed");
+                    }
+                    c.chunks = c.view.bootstrap(realm, now, options.bootstrap_chunk_bytes);
+                    c.chunk_version = latest;
+                    out.server_bootstrap = true;
+                    ++server_bootstraps_;
+                }
             }
         }
         if (!c.chunks.empty()) {
@@ -215,8 +310,9 @@ public:
         if (it == clients_.end() || rit == realms_.end())
             return out;
         client& c = it->second;
+        // the permissions in force now, whatever the client's realm still reflects
         flx_access acc = access_for_schema(c.active, flx_query_schema(next, options.queryable),
-                                           flx_query_schema(next), user);
+                                           flx_query_schema(next), user, options.permissions);
         std::map<std::pair<std::string, object_key>, bool, key_less> seen;
         for (const auto& cs : merged) {
             for (const auto& in : cs.instructions) {
@@ -288,7 +384,17 @@ private:
         flx_client_view view;
         std::vector<std::string> chunks; ///< bootstrap changesets still to send
         std::uint64_t chunk_version = 0;
+        std::shared_ptr<const flx_permissions> perms; ///< the roles its realm reflects
+        std::uint64_t epoch = 0;                      ///< of `perms` (see set_permissions)
+        std::uint64_t cursor = 0;                     ///< its download cursor (server version)
     };
+
+    std::shared_ptr<const flx_permissions> current_permissions()
+    {
+        if (!perms_)
+            perms_ = std::make_shared<const flx_permissions>(options.permissions);
+        return perms_;
+    }
     struct key_less {
         bool operator()(const std::pair<std::string, object_key>& a, const std::pair<std::string, object_key>& b) const
         {
@@ -298,17 +404,18 @@ private:
         }
     };
 
-    flx_access access(const flx_subscription& sub, const flx_realm& realm, const auth::claims* user) const
+    flx_access access(const flx_subscription& sub, const flx_realm& realm, const auth::claims* user,
+                      const flx_permissions& perms) const
     {
         return access_for_schema(sub, flx_query_schema(realm.current(), options.queryable),
-                                 flx_query_schema(realm.current()), user);
+                                 flx_query_schema(realm.current()), user, perms);
     }
 
     /// The subscription's queries and the role's filters, bound against `schema`. A filter that does
     /// not bind (a field the table lacks) denies rather than widens. Role filters may name any field
     /// (`open`), queryable or not: they are the server's own.
     flx_access access_for_schema(const flx_subscription& sub, const query::schema& schema, const query::schema& open,
-                                 const auth::claims* user) const
+                                 const auth::claims* user, const flx_permissions& perms) const
     {
         flx_access acc;
         auto bound = sub.bind(schema);
@@ -317,7 +424,7 @@ private:
             query::bound_query& q = kv.second;
             flx_access::table_rules rules;
             rules.subscription = std::move(q);
-            flx_table_rule rule = options.permissions.rule(user, table_name);
+            flx_table_rule rule = perms.rule(user, table_name);
             auto bind_rule = [&](const std::optional<std::string>& text) -> std::optional<query::bound_query> {
                 if (!text)
                     return query::bound_query{table_name, query::expression::match_nothing()};
@@ -363,6 +470,11 @@ private:
 
     std::map<std::string, flx_realm, std::less<>> realms_;
     std::map<std::pair<std::string, std::uint64_t>, client> clients_;
+    std::shared_ptr<const flx_permissions> perms_; ///< options.permissions, shared by the clients
+    std::uint64_t epoch_ = 0;
+    std::size_t server_bootstraps_ = 0;
+    std::size_t permission_resets_ = 0;
+    std::size_t forced_trims_ = 0;
 };
 
 } // namespace realmwire::reference

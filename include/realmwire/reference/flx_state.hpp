@@ -69,7 +69,11 @@ public:
                     if (it != t->objects.end())
                         now = it->second;
                 }
-                per_key[k].emplace_back(version_, std::move(now));
+                auto& list = per_key[k];
+                if (list.empty())
+                    ++keys_;
+                list.emplace_back(version_, std::move(now));
+                ++values_;
             }
         }
     }
@@ -122,9 +126,50 @@ public:
 
     const table* find(std::string_view table_name) const { return state_.find_table(std::string(table_name)); }
 
+    /// Values kept for past versions: every recorded value but the newest of each object. This is
+    /// what grows with the history (flx_options::max_past_values bounds it).
+    std::size_t past_values() const noexcept { return values_ - keys_; }
+    /// The oldest server version at() and for_each_at() answer exactly (0 until trim()).
+    std::uint64_t floor() const noexcept { return floor_; }
+
+    /// Forgets what no version ≥ `keep_from` needs: per object the values before its value at
+    /// `keep_from`, and objects gone by then with nothing after. Versions below keep_from can no
+    /// longer be asked for (floor()).
+    void trim(std::uint64_t keep_from)
+    {
+        keep_from = std::min(keep_from, version_);
+        if (keep_from <= floor_)
+            return;
+        for (auto t = snapshots_.begin(); t != snapshots_.end();) {
+            for (auto o = t->second.begin(); o != t->second.end();) {
+                auto& list = o->second;
+                auto after = std::upper_bound(list.begin(), list.end(), keep_from,
+                                              [](std::uint64_t x, const auto& e) { return x < e.first; });
+                if (after != list.begin()) {
+                    auto base = std::prev(after); // the value at keep_from
+                    values_ -= static_cast<std::size_t>(base - list.begin());
+                    list.erase(list.begin(), base);
+                }
+                if (list.size() == 1 && !list.front().second && list.front().first <= keep_from) {
+                    --values_;
+                    --keys_;
+                    o = t->second.erase(o);
+                }
+                else {
+                    ++o;
+                }
+            }
+            t = t->second.empty() ? snapshots_.erase(t) : std::next(t);
+        }
+        floor_ = keep_from;
+    }
+
 private:
     state state_;
     std::uint64_t version_ = 0;
+    std::uint64_t floor_ = 0;
+    std::size_t values_ = 0; ///< entries in snapshots_
+    std::size_t keys_ = 0;   ///< objects in snapshots_
     std::map<std::string, std::map<object_key, std::vector<std::pair<std::uint64_t, std::optional<object>>>, object_key_less>,
              std::less<>>
         snapshots_;
@@ -334,6 +379,26 @@ public:
             }
         }
         return b.take_encoded();
+    }
+
+    /// Whether the objects `access` selects at the realm's current version differ from what the
+    /// client holds (a bootstrap to them would change its realm).
+    bool differs(const flx_realm& realm, const flx_access& access) const
+    {
+        std::size_t seen = 0;
+        for (const auto& kv : access.tables) {
+            const table* t = realm.find(kv.first);
+            if (!t || t->embedded)
+                continue;
+            for (const auto& [k, o] : t->objects) {
+                if (!access.sees(realm, kv.first, k, o))
+                    continue;
+                if (!holds(kv.first, k))
+                    return true;
+                ++seen;
+            }
+        }
+        return seen != held_count();
     }
 
     bool holds(std::string_view table_name, const object_key& k) const

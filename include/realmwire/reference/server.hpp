@@ -202,6 +202,22 @@ public:
     realm_directory& realms() { return *svc_.realms; }
     const server_stats& stats() const noexcept { return stats_; }
 
+    /// New FLX roles at runtime (`realmwire server`: SIGHUP re-reads --flx-permissions): in force at
+    /// once for writes; every FLX session whose view they change gets a server-initiated bootstrap of
+    /// its current query version (protocol 14+), an older client ERROR 228. False when the sync
+    /// backend is not the reference one or the server is not running.
+    bool set_flx_permissions(flx_permissions p)
+    {
+        auto backend = std::dynamic_pointer_cast<history_backend>(svc_.sync);
+        if (!backend || !thread_.joinable())
+            return false;
+        on_io_thread([&] {
+            backend->flx.set_permissions(std::move(p));
+            sync_->notify_realm_changed(backend->flx_realm);
+        });
+        return true;
+    }
+
     /// Runs `f` on the I/O thread and waits for it (to read the histories safely).
     template <class F>
     auto on_io_thread(F&& f) -> decltype(f())

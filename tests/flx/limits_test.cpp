@@ -1,0 +1,95 @@
+// The server's FLX state is bounded: flx_realm keeps past object values for clients that are behind,
+// and a writer that rewrites one object over and over must not grow it without limit.
+#include "support.hpp"
+
+using namespace rw_flx_test;
+
+namespace {
+
+std::size_t past_values(const flx_world& w)
+{
+    const reference::flx_realm* r = w.backend.flx.find_realm(w.backend.flx_realm);
+    REQUIRE(r);
+    return r->past_values();
+}
+
+/// Wakes and drains only `peers` (the others stay where they are, like a client that stopped reading).
+void settle_only(flx_world& w, std::initializer_list<flx_peer*> peers)
+{
+    for (int round = 0; round < 4; ++round)
+        for (flx_peer* p : peers) {
+            p->connection().notify_realm_changed(w.backend.flx_realm);
+            p->drain();
+        }
+}
+
+} // namespace
+
+TEST_CASE("flx state limit: rewriting one object keeps past values bounded, a laggard gets 222, fresh and current clients are served exactly")
+{
+    flx_world w;
+    w.backend.flx.options.max_past_values = 20;
+    flx_peer& writer = w.add();
+    writer.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    writer.write(item_schema());
+    for (std::int64_t i = 1; i <= 3; ++i)
+        writer.write(create_item(i, "item" + std::to_string(i), i));
+    w.settle();
+
+    flx_peer& reader = w.add();
+    reader.connect(R"j({"Item":"price < 100"})j", 1);
+    flx_peer& laggard = w.add();
+    laggard.connect(R"j({"Item":"price < 100"})j", 1);
+    w.settle();
+    REQUIRE(laggard.items() == std::set<std::int64_t>{1, 2, 3});
+
+    // the attack: 500 rewrites of one object; the laggard stops reading
+    std::size_t peak = 0;
+    for (std::int64_t n = 0; n < 500; ++n) {
+        writer.write(set_price(1, n % 2 == 0 ? 7 : 500)); // in and out of the readers' view
+        settle_only(w, {&writer, &reader});
+        peak = std::max(peak, past_values(w));
+    }
+    // without the limit every rewrite would keep one more value (500+); with it, at most the limit
+    // plus what one DOWNLOAD round adds before the next trim
+    CHECK(peak <= 20 + 2);
+    CHECK(w.backend.flx.forced_trims() > 0);
+
+    // the reader kept up and sees exactly its view (item 1 last at price 500: out)
+    CHECK(reader.errors.empty());
+    CHECK(reader.items() == std::set<std::int64_t>{2, 3});
+
+    // the laggard's place was trimmed away: ERROR 222 (client_file_expired), not a wrong view
+    settle_only(w, {&laggard});
+    CHECK(laggard.errors == std::vector<int>{222});
+
+    // a fresh client is bootstrapped at the current version
+    flx_peer& fresh = w.add();
+    fresh.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    settle_only(w, {&fresh});
+    CHECK(fresh.errors.empty());
+    CHECK(fresh.items() == std::set<std::int64_t>{1, 2, 3});
+    CHECK(fresh.realm.dump() == writer.realm.dump());
+}
+
+TEST_CASE("flx state limit: trimming keeps what bound sessions need: nobody behind, nobody cut off")
+{
+    flx_world w;
+    w.backend.flx.options.max_past_values = 10;
+    flx_peer& writer = w.add();
+    writer.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    writer.write(item_schema());
+    writer.write(create_item(1, "one", 1));
+    flx_peer& reader = w.add();
+    reader.connect(R"j({"Item":"price >= 50"})j", 1);
+    w.settle();
+    for (std::int64_t n = 0; n < 100; ++n) {
+        writer.write(set_price(1, n));
+        w.settle();
+    }
+    CHECK(past_values(w) <= 10 + 2);
+    CHECK(w.backend.flx.forced_trims() == 0); // everybody kept up: trimming behind them was enough
+    CHECK(reader.errors.empty());
+    CHECK(reader.items() == std::set<std::int64_t>{1});
+    CHECK(writer.errors.empty());
+}

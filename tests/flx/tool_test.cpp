@@ -1,0 +1,238 @@
+// `realmwire client --dialect mongodb_flx --subscribe 'TABLE: QUERY'` against a real `realmwire server`
+// process on loopback (started and stopped here).
+#include "realmwire/auth/keys.hpp"
+#include "realmwire/auth/token.hpp"
+
+#include "reference/support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace realmwire;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// `realmwire server` on 127.0.0.1 (a free port); SIGTERM and wait in the destructor.
+struct server_process {
+    pid_t pid = -1;
+    std::uint16_t port = 0;
+
+    explicit server_process(const std::vector<std::string>& args)
+    {
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        std::vector<const char*> argv{REALMWIRE_TOOL_PATH, "server", "--listen", "127.0.0.1:0"};
+        for (const auto& s : args)
+            argv.push_back(s.c_str());
+        argv.push_back(nullptr);
+        int rc = posix_spawn(&pid, REALMWIRE_TOOL_PATH, &fa, nullptr, const_cast<char* const*>(argv.data()), environ);
+        posix_spawn_file_actions_destroy(&fa);
+        ::close(fds[1]);
+        REQUIRE(rc == 0);
+        std::string line;
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fds[0], POLLIN, 0};
+            if (::poll(&p, 1, 100) > 0) {
+                char buf[256];
+                ssize_t n = ::read(fds[0], buf, sizeof buf);
+                if (n <= 0)
+                    break;
+                line.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+        out_fd = fds[0];
+        REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
+        port = static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1, line.find('\n') - line.rfind(':') - 1)));
+        seen = line.substr(line.find('\n') + 1);
+    }
+    void signal(int sig) const { ::kill(pid, sig); }
+    /// Reads the server's stdout until `text` appeared (or 10 s passed).
+    bool wait_for(const std::string& text)
+    {
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (seen.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out_fd, POLLIN, 0};
+            if (::poll(&p, 1, 100) > 0) {
+                char buf[256];
+                ssize_t n = ::read(out_fd, buf, sizeof buf);
+                if (n <= 0)
+                    break;
+                seen.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+        std::size_t at = seen.find(text);
+        if (at == std::string::npos)
+            return false;
+        seen.erase(0, at + text.size());
+        return true;
+    }
+    int out_fd = -1;
+    std::string seen;
+    ~server_process()
+    {
+        if (out_fd >= 0)
+            ::close(out_fd);
+        if (pid > 0) {
+            ::kill(pid, SIGTERM);
+            int st = 0;
+            ::waitpid(pid, &st, 0);
+        }
+    }
+};
+
+std::string token_for(const std::string& data, const std::string& identity)
+{
+    auth::key_pair keys = auth::load_or_generate_keys(data);
+    auth::claims c;
+    c.identity = identity;
+    c.has_access = true;
+    c.access = auth::privilege::download | auth::privilege::upload;
+    return auth::sign_claims(c, keys.private_key);
+}
+
+struct run_result {
+    int status = -1;
+    std::string output; ///< stdout and stderr
+};
+
+/// Runs the tool with `args` (each single-quoted for the shell).
+run_result run_tool(const std::vector<std::string>& args)
+{
+    std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "'";
+    for (const auto& a : args) {
+        std::string q;
+        for (char ch : a)
+            q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        cmd += " '" + q + "'";
+    }
+    cmd += " 2>&1";
+    run_result r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.output.append(buf, n);
+    int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("realmwire client --subscribe: two subscriptions on one table OR-ed, and a refused one fails the run with its code and text")
+{
+    rw_ref_test::temp_dir dir;
+    const std::string data = dir.str() + "/data";
+    server_process srv({"--data", data, "--dialects", "mongodb_flx"});
+    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port);
+    const std::string token = token_for(data, "alice");
+    const std::vector<std::string> base{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
+                                        "--token", token, "--timeout", "20"};
+
+    // the default set (every Item): writes objects 1..4
+    auto args = base;
+    args.insert(args.end(), {"--write", "4"});
+    run_result w = run_tool(args);
+    INFO(w.output);
+    REQUIRE(w.status == 0);
+    CHECK(w.output.find("local table class_Item: 4 objects") != std::string::npos);
+
+    // two --subscribe on Item: (_id == 1) OR (name == "obj-3")
+    args = base;
+    args.insert(args.end(), {"--subscribe", "Item: _id == 1", "--subscribe", "Item: name == \"obj-3\""});
+    run_result r = run_tool(args);
+    INFO(r.output);
+    REQUIRE(r.status == 0);
+    CHECK(r.output.find(R"x(subscriptions (query version 1, complete): {"Item":"(_id == 1) OR (name == \"obj-3\")"})x") !=
+          std::string::npos);
+    CHECK(r.output.find("local table class_Item: 2 objects") != std::string::npos);
+    CHECK(r.output.find("Item{_id=1, name=\"obj-1\"}") != std::string::npos);
+    CHECK(r.output.find("Item{_id=3, name=\"obj-3\"}") != std::string::npos);
+    CHECK(r.output.find("obj-2") == std::string::npos);
+
+    // one good and one bad subscription: the set is refused, QUERY_ERROR's code and text, exit 1
+    args = base;
+    args.insert(args.end(), {"--subscribe", "Item: _id == 1", "--subscribe", "Item: nosuchfield == 1"});
+    run_result bad = run_tool(args);
+    INFO(bad.output);
+    CHECK(bad.status == 1);
+    CHECK(bad.output.find("error: query error 226: ") != std::string::npos);
+    CHECK(bad.output.find("nosuchfield") != std::string::npos);
+
+    // a --subscribe without a table is a usage error
+    args = base;
+    args.insert(args.end(), {"--subscribe", "_id == 1"});
+    run_result usage = run_tool(args);
+    CHECK(usage.status != 0);
+    CHECK(usage.output.find("TABLE: QUERY") != std::string::npos);
+}
+
+TEST_CASE("realmwire server: SIGHUP re-reads --flx-permissions (a file that does not parse keeps the previous roles)")
+{
+    rw_ref_test::temp_dir dir;
+    const std::string data = dir.str() + "/data";
+    const std::string perms = dir.str() + "/perms.json";
+    auto write_perms = [&](const std::string& alice_reads) {
+        FILE* f = std::fopen(perms.c_str(), "w");
+        REQUIRE(f);
+        std::string text = R"j({"roles": [{"name": "alice", "identities": ["alice"], "tables": {"Item": {"read": ")j" +
+                           alice_reads + R"j(", "write": true}}}, {"name": "everyone", "identities": [], "default": {"read": true, "write": true}}]})j";
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
+    };
+    write_perms("_id <= 2");
+    server_process srv({"--data", data, "--dialects", "mongodb_flx", "--flx-permissions", perms});
+    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port);
+    auto client = [&](const std::string& who, std::vector<std::string> extra) {
+        std::vector<std::string> args{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
+                                      "--token", token_for(data, who), "--timeout", "20"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_tool(args);
+    };
+    run_result w = client("root", {"--write", "4"});
+    INFO(w.output);
+    REQUIRE(w.status == 0);
+    run_result a1 = client("alice", {});
+    INFO(a1.output);
+    CHECK(a1.output.find("local table class_Item: 2 objects") != std::string::npos);
+    CHECK(a1.output.find("_id=1,") != std::string::npos);
+
+    write_perms("_id >= 3");
+    srv.signal(SIGHUP);
+    REQUIRE(srv.wait_for("flx permissions re-read from " + perms));
+    run_result a2 = client("alice", {});
+    INFO(a2.output);
+    CHECK(a2.output.find("local table class_Item: 2 objects") != std::string::npos);
+    CHECK(a2.output.find("_id=3,") != std::string::npos);
+    CHECK(a2.output.find("_id=1,") == std::string::npos);
+
+    // a broken file: the roles stay
+    FILE* f = std::fopen(perms.c_str(), "w");
+    REQUIRE(f);
+    std::fputs("{\"roles\": [", f);
+    std::fclose(f);
+    srv.signal(SIGHUP);
+    run_result a3 = client("alice", {});
+    INFO(a3.output);
+    CHECK(a3.output.find("_id=3,") != std::string::npos);
+    CHECK(a3.output.find("_id=1,") == std::string::npos);
+}
