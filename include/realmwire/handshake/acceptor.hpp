@@ -25,6 +25,7 @@
 // `strict_connection` to behave like realm-core.
 
 #include "realmwire/detail/ascii.hpp"
+#include "realmwire/detail/scan.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/errors/handshake.hpp"
@@ -201,7 +202,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
     const http::field* user_agent = nullptr;
     for (const auto& f : h) {
         auto first = [&](const http::field*& slot, std::string_view name) {
-            if (!slot && detail::iequals(f.name, name))
+            if (!slot && detail::iequals_fast(f.name, name))
                 slot = &f;
         };
         switch (f.name.size()) {
@@ -270,7 +271,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
     };
     // Every Sec-WebSocket-Protocol line, in order, from the first one.
     for (auto it = h.begin() + (ws_protocol - &*h.begin()); it != h.end(); ++it) {
-        if (it->name.size() != 22 || !detail::iequals(it->name, "Sec-WebSocket-Protocol"))
+        if (it->name.size() != 22 || !detail::iequals_fast(it->name, "Sec-WebSocket-Protocol"))
             continue;
         std::error_code ec;
         detail::for_each_offer(it->value, known, dialect_count, ec, o.offers, on_offer);
