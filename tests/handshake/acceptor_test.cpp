@@ -382,3 +382,96 @@ TEST_CASE("acceptor: fed in chunks, the same verdict however the bytes are cut")
     CHECK(limited.verdict().status == 400);
     CHECK(limited.verdict().ec == http_error::too_many_headers);
 }
+
+TEST_CASE("acceptor: offers over several lines choose as parse_offer + choose_version do")
+{
+    // The acceptor folds the offers into its choice as it parses them; the reference is the public
+    // pair: every line's parse_offer concatenated, then choose_version per dialect in order.
+    acceptor_options o;
+    o.offers.max_elements = 6;
+    std::vector<std::string_view> prefixes;
+    for (const auto& a : o.dialects)
+        prefixes.push_back(a.dialect->subprotocol_prefix);
+    const char* elements[] = {"com.mongodb.realm-sync#14", "com.mongodb.realm-sync#3-9", "io.realm.sync.24",
+                              "com.mongodb.realm-query-sync#7", "com.mongodb.realm-query-sync#99",
+                              "io.realm.sync.31", "x-unknown/1", "com.mongodb.realm-sync/4", "io.realm.sync.2x"};
+    std::uint32_t seed = 12345;
+    auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+    int accepted = 0, refused_count = 0, malformed = 0;
+    for (int round = 0; round < 400; ++round) {
+        client_handshake_options co;
+        co.host_header = "h";
+        auto hs = build_handshake_request(co, "tok");
+        hs.request.headers.erase("Sec-WebSocket-Protocol");
+        std::vector<std::string> lines(1 + next() % 3);
+        for (auto& line : lines) {
+            for (unsigned k = 0, n = 1 + next() % 4; k < n; ++k)
+                line += std::string(k ? ", " : "") + elements[next() % std::size(elements)];
+            hs.request.headers.add("Sec-WebSocket-Protocol", line);
+        }
+        std::vector<offered_range> all;
+        std::error_code ref_ec;
+        for (const auto& line : lines) {
+            auto part = parse_offer(line, prefixes, ref_ec, o.offers);
+            if (ref_ec)
+                break;
+            all.insert(all.end(), part.begin(), part.end());
+            if (all.size() > o.offers.max_elements) {
+                ref_ec = make_error_code(handshake_error::too_many_subprotocols);
+                break;
+            }
+        }
+        auto v = accept_handshake(hs.request, o);
+        INFO(round);
+        if (ref_ec) {
+            CHECK(v.status == 400);
+            CHECK(v.ec == ref_ec);
+            malformed += ref_ec == handshake_error::malformed_subprotocol;
+            continue;
+        }
+        const accepted_dialect* chosen = nullptr;
+        int version = 0;
+        for (std::size_t i = 0; i < o.dialects.size() && !chosen; ++i) {
+            if (auto ver = choose_version(all, i, o.dialects[i].versions)) {
+                chosen = &o.dialects[i];
+                version = *ver;
+            }
+        }
+        if (!chosen) {
+            CHECK(v.ec == handshake_error::no_common_version);
+            ++refused_count;
+            continue;
+        }
+        CHECK(v.dialect == chosen->dialect);
+        CHECK(v.version == version);
+        accepted += v.dialect == chosen->dialect && v.version == version;
+    }
+    // The rounds reach every outcome.
+    CHECK(accepted > 50);
+    CHECK(refused_count > 5);
+    CHECK(malformed > 5);
+}
+
+TEST_CASE("acceptor: the first field of a repeated name decides, as fields::get")
+{
+    client_handshake_options co;
+    co.host_header = "h";
+    auto hs = build_handshake_request(co, "tok");
+    hs.request.headers.add("Upgrade", "h2c"); // a later duplicate is not read
+    CHECK(accept_handshake(hs.request, acceptor_options{}).accepted());
+    hs.request.headers.erase("Upgrade");
+    hs.request.headers.add("Upgrade", "h2c");
+    hs.request.headers.add("Upgrade", "websocket");
+    auto v = accept_handshake(hs.request, acceptor_options{});
+    CHECK(v.ec == handshake_error::missing_upgrade);
+    hs.request.headers.erase("Upgrade");
+    hs.request.headers.add("uPGRADE", "WebSocket");
+    hs.request.headers.add("user-agent", "first");
+    hs.request.headers.add("User-Agent", "second");
+    hs.request.headers.erase("User-Agent");
+    hs.request.headers.add("USER-AGENT", "ua-1");
+    hs.request.headers.add("User-Agent", "ua-2");
+    v = accept_handshake(hs.request, acceptor_options{});
+    CHECK(v.accepted());
+    CHECK(v.user_agent == "ua-1");
+}

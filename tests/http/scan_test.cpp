@@ -111,3 +111,32 @@ TEST_CASE("scan: every byte value inside a field value, a name and a target give
             CHECK((ec == http_error::bad_target && t.where().offset == 7));
     }
 }
+
+TEST_CASE("scan: iequals_fast agrees with iequals for every byte pair at every position of a word and the tail")
+{
+    // 19 bytes: two 8-byte words and a 3-byte tail; every pair (a, b) is put at each position of
+    // otherwise equal strings whose case differs elsewhere.
+    const std::string base_a = "Sec-WebSocket-Proto";
+    const std::string base_b = "sEC-wEBsOCKET-pROTO";
+    REQUIRE(detail::iequals_fast(base_a, base_b));
+    std::size_t mismatches = 0;
+    for (std::size_t pos : {std::size_t{0}, std::size_t{5}, std::size_t{7}, std::size_t{8}, std::size_t{15},
+                            std::size_t{16}, std::size_t{18}}) {
+        for (int x = 0; x < 256; ++x) {
+            for (int y = 0; y < 256; ++y) {
+                std::string a = base_a;
+                std::string b = base_b;
+                a[pos] = static_cast<char>(x);
+                b[pos] = static_cast<char>(y);
+                const bool want = detail::iequals(a, b);
+                if (detail::iequals_fast(a, b) != want) {
+                    FAIL("pos " << pos << " bytes " << x << " " << y);
+                }
+                mismatches += want ? 0 : 1;
+            }
+        }
+    }
+    // Most pairs differ; the 26 letter pairs each way and the equal pairs do not.
+    CHECK(mismatches == 7 * (65536 - 256 - 52));
+    CHECK_FALSE(detail::iequals_fast("Upgrade", "Upgrades"));
+}

@@ -12,11 +12,14 @@ using namespace realmwire::websocket;
 TEST_CASE("fast masking equals the byte-at-a-time reference at every size, offset and alignment")
 {
     const mask_key key{0x37, 0xfa, 0x21, 0x3d};
-    std::vector<std::uint8_t> base(300);
+    std::vector<std::uint8_t> base(2400);
     for (std::size_t i = 0; i < base.size(); ++i)
         base[i] = static_cast<std::uint8_t>(i * 13 + 5);
     for (std::size_t align = 0; align < 8; ++align) {
-        for (std::size_t size : {0u, 1u, 3u, 7u, 8u, 9u, 15u, 16u, 63u, 64u, 65u, 127u, 128u, 200u, 291u}) {
+        // Up to 2,391 bytes: the AVX2/AVX-512 loops (from 512 bytes, where the CPU has them), their
+        // SSE2, word and byte tails.
+        for (std::size_t size : {0u, 1u, 3u, 7u, 8u, 9u, 15u, 16u, 63u, 64u, 65u, 127u, 128u, 200u, 291u, 511u, 512u,
+                                 513u, 575u, 640u, 767u, 768u, 1000u, 1023u, 1024u, 1279u, 2047u, 2391u}) {
             for (std::size_t offset = 0; offset < 4; ++offset) {
                 auto fast = base;
                 auto ref = base;
@@ -28,6 +31,16 @@ TEST_CASE("fast masking equals the byte-at-a-time reference at every size, offse
         }
     }
 }
+
+#ifdef REALMWIRE_WEBSOCKET_MASK_WIDE
+TEST_CASE("the wide masking loops are what the CPU offers")
+{
+    const int level = mask_detail::wide_level();
+    const int want = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+    CHECK(level == want);
+    UNSCOPED_INFO("wide masking level " << level);
+}
+#endif
 
 TEST_CASE("masking in pieces equals masking at once, and masking twice is the identity")
 {

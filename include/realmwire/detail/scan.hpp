@@ -7,10 +7,12 @@
 // the byte definitions.
 
 #include "realmwire/config.hpp"
+#include "realmwire/detail/ascii.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -151,6 +153,43 @@ inline std::size_t find_not_tchar(const char* p, std::size_t n) noexcept
             return i;
     }
     return n;
+}
+
+/// ASCII case-insensitive equality, 8 bytes per step: each word has its A-Z bytes turned to a-z
+/// (bytes >= 0x80 and every other byte left alone), then the words are compared. Same answers as
+/// iequals in ascii.hpp (tests/http/scan_test.cpp checks every byte pair).
+REALMWIRE_ALWAYS_INLINE std::uint64_t ascii_lower_word(std::uint64_t x) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    const std::uint64_t low7 = x & ~highs;
+    const std::uint64_t above_z = low7 + ones * (0x7F - 'Z'); // high bit set where byte > 'Z'
+    const std::uint64_t from_a = low7 + ones * (0x80 - 'A');  // high bit set where byte >= 'A'
+    const std::uint64_t upper = (from_a & ~above_z) & ~x & highs;
+    return x | (upper >> 2);
+}
+
+inline bool iequals_fast(std::string_view a, std::string_view b) noexcept
+{
+    const std::size_t n = a.size();
+    if (n != b.size())
+        return false;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x;
+        std::uint64_t y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        if (x != y && ascii_lower_word(x) != ascii_lower_word(y))
+            return false;
+    }
+    for (; i < n; ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x != y && to_lower(x) != to_lower(y))
+            return false;
+    }
+    return true;
 }
 
 } // namespace realmwire::detail

@@ -25,6 +25,7 @@
 // `strict_connection` to behave like realm-core.
 
 #include "realmwire/detail/ascii.hpp"
+#include "realmwire/detail/scan.hpp"
 #include "realmwire/dialect/dialect.hpp"
 #include "realmwire/error.hpp"
 #include "realmwire/errors/handshake.hpp"
@@ -190,53 +191,104 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         return fail(404, handshake_error::unknown_path_prefix);
     v.url_prefix.assign(matched.data(), matched.size());
 
-    // 3. WebSocket headers
+    // 3. WebSocket headers. One pass finds the first field of each name the checks read (what
+    // fields::get would return), instead of a scan of the whole list per name.
     const http::fields& h = req.headers;
-    if (!detail::header_is(h, "Upgrade", "websocket"))
+    const http::field* upgrade = nullptr;
+    const http::field* connection = nullptr;
+    const http::field* ws_version = nullptr;
+    const http::field* ws_key = nullptr;
+    const http::field* ws_protocol = nullptr;
+    const http::field* user_agent = nullptr;
+    for (const auto& f : h) {
+        auto first = [&](const http::field*& slot, std::string_view name) {
+            if (!slot && detail::iequals_fast(f.name, name))
+                slot = &f;
+        };
+        switch (f.name.size()) {
+            case 7: first(upgrade, "Upgrade"); break;
+            case 10:
+                first(connection, "Connection");
+                first(user_agent, "User-Agent");
+                break;
+            case 17: first(ws_key, "Sec-WebSocket-Key"); break;
+            case 21: first(ws_version, "Sec-WebSocket-Version"); break;
+            case 22: first(ws_protocol, "Sec-WebSocket-Protocol"); break;
+            default: break;
+        }
+    }
+    auto value_is = [](const http::field* f, std::string_view value) {
+        return f && detail::iequals(detail::trim_ows(f->value), value);
+    };
+    if (!value_is(upgrade, "websocket"))
         return fail(400, handshake_error::missing_upgrade);
     {
-        auto c = h.get("Connection");
-        bool ok = c && (o.strict_connection ? detail::iequals(detail::trim_ows(*c), "Upgrade")
-                                            : http::list_contains_token(*c, "Upgrade"));
+        bool ok = connection && (o.strict_connection ? detail::iequals(detail::trim_ows(connection->value), "Upgrade")
+                                                     : http::list_contains_token(connection->value, "Upgrade"));
         if (!ok)
             return fail(400, handshake_error::missing_connection_upgrade);
     }
-    if (!detail::header_is(h, "Sec-WebSocket-Version", "13"))
+    if (!value_is(ws_version, "13"))
         return fail(400, handshake_error::bad_websocket_version);
-    auto key = h.get("Sec-WebSocket-Key");
-    if (!key || detail::trim_ows(*key).empty())
+    if (!ws_key || detail::trim_ows(ws_key->value).empty())
         return fail(400, handshake_error::missing_websocket_key);
+    std::string_view key = detail::trim_ows(ws_key->value);
 
     // 4. subprotocol
-    if (!h.contains("Sec-WebSocket-Protocol"))
+    if (!ws_protocol)
         return fail(400, handshake_error::missing_subprotocol);
-    std::vector<std::string_view> known;
-    known.reserve(o.dialects.size());
-    for (const auto& a : o.dialects)
-        known.push_back(a.dialect->subprotocol_prefix);
-    std::vector<offered_range> offers;
-    for (const auto& f : h) { // every Sec-WebSocket-Protocol line, in order (no list of them built)
-        if (!detail::iequals(f.name, "Sec-WebSocket-Protocol"))
+    // The dialects' prefixes and, per dialect, the best version offered so far (-1: none): on the
+    // stack for up to eight dialects, so the usual handshake allocates nothing here.
+    const std::size_t dialect_count = o.dialects.size();
+    constexpr std::size_t inline_dialects = 8;
+    std::string_view known_inline[inline_dialects];
+    int best_inline[inline_dialects];
+    std::vector<std::string_view> known_heap;
+    std::vector<int> best_heap;
+    std::string_view* known = known_inline;
+    int* best = best_inline;
+    if (dialect_count > inline_dialects) {
+        known_heap.resize(dialect_count);
+        best_heap.resize(dialect_count);
+        known = known_heap.data();
+        best = best_heap.data();
+    }
+    for (std::size_t i = 0; i < dialect_count; ++i) {
+        known[i] = o.dialects[i].dialect->subprotocol_prefix;
+        best[i] = -1;
+    }
+    // choose_version's rule, folded in as the offers are parsed: for each dialect, the highest
+    // min(client max, server max) over the offers of its prefix that overlap its range.
+    std::size_t offer_count = 0;
+    auto on_offer = [&](const offered_range& r) {
+        ++offer_count;
+        const version_range server = o.dialects[r.prefix_index].versions;
+        if (r.versions.max < server.min || r.versions.min > server.max)
+            return;
+        int ver = r.versions.max < server.max ? r.versions.max : server.max;
+        if (ver > best[r.prefix_index])
+            best[r.prefix_index] = ver;
+    };
+    // Every Sec-WebSocket-Protocol line, in order, from the first one.
+    for (auto it = h.begin() + (ws_protocol - &*h.begin()); it != h.end(); ++it) {
+        if (it->name.size() != 22 || !detail::iequals_fast(it->name, "Sec-WebSocket-Protocol"))
             continue;
         std::error_code ec;
-        auto part = parse_offer(f.value, known, ec, o.offers);
+        detail::for_each_offer(it->value, known, dialect_count, ec, o.offers, on_offer);
         if (ec) {
             detail::refuse(v, o, 400, ec);
             v.where.field = "Sec-WebSocket-Protocol";
             return v;
         }
-        if (offers.empty())
-            offers = std::move(part); // the usual single line: no copy
-        else
-            offers.insert(offers.end(), part.begin(), part.end());
-        if (offers.size() > o.offers.max_elements)
+        if (offer_count > o.offers.max_elements)
             return fail(400, handshake_error::too_many_subprotocols);
     }
     const accepted_dialect* chosen = nullptr;
-    for (std::size_t i = 0; i < o.dialects.size() && !chosen; ++i) {
-        if (auto ver = choose_version(offers, i, o.dialects[i].versions)) {
+    for (std::size_t i = 0; i < dialect_count; ++i) {
+        if (best[i] >= 0) {
             chosen = &o.dialects[i];
-            v.version = *ver;
+            v.version = best[i];
+            break;
         }
     }
     if (!chosen) {
@@ -280,8 +332,8 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         v.token = std::move(found.token);
         v.token_source = std::move(found.source);
     }
-    if (auto ua = h.get("User-Agent"))
-        v.user_agent.assign(ua->data(), ua->size());
+    if (user_agent)
+        v.user_agent = user_agent->value;
 
     // 8. the application's judgement
     if (o.authorize) {
@@ -302,7 +354,11 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
     r.version_minor = 1;
     r.headers.reserve(5);
     r.headers.add("Connection", "Upgrade");
-    r.headers.add("Sec-WebSocket-Accept", websocket::compute_accept_key(detail::trim_ows(*key)));
+    websocket::accept_key_buffer accept_key;
+    // Empty only if OpenSSL fails (as the string form); a value that never matches.
+    const bool have_key = websocket::compute_accept_key(key, accept_key);
+    r.headers.add("Sec-WebSocket-Accept",
+                  have_key ? std::string_view(accept_key.data(), accept_key.size()) : std::string_view{});
     r.headers.add("Sec-WebSocket-Protocol", v.subprotocol);
     if (!o.server.empty())
         r.headers.add("Server", o.server);

@@ -98,6 +98,63 @@ inline bool parse_version_number(std::string_view s, int max, int& out, bool all
 
 } // namespace detail
 
+namespace detail {
+
+/// The offer parser's loop over one Sec-WebSocket-Protocol value: calls `on_offer(offered_range)` for
+/// each element whose prefix is one of the `count` `prefixes` (the first that matches), in order. On a
+/// malformed element or too many elements `ec` is set and the loop stops. The acceptor folds the
+/// offers into its choice as they come, so it needs no list of them.
+template <class OnOffer>
+inline void for_each_offer(std::string_view value, const std::string_view* prefixes, std::size_t count,
+                           std::error_code& ec, const offer_limits& limits, OnOffer&& on_offer)
+{
+    std::size_t elements = 0;
+    ec.clear();
+    while (true) {
+        std::size_t comma = value.find(',');
+        std::string_view element = trim_lws(value.substr(0, comma));
+        if (!element.empty()) {
+            if (++elements > limits.max_elements) {
+                ec = make_error_code(handshake_error::too_many_subprotocols);
+                return;
+            }
+            for (std::size_t i = 0; i < count; ++i) {
+                std::string_view prefix = prefixes[i];
+                // The prefix's last byte first: it tells the dialects apart ('.', '/', '#') before
+                // any full comparison.
+                if (prefix.empty() || prefix.size() > element.size() || element[prefix.size() - 1] != prefix.back() ||
+                    element.compare(0, prefix.size(), prefix) != 0)
+                    continue;
+                std::string_view rest = element.substr(prefix.size());
+                std::size_t dash = rest.find('-');
+                offered_range r;
+                r.prefix_index = i;
+                bool ok;
+                if (dash == std::string_view::npos) {
+                    ok = parse_version_number(rest, limits.max_version, r.versions.min);
+                    r.versions.max = r.versions.min;
+                }
+                else {
+                    ok = parse_version_number(rest.substr(0, dash), limits.max_version, r.versions.min) &&
+                         parse_version_number(rest.substr(dash + 1), limits.max_version, r.versions.max) &&
+                         r.versions.min <= r.versions.max;
+                }
+                if (!ok) {
+                    ec = make_error_code(handshake_error::malformed_subprotocol);
+                    return;
+                }
+                on_offer(r);
+                break;
+            }
+        }
+        if (comma == std::string_view::npos)
+            break;
+        value.remove_prefix(comma + 1);
+    }
+}
+
+} // namespace detail
+
 /// Parses one Sec-WebSocket-Protocol value (call once per header line and concatenate the results, or
 /// join the lines with ','). Elements whose prefix is not in `prefixes` are skipped.
 inline std::vector<offered_range> parse_offer(std::string_view value, const std::vector<std::string_view>& prefixes,
@@ -107,48 +164,10 @@ inline std::vector<offered_range> parse_offer(std::string_view value, const std:
     // One allocation for the usual offer: room for every element, up to the limit.
     out.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(value.begin(), value.end(), ',')) + 1,
                                       limits.max_elements));
-    std::size_t elements = 0;
-    ec.clear();
-    while (true) {
-        std::size_t comma = value.find(',');
-        std::string_view element = detail::trim_lws(value.substr(0, comma));
-        if (!element.empty()) {
-            if (++elements > limits.max_elements) {
-                ec = make_error_code(handshake_error::too_many_subprotocols);
-                out.clear();
-                return out;
-            }
-            for (std::size_t i = 0; i < prefixes.size(); ++i) {
-                std::string_view prefix = prefixes[i];
-                if (prefix.empty() || element.substr(0, prefix.size()) != prefix)
-                    continue;
-                std::string_view rest = element.substr(prefix.size());
-                std::size_t dash = rest.find('-');
-                offered_range r;
-                r.prefix_index = i;
-                bool ok;
-                if (dash == std::string_view::npos) {
-                    ok = detail::parse_version_number(rest, limits.max_version, r.versions.min);
-                    r.versions.max = r.versions.min;
-                }
-                else {
-                    ok = detail::parse_version_number(rest.substr(0, dash), limits.max_version, r.versions.min) &&
-                         detail::parse_version_number(rest.substr(dash + 1), limits.max_version, r.versions.max) &&
-                         r.versions.min <= r.versions.max;
-                }
-                if (!ok) {
-                    ec = make_error_code(handshake_error::malformed_subprotocol);
-                    out.clear();
-                    return out;
-                }
-                out.push_back(r);
-                break;
-            }
-        }
-        if (comma == std::string_view::npos)
-            break;
-        value.remove_prefix(comma + 1);
-    }
+    detail::for_each_offer(value, prefixes.data(), prefixes.size(), ec, limits,
+                           [&](const offered_range& r) { out.push_back(r); });
+    if (ec)
+        out.clear();
     return out;
 }
 
@@ -180,7 +199,22 @@ inline std::optional<int> choose_version(const std::vector<offered_range>& offer
 /// The subprotocol string a server answers with.
 inline std::string make_subprotocol(std::string_view prefix, int version)
 {
-    return std::string(prefix) + std::to_string(version);
+    // One allocation: the digits are written backwards into a small buffer, then appended.
+    char digits[12];
+    std::size_t n = 0;
+    bool negative = version < 0;
+    unsigned v = negative ? 0u - static_cast<unsigned>(version) : static_cast<unsigned>(version);
+    do {
+        digits[sizeof digits - 1 - n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    if (negative)
+        digits[sizeof digits - 1 - n++] = '-';
+    std::string out;
+    out.reserve(prefix.size() + n);
+    out.append(prefix.data(), prefix.size());
+    out.append(digits + sizeof digits - n, n);
+    return out;
 }
 
 /// The client's check of the server's echo: returns the negotiated version.
