@@ -34,6 +34,7 @@
 #include "realmwire/handshake/request_builder.hpp"
 #include "realmwire/policy/custom_headers.hpp"
 #include "realmwire/policy/token_placement.hpp"
+#include "realmwire/protocol/entries.hpp"
 #include "realmwire/reference/flx_subscriptions.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/transport/connect.hpp"
@@ -80,6 +81,9 @@ struct client_config {
     /// passes the client stops and fails with std::errc::timed_out. nullopt = none.
     std::optional<std::chrono::steady_clock::time_point> deadline;
     std::size_t max_upload_size = 128 * 1024;
+    /// FLX: a bootstrap is held in memory until its last batch and then applied at once; a larger one
+    /// fails the session with limits_exceeded (104) instead of growing without bound.
+    std::size_t max_bootstrap_bytes = 64 * 1024 * 1024;
     std::string user_agent = "realmwire-reference-client";
     std::function<void(const std::string&)> log;  ///< "<- download 1 1 2 ..." lines; null = silent
 };
@@ -103,13 +107,20 @@ namespace detail {
 /// store has none of its own (IDENT's query, each later QUERY, the state of each version).
 class session_store final : public endpoint::client_store {
 public:
-    session_store(endpoint::client_store& inner, flx_subscription_store& subs) : inner_(inner), subs_(subs) {}
+    session_store(endpoint::client_store& inner, flx_subscription_store& subs, std::size_t max_bootstrap_bytes)
+        : inner_(inner), subs_(subs), max_held_bytes_(max_bootstrap_bytes)
+    {
+    }
     std::optional<endpoint::salted_file_ident> client_file_ident() override { return inner_.client_file_ident(); }
     endpoint::status set_client_file_ident(const endpoint::salted_file_ident& i) override
     {
         return inner_.set_client_file_ident(i);
     }
-    endpoint::sync_progress progress() override { return inner_.progress(); }
+    endpoint::sync_progress progress() override
+    {
+        held_body_.clear(); // asked at every (re)BIND: a bootstrap cut short starts again from the server
+        return inner_.progress();
+    }
     std::uint64_t current_client_version() override { return inner_.current_client_version(); }
     void collect_uploads(const endpoint::upload_cursor& after, std::size_t max_bytes, endpoint::upload_batch& out) override
     {
@@ -117,11 +128,44 @@ public:
     }
     endpoint::status integrate(const endpoint::incoming_download& d) override
     {
-        endpoint::status st = inner_.integrate(d);
-        if (st.ok() && !inner_.flx_query() && !subs_.on_download(d.query_version, d.batch))
+        if (inner_.flx_query()) // the store runs FLX itself
+            return inner_.integrate(d);
+        // A bootstrap's batches are applied together when its last one arrives, as realm-core's client
+        // does: a connection lost in the middle leaves the realm as it was (held batches are dropped at
+        // the next BIND, and the server sends the bootstrap again), never half in the new view.
+        if (d.batch == protocol::batch_state::more_to_come || !held_body_.empty()) {
+            std::size_t added = 0;
+            for (const auto& e : d.changesets)
+                added += e.changeset.size() + 64; // 64: the entry's header, an upper bound
+            if (held_body_.size() + added > max_held_bytes_)
+                return endpoint::status::error(protocol::protocol_error::limits_exceeded,
+                                               "FLX bootstrap larger than client_config::max_bootstrap_bytes (" +
+                                                   std::to_string(max_held_bytes_) + ")");
+            for (const auto& e : d.changesets)
+                protocol::append_entry(held_body_, e);
+        }
+        if (d.batch == protocol::batch_state::more_to_come) {
+            if (!subs_.on_download(d.query_version, d.batch))
+                unexpected_bootstrap = d.query_version;
+            return endpoint::status::success();
+        }
+        endpoint::status st;
+        if (held_body_.empty()) {
+            st = inner_.integrate(d);
+        } else {
+            endpoint::incoming_download whole = d;
+            std::error_code ec;
+            whole.changesets = protocol::parse_download_entries(held_body_, ec);
+            st = ec ? endpoint::status::error(protocol::protocol_error::bad_changeset, "held bootstrap: " + ec.message())
+                    : inner_.integrate(whole);
+            held_body_.clear();
+        }
+        if (st.ok() && !subs_.on_download(d.query_version, d.batch))
             unexpected_bootstrap = d.query_version;
         return st;
     }
+    /// Bytes of a bootstrap held until its last batch (0 outside a bootstrap).
+    std::size_t held_bootstrap_bytes() const noexcept { return held_body_.size(); }
     std::optional<std::pair<std::int64_t, std::string>> flx_query() override
     {
         if (auto q = inner_.flx_query())
@@ -141,6 +185,8 @@ public:
 private:
     endpoint::client_store& inner_;
     flx_subscription_store& subs_;
+    std::size_t max_held_bytes_;
+    std::string held_body_; ///< the held batches' entries, in DOWNLOAD body form
 };
 
 inline bool is_plain_upgrade_header(std::string_view n)
@@ -433,7 +479,7 @@ private:
                 if (auto s = weak.lock())
                     s->log((out ? "-> " : "<- ") + detail::head_of(m));
             };
-        adapter_ = std::make_unique<detail::session_store>(session_store_, subs_);
+        adapter_ = std::make_unique<detail::session_store>(session_store_, subs_, cfg_.max_bootstrap_bytes);
         const bool flx = cfg_.dialect->id == dialect_id::mongodb_flx;
         std::string path = flx ? std::string("{}") : cfg_.realm_path;
         auto self = shared_from_this();
