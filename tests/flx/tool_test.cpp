@@ -4,6 +4,7 @@
 #include "realmwire/auth/token.hpp"
 
 #include "reference/support.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,91 +13,15 @@
 #include <string>
 #include <vector>
 
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 using namespace realmwire;
 using namespace std::chrono_literals;
+using rw_tool_test::run_result;
+using rw_tool_test::run_tool;
+using rw_tool_test::tool_server;
 
 namespace {
-
-/// `realmwire server` on 127.0.0.1 (a free port); SIGTERM and wait in the destructor.
-struct server_process {
-    pid_t pid = -1;
-    std::uint16_t port = 0;
-
-    explicit server_process(const std::vector<std::string>& args)
-    {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
-        std::vector<const char*> argv{REALMWIRE_TOOL_PATH, "server", "--listen", "127.0.0.1:0"};
-        for (const auto& s : args)
-            argv.push_back(s.c_str());
-        argv.push_back(nullptr);
-        int rc = posix_spawn(&pid, REALMWIRE_TOOL_PATH, &fa, nullptr, const_cast<char* const*>(argv.data()), environ);
-        posix_spawn_file_actions_destroy(&fa);
-        ::close(fds[1]);
-        REQUIRE(rc == 0);
-        std::string line;
-        auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-            pollfd p{fds[0], POLLIN, 0};
-            if (::poll(&p, 1, 100) > 0) {
-                char buf[256];
-                ssize_t n = ::read(fds[0], buf, sizeof buf);
-                if (n <= 0)
-                    break;
-                line.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-        out_fd = fds[0];
-        REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
-        port = static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1, line.find('\n') - line.rfind(':') - 1)));
-        seen = line.substr(line.find('\n') + 1);
-    }
-    void signal(int sig) const { ::kill(pid, sig); }
-    /// Reads the server's stdout until `text` appeared (or 10 s passed).
-    bool wait_for(const std::string& text)
-    {
-        auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (seen.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-            pollfd p{out_fd, POLLIN, 0};
-            if (::poll(&p, 1, 100) > 0) {
-                char buf[256];
-                ssize_t n = ::read(out_fd, buf, sizeof buf);
-                if (n <= 0)
-                    break;
-                seen.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-        std::size_t at = seen.find(text);
-        if (at == std::string::npos)
-            return false;
-        seen.erase(0, at + text.size());
-        return true;
-    }
-    int out_fd = -1;
-    std::string seen;
-    ~server_process()
-    {
-        if (out_fd >= 0)
-            ::close(out_fd);
-        if (pid > 0) {
-            ::kill(pid, SIGTERM);
-            int st = 0;
-            ::waitpid(pid, &st, 0);
-        }
-    }
-};
 
 std::string token_for(const std::string& data, const std::string& identity)
 {
@@ -108,42 +33,14 @@ std::string token_for(const std::string& data, const std::string& identity)
     return auth::sign_claims(c, keys.private_key);
 }
 
-struct run_result {
-    int status = -1;
-    std::string output; ///< stdout and stderr
-};
-
-/// Runs the tool with `args` (each single-quoted for the shell).
-run_result run_tool(const std::vector<std::string>& args)
-{
-    std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "'";
-    for (const auto& a : args) {
-        std::string q;
-        for (char ch : a)
-            q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-        cmd += " '" + q + "'";
-    }
-    cmd += " 2>&1";
-    run_result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.output.append(buf, n);
-    int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
 } // namespace
 
 TEST_CASE("realmwire client --subscribe: two subscriptions on one table OR-ed, and a refused one fails the run with its code and text")
 {
     rw_ref_test::temp_dir dir;
     const std::string data = dir.str() + "/data";
-    server_process srv({"--data", data, "--dialects", "mongodb_flx"});
-    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port);
+    tool_server srv({"--listen", "127.0.0.1:0", "--data", data, "--dialects", "mongodb_flx"});
+    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port());
     const std::string token = token_for(data, "alice");
     const std::vector<std::string> base{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
                                         "--token", token, "--timeout", "20"};
@@ -200,8 +97,8 @@ TEST_CASE("realmwire server: SIGHUP re-reads --flx-permissions (a file that does
         std::fclose(f);
     };
     write_perms("_id <= 2");
-    server_process srv({"--data", data, "--dialects", "mongodb_flx", "--flx-permissions", perms});
-    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port);
+    tool_server srv({"--listen", "127.0.0.1:0", "--data", data, "--dialects", "mongodb_flx", "--flx-permissions", perms});
+    const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port());
     auto client = [&](const std::string& who, std::vector<std::string> extra) {
         std::vector<std::string> args{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
                                       "--token", token_for(data, who), "--timeout", "20"};

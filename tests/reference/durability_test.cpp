@@ -4,19 +4,16 @@
 #include "realmwire/auth/token.hpp"
 #include "realmwire/reference/history.hpp"
 #include "support.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 using namespace realmwire;
 using namespace rw_ref_test;
@@ -173,62 +170,12 @@ TEST_CASE("realm_history: idents, salts, idempotent integration, replay after re
 
 namespace {
 
-struct server_process {
-    pid_t pid = -1;
-    std::uint16_t port = 0;
-
-    server_process(const std::string& data, std::uint16_t want_port)
-    {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
-        std::string listen = "127.0.0.1:" + std::to_string(want_port);
-        const char* argv[] = {REALMWIRE_TOOL_PATH, "server", "--listen", listen.c_str(), "--data", data.c_str(),
-                              "--public-realm", "/shared", nullptr};
-        int rc = posix_spawn(&pid, REALMWIRE_TOOL_PATH, &fa, nullptr, const_cast<char* const*>(argv), environ);
-        posix_spawn_file_actions_destroy(&fa);
-        ::close(fds[1]);
-        REQUIRE(rc == 0);
-        std::string line;
-        auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-            pollfd p{fds[0], POLLIN, 0};
-            if (::poll(&p, 1, 100) > 0) {
-                char buf[256];
-                ssize_t n = ::read(fds[0], buf, sizeof buf);
-                if (n <= 0)
-                    break;
-                line.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-        ::close(fds[0]);
-        auto colon = line.rfind(':');
-        REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
-        port = static_cast<std::uint16_t>(std::stoul(line.substr(colon + 1)));
-    }
-    void kill9()
-    {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            int st = 0;
-            ::waitpid(pid, &st, 0);
-            pid = -1;
-        }
-    }
-    void term()
-    {
-        if (pid > 0) {
-            ::kill(pid, SIGTERM);
-            int st = 0;
-            ::waitpid(pid, &st, 0);
-            pid = -1;
-        }
-    }
-    ~server_process() { kill9(); }
-};
+/// `realmwire server` with the shared realm /shared on 127.0.0.1:`port` (0: a free one).
+std::unique_ptr<rw_tool_test::tool_server> start_server(const std::string& data, std::uint16_t port)
+{
+    return std::make_unique<rw_tool_test::tool_server>(std::vector<std::string>{
+        "--listen", "127.0.0.1:" + std::to_string(port), "--data", data, "--public-realm", "/shared"});
+}
 
 std::string token_for(const std::string& data, const std::string& identity)
 {
@@ -246,8 +193,8 @@ TEST_CASE("a session resumes after the server is killed with SIGKILL and restart
 {
     temp_dir d;
     const std::string data = d.str() + "/data";
-    auto srv = std::make_unique<server_process>(data, 0);
-    const std::uint16_t port = srv->port;
+    auto srv = start_server(data, 0);
+    const std::uint16_t port = srv->port();
 
     asio::io_context ioc;
     reference::object_store writer;
@@ -271,8 +218,8 @@ TEST_CASE("a session resumes after the server is killed with SIGKILL and restart
             c->local_write();
             reference::client::run_until(ioc, [] { return false; }, std::chrono::milliseconds(3 + (b % 4)));
             if (b == batches / 2 + round) {
-                srv->kill9();
-                srv = std::make_unique<server_process>(data, port);
+                srv->stop(SIGKILL);
+                srv = start_server(data, port);
             }
         }
     }
@@ -292,7 +239,7 @@ TEST_CASE("a session resumes after the server is killed with SIGKILL and restart
     c->stop();
     r->stop();
     reference::client::run_until(ioc, [] { return false; }, 50ms);
-    srv->term();
+    srv->stop(SIGTERM);
 
     // The history on disk: one changeset per local write of the writer, each once, in order.
     reference::realm_history h;
