@@ -1,8 +1,5 @@
 // `realmwire client --dialect mongodb_flx --subscribe 'TABLE: QUERY'` against a real `realmwire server`
 // process on loopback (started and stopped here).
-#include "realmwire/auth/keys.hpp"
-#include "realmwire/auth/token.hpp"
-
 #include "reference/support.hpp"
 #include "support/tool_process.hpp"
 
@@ -21,27 +18,13 @@ using rw_tool_test::run_result;
 using rw_tool_test::run_tool;
 using rw_tool_test::tool_server;
 
-namespace {
-
-std::string token_for(const std::string& data, const std::string& identity)
-{
-    auth::key_pair keys = auth::load_or_generate_keys(data);
-    auth::claims c;
-    c.identity = identity;
-    c.has_access = true;
-    c.access = auth::privilege::download | auth::privilege::upload;
-    return auth::sign_claims(c, keys.private_key);
-}
-
-} // namespace
-
 TEST_CASE("realmwire client --subscribe: two subscriptions on one table OR-ed, and a refused one fails the run with its code and text")
 {
     rw_ref_test::temp_dir dir;
     const std::string data = dir.str() + "/data";
     tool_server srv({"--listen", "127.0.0.1:0", "--data", data, "--dialects", "mongodb_flx"});
     const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port());
-    const std::string token = token_for(data, "alice");
+    const std::string token = rw_tool_test::server_token(data, "alice");
     const std::vector<std::string> base{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
                                         "--token", token, "--timeout", "20"};
 
@@ -101,7 +84,7 @@ TEST_CASE("realmwire server: SIGHUP re-reads --flx-permissions (a file that does
     const std::string url = "ws://127.0.0.1:" + std::to_string(srv.port());
     auto client = [&](const std::string& who, std::vector<std::string> extra) {
         std::vector<std::string> args{"client", "--server", url, "--path", "/", "--dialect", "mongodb_flx",
-                                      "--token", token_for(data, who), "--timeout", "20"};
+                                      "--token", rw_tool_test::server_token(data, who), "--timeout", "20"};
         args.insert(args.end(), extra.begin(), extra.end());
         return run_tool(args);
     };

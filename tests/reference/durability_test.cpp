@@ -177,16 +177,6 @@ std::unique_ptr<rw_tool_test::tool_server> start_server(const std::string& data,
         "--listen", "127.0.0.1:" + std::to_string(port), "--data", data, "--public-realm", "/shared"});
 }
 
-std::string token_for(const std::string& data, const std::string& identity)
-{
-    auth::key_pair keys = auth::load_or_generate_keys(data);
-    auth::claims c;
-    c.identity = identity;
-    c.has_access = true;
-    c.access = auth::privilege::download | auth::privilege::upload;
-    return auth::sign_claims(c, keys.private_key);
-}
-
 } // namespace
 
 TEST_CASE("a session resumes after the server is killed with SIGKILL and restarted: nothing lost, nothing duplicated")
@@ -201,7 +191,7 @@ TEST_CASE("a session resumes after the server is killed with SIGKILL and restart
     reference::client_config cfg;
     cfg.server_url = "ws://127.0.0.1:" + std::to_string(port);
     cfg.realm_path = "/shared";
-    cfg.token = token_for(data, "writer");
+    cfg.token = rw_tool_test::server_token(data, "writer");
     cfg.reconnect_delay = 50ms;
     cfg.max_reconnect_delay = 200ms;
     auto c = std::make_shared<reference::client>(ioc, cfg, writer);
@@ -231,7 +221,7 @@ TEST_CASE("a session resumes after the server is killed with SIGKILL and restart
 
     // A fresh reader sees every object exactly once.
     reference::object_store reader;
-    cfg.token = token_for(data, "reader");
+    cfg.token = rw_tool_test::server_token(data, "reader");
     auto r = std::make_shared<reference::client>(ioc, cfg, reader);
     r->start();
     REQUIRE(reference::client::run_until(ioc, [&] { return r->synced() && item_count(reader) == total; }, 15s));

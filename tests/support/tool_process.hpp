@@ -4,6 +4,9 @@
 // The `realmwire` tool as a real process in tests: one run to its end (run_tool), or a long-running
 // `realmwire server` on loopback whose stdout is read as it goes (tool_server). Needs REALMWIRE_TOOL_PATH.
 
+#include "realmwire/auth/keys.hpp"
+#include "realmwire/auth/token.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -48,6 +51,18 @@ inline run_result run_tool(const std::vector<std::string>& args)
     int st = ::pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
+}
+
+/// An access token for `identity` (download and upload, every realm) signed with the key the server
+/// keeps in its data directory `data` (made there if it is not yet).
+inline std::string server_token(const std::string& data, const std::string& identity)
+{
+    realmwire::auth::key_pair keys = realmwire::auth::load_or_generate_keys(data);
+    realmwire::auth::claims c;
+    c.identity = identity;
+    c.has_access = true;
+    c.access = realmwire::auth::privilege::download | realmwire::auth::privilege::upload;
+    return realmwire::auth::sign_claims(c, keys.private_key);
 }
 
 /// `realmwire server ARGS...` (ARGS include `--listen 127.0.0.1:PORT`, 0 for a free port); the port it
