@@ -75,6 +75,25 @@ inline int wide_level() noexcept
 
 } // namespace mask_detail
 
+/// The byte-at-a-time reference, kept for tests and the fuzz oracle (and for the few bytes before an
+/// aligned wide loop).
+inline std::size_t apply_mask_reference(std::uint8_t* data, std::size_t size, const mask_key& key,
+                                        std::size_t offset = 0) noexcept
+{
+    for (std::size_t i = 0; i < size; ++i)
+        data[i] ^= key[(offset + i) & 3];
+    return (offset + size) & 3;
+}
+
+namespace mask_detail {
+/// The key rotated so that byte 0 of the data lines up with key[offset % 4], repeated to 8 bytes.
+inline void rotate_key(const mask_key& key, std::size_t offset, std::uint8_t (&out)[8]) noexcept
+{
+    for (std::size_t i = 0; i < 8; ++i)
+        out[i] = key[(offset + i) & 3];
+}
+} // namespace mask_detail
+
 /// XORs `size` bytes at `data` with `key`, starting at position `offset` of the key cycle (the number
 /// of payload bytes of this frame already processed), and returns the offset for the next call, so a
 /// frame's payload can be unmasked chunk by chunk as it arrives.
@@ -87,14 +106,11 @@ inline std::size_t apply_mask(std::uint8_t* data, std::size_t size, const mask_k
     if (size >= 512) {
         if (const int level = mask_detail::wide_level(); level != 0) {
             const std::size_t head = static_cast<std::size_t>(0 - reinterpret_cast<std::uintptr_t>(data)) & 63;
-            for (std::size_t j = 0; j < head; ++j)
-                data[j] ^= key[(offset + j) & 3];
-            offset = (offset + head) & 3;
+            offset = apply_mask_reference(data, head, key, offset);
             data += head;
             size -= head;
             std::uint8_t rot8[8];
-            for (std::size_t j = 0; j < 8; ++j)
-                rot8[j] = key[(offset + j) & 3];
+            mask_detail::rotate_key(key, offset, rot8);
             std::uint64_t key8;
             std::memcpy(&key8, rot8, 8);
             const std::size_t step = level == 2 ? 256 : 128;
@@ -109,10 +125,8 @@ inline std::size_t apply_mask(std::uint8_t* data, std::size_t size, const mask_k
         }
     }
 #endif
-    // The key rotated so that byte 0 of `data` lines up with key[offset % 4], repeated to 8 bytes.
     std::uint8_t rot[8];
-    for (std::size_t i = 0; i < 8; ++i)
-        rot[i] = key[(offset + i) & 3];
+    mask_detail::rotate_key(key, offset, rot);
     std::size_t i = 0;
 #ifdef REALMWIRE_WEBSOCKET_MASK_SSE2
     if (size >= 64) {
@@ -151,15 +165,6 @@ inline std::size_t apply_mask(std::uint8_t* data, std::size_t size, const mask_k
 inline std::size_t apply_mask(char* data, std::size_t size, const mask_key& key, std::size_t offset = 0) noexcept
 {
     return apply_mask(reinterpret_cast<std::uint8_t*>(data), size, key, offset);
-}
-
-/// The byte-at-a-time reference, kept for tests and the fuzz oracle.
-inline std::size_t apply_mask_reference(std::uint8_t* data, std::size_t size, const mask_key& key,
-                                        std::size_t offset = 0) noexcept
-{
-    for (std::size_t i = 0; i < size; ++i)
-        data[i] ^= key[(offset + i) & 3];
-    return (offset + size) & 3;
 }
 
 } // namespace realmwire::websocket
