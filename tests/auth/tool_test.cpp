@@ -1,33 +1,14 @@
 #include "realmwire/auth/verifier.hpp"
 
 #include "auth_test_util.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <sys/wait.h>
-
 namespace {
 
-struct run_result {
-    int exit = -1;
-    std::string out;
-};
-
-run_result run_tool(const std::string& args)
-{
-    std::string cmd = std::string(REALMWIRE_TOOL_PATH) + " " + args + " 2>&1";
-    run_result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int status = ::pclose(p);
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+using rw_tool_test::run_result;
+using rw_tool_test::run_tool_shell;
 
 const std::string vdir = std::string(REALMWIRE_VECTORS_DIR) + "/tokens/";
 
@@ -49,13 +30,13 @@ TEST_CASE("realmwire token verify: exit status matches realm-core's for every ve
             if (p != std::string::npos)
                 args += " --path " + command.substr(p + 7);
             INFO(command);
-            run_result r = run_tool(args);
-            CHECK(r.exit == co.at("exit").get<std::int64_t>());
+            run_result r = run_tool_shell(args);
+            CHECK(r.status == co.at("exit").get<std::int64_t>());
             std::string verdict = co.at("verdict").get<std::string>();
             if (verdict != "valid")
-                CHECK(r.out.find("INVALID (" + verdict + ")") != std::string::npos);
+                CHECK(r.output.find("INVALID (" + verdict + ")") != std::string::npos);
             else
-                CHECK(r.out.find("VALID") != std::string::npos);
+                CHECK(r.output.find("VALID") != std::string::npos);
         }
     }
 }
@@ -63,37 +44,37 @@ TEST_CASE("realmwire token verify: exit status matches realm-core's for every ve
 TEST_CASE("realmwire keygen, token sign, verify and decode work together")
 {
     auth_test::temp_dir dir;
-    run_result k = run_tool("keygen " + dir.path + "/keys");
-    REQUIRE(k.exit == 0);
-    CHECK(run_tool("keygen " + dir.path + "/keys").exit == 1); // never overwrites
+    run_result k = run_tool_shell("keygen " + dir.path + "/keys");
+    REQUIRE(k.status == 0);
+    CHECK(run_tool_shell("keygen " + dir.path + "/keys").status == 1); // never overwrites
     {
         std::ofstream(dir.path + "/claims.json") << R"({"identity":"u9","access":["download"],"path":"/u9/a","expires":2000000000})";
     }
     for (const char* format : {"legacy", "jwt"}) {
         INFO(format);
-        run_result s = run_tool("token sign --private-key " + dir.path + "/keys/auth.key --claims " + dir.path +
+        run_result s = run_tool_shell("token sign --private-key " + dir.path + "/keys/auth.key --claims " + dir.path +
                                 "/claims.json --format " + format);
-        REQUIRE(s.exit == 0);
-        std::string token = s.out.substr(0, s.out.find('\n'));
+        REQUIRE(s.status == 0);
+        std::string token = s.output.substr(0, s.output.find('\n'));
         CHECK((token.find(':') != std::string::npos) == (std::string(format) == "legacy"));
         std::string key = " --public-key " + dir.path + "/keys/auth.pub --token " + token;
-        CHECK(run_tool("token verify" + key + " --now 1999999999").exit == 0);
-        run_result expired = run_tool("token verify" + key + " --now 2000000001");
-        CHECK(expired.exit == 1);
-        CHECK(expired.out.find("check expiry    FAILED") != std::string::npos);
+        CHECK(run_tool_shell("token verify" + key + " --now 1999999999").status == 0);
+        run_result expired = run_tool_shell("token verify" + key + " --now 2000000001");
+        CHECK(expired.status == 1);
+        CHECK(expired.output.find("check expiry    FAILED") != std::string::npos);
         // download alone is not download+upload: refused for the path
-        CHECK(run_tool("token verify" + key + " --now 1 --path /u9/a").exit == 1);
-        CHECK(run_tool("token verify --public-key " + vdir + "test-public.pem --token " + token).exit == 1);
-        run_result d = run_tool("token decode --token " + token);
-        CHECK(d.exit == 0);
-        CHECK(d.out.find("identity: u9") != std::string::npos);
+        CHECK(run_tool_shell("token verify" + key + " --now 1 --path /u9/a").status == 1);
+        CHECK(run_tool_shell("token verify --public-key " + vdir + "test-public.pem --token " + token).status == 1);
+        run_result d = run_tool_shell("token decode --token " + token);
+        CHECK(d.status == 0);
+        CHECK(d.output.find("identity: u9") != std::string::npos);
     }
     // the vector signatures are reproduced byte for byte
-    run_result s = run_tool("token sign --private-key " + vdir + "test-private.pem --claims " + vdir + "admin.json");
-    CHECK(s.out == auth_test::read_vector("admin.token") + "\n");
+    run_result s = run_tool_shell("token sign --private-key " + vdir + "test-private.pem --claims " + vdir + "admin.json");
+    CHECK(s.output == auth_test::read_vector("admin.token") + "\n");
     // usage errors exit 2
-    CHECK(run_tool("token verify --token x").exit == 2);
-    CHECK(run_tool("token frob").exit == 2);
-    CHECK(run_tool("token sign --private-key a --claims b --path x").exit == 2);
-    CHECK(run_tool("token decode --token nonsense").exit == 1);
+    CHECK(run_tool_shell("token verify --token x").status == 2);
+    CHECK(run_tool_shell("token frob").status == 2);
+    CHECK(run_tool_shell("token sign --private-key a --claims b --path x").status == 2);
+    CHECK(run_tool_shell("token decode --token nonsense").status == 1);
 }

@@ -30,17 +30,10 @@ struct run_result {
     std::string output; ///< stdout and stderr
 };
 
-/// Runs the tool with `args` (each quoted for the shell) to its end.
-inline run_result run_tool(const std::vector<std::string>& args)
+/// Runs the tool with `shell_args` (split by the shell, as typed on a command line) to its end.
+inline run_result run_tool_shell(const std::string& shell_args)
 {
-    std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "'";
-    for (const auto& a : args) {
-        std::string q;
-        for (char ch : a)
-            q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-        cmd += " '" + q + "'";
-    }
-    cmd += " 2>&1";
+    const std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "' " + shell_args + " 2>&1";
     run_result r;
     FILE* p = ::popen(cmd.c_str(), "r");
     REQUIRE(p);
@@ -51,6 +44,19 @@ inline run_result run_tool(const std::vector<std::string>& args)
     int st = ::pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
+}
+
+/// Runs the tool with `args` (each quoted for the shell) to its end.
+inline run_result run_tool(const std::vector<std::string>& args)
+{
+    std::string quoted;
+    for (const auto& a : args) {
+        std::string q;
+        for (char ch : a)
+            q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        quoted += " '" + q + "'";
+    }
+    return run_tool_shell(quoted);
 }
 
 /// An access token for `identity` (download and upload, every realm) signed with the key the server
