@@ -7,6 +7,7 @@
 // reader-less client sits on the same realm and a third client does UPLOAD+MARK round trips on its own.
 
 #include "security_sync_support.hpp"
+#include "../support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -202,30 +203,18 @@ TEST_CASE("sync attack 6: a client that never reads costs the server its send-qu
 TEST_CASE("sync attack 6: realmwire server --send-queue-cap sets the cap and reports the peak at stop")
 {
     rw_ref_test::temp_dir dir;
-    auto run = [&](const std::string& flags) {
-        std::string out = dir.str() + "/out.txt";
-        // Bounded: at most 10 s for the server to listen, then SIGTERM.
-        std::string cmd = "sh -c '" + std::string(REALMWIRE_TOOL_PATH) + " server --listen 127.0.0.1:0 --data " +
-                          dir.str() + "/data " + flags + " >" + out +
-                          " 2>&1 & pid=$!; for i in $(seq 200); do grep -q \"^listening\" " + out +
-                          " && break; sleep 0.05; done; kill -TERM $pid; wait $pid; echo exit=$?; cat " + out + "'";
-        std::string got;
-        FILE* p = ::popen(cmd.c_str(), "r");
-        REQUIRE(p);
-        char buf[4096];
-        std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-            got.append(buf, n);
-        ::pclose(p);
-        return got;
-    };
-    std::string ok = run("--send-queue-cap 65536");
-    INFO(ok);
-    CHECK(ok.find("exit=0") != std::string::npos);
-    CHECK(ok.find("listening on 127.0.0.1:") != std::string::npos);
-    CHECK(ok.find("peak send queue 0 bytes of 65536)") != std::string::npos);
-    std::string bad = run("--send-queue-cap lots");
-    INFO(bad);
-    CHECK(bad.find("--send-queue-cap wants a number >= 0") != std::string::npos);
-    CHECK(bad.find("exit=0") == std::string::npos);
+    {
+        rw_tool_test::tool_server srv(
+            {"--listen", "127.0.0.1:0", "--data", dir.str() + "/data", "--send-queue-cap", "65536"});
+        CHECK(srv.stop(SIGTERM) == 0);
+        // The stop line is read after the process ended: what it wrote stays in the pipe.
+        CHECK(srv.wait_for("peak send queue 0 bytes of 65536)"));
+    }
+    // A refused flag ends the tool before it listens, with the flag named.
+    auto bad = rw_tool_test::run_tool(
+        {"server", "--listen", "127.0.0.1:0", "--data", dir.str() + "/data2", "--send-queue-cap", "lots"});
+    INFO(bad.output);
+    CHECK(bad.output.find("--send-queue-cap wants a number >= 0") != std::string::npos);
+    CHECK(bad.status != 0);
+    CHECK(bad.output.find("listening") == std::string::npos);
 }

@@ -110,14 +110,18 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     void signal(int sig) const { ::kill(pid_, sig); }
     /// Sends `sig` and waits for the process to end (SIGKILL: the crash a durable server must survive).
-    void stop(int sig)
+    /// Returns its exit status, -1 when it did not exit normally or was stopped before.
+    int stop(int sig)
     {
+        int status = -1;
         if (pid_ > 0) {
             ::kill(pid_, sig);
             int st = 0;
             ::waitpid(pid_, &st, 0);
             pid_ = -1;
+            status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
         }
+        return status;
     }
     /// Reads the server's stdout until `text` appeared (or 10 s passed); what came before it and `text`
     /// itself are consumed.
