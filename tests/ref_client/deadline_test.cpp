@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include <arpa/inet.h>
@@ -148,6 +149,56 @@ TEST_CASE("deadline: terminal cancellation ends a pending sync with operation_ab
     CHECK_FALSE(cl->failed()); // cancelling one wait does not end the client
     cl->stop();
     rw::reference::client::run_until(ioc, [] { return false; }, 20ms);
+}
+
+TEST_CASE("deadline: cancelling a login aborts its /auth exchange at once and not at the request timeout")
+{
+    asio::io_context ioc;
+    // An /auth server that reads the request and never answers; it notes when the client closes.
+    asio::ip::tcp::acceptor acceptor(ioc, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    asio::ip::tcp::socket peer(ioc);
+    bool accepted = false;
+    bool closed = false;
+    std::array<char, 4096> buf{};
+    std::function<void()> read = [&] {
+        peer.async_read_some(asio::buffer(buf), [&](std::error_code ec, std::size_t) {
+            if (ec) {
+                closed = true;
+                return;
+            }
+            read();
+        });
+    };
+    acceptor.async_accept(peer, [&](std::error_code ec) {
+        if (!ec) {
+            accepted = true;
+            read();
+        }
+    });
+    rw::reference::login_config lc;
+    lc.auth_url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+    lc.credentials = rw::auth::credentials::anonymous();
+    lc.realm_path = "/r";
+    lc.connect_timeout = 60s;
+    lc.request_timeout = 60s;
+    asio::cancellation_signal cancel;
+    bool done = false;
+    std::error_code got;
+    rw::reference::async_login(ioc, lc,
+                               asio::bind_cancellation_slot(cancel.slot(), [&](std::error_code ec, rw::reference::login_result) {
+                                   done = true;
+                                   got = ec;
+                               }));
+    REQUIRE(rw::reference::client::run_until(ioc, [&] { return accepted; }, 5s));
+    rw::reference::client::run_until(ioc, [] { return false; }, 50ms); // the request is in flight
+    CHECK_FALSE(done);
+    CHECK_FALSE(closed);
+    cancel.emit(asio::cancellation_type::terminal);
+    REQUIRE(rw::reference::client::run_until(ioc, [&] { return done; }, 2s));
+    CHECK(got == asio::error::operation_aborted);
+    // The exchange goes with the login: its connection is closed now, not when the 60 s request
+    // timeout would have ended it.
+    CHECK(rw::reference::client::run_until(ioc, [&] { return closed; }, 3s));
 }
 
 TEST_CASE("deadline: realmwire client --timeout covers the /auth login and the sync")

@@ -813,7 +813,10 @@ private:
         o.connect_timeout = remaining(cfg_.deadline, cfg_.connect_timeout);
         o.request_timeout = remaining(cfg_.deadline, cfg_.request_timeout);
         auto self = this->shared_from_this();
-        driver::async_http_request(ioc_, r_.target, req, o, [self, login](std::error_code ec, http::response resp) {
+        // The exchange is bound to this login's own signal: when the login ends early (cancelled, or its
+        // deadline passed) the request in flight is aborted with it instead of running to its timeout.
+        driver::async_http_request(ioc_, r_.target, req, o,
+                                   asio::bind_cancellation_slot(http_cancel_.slot(), [self, login](std::error_code ec, http::response resp) {
             if (self->done_)
                 return;
             if (ec)
@@ -832,7 +835,7 @@ private:
                 return self->finish(ec, "access token refused: " + ec.message());
             self->r_.access_token = t.token;
             self->finish({}, {});
-        });
+        }));
     }
 
     void finish(std::error_code ec, std::string what)
@@ -841,6 +844,8 @@ private:
             return;
         done_ = true;
         timer_.cancel();
+        // A no-op once the exchange has completed (it clears its slot); otherwise it closes its socket.
+        http_cancel_.emit(asio::cancellation_type::terminal);
         r_.what = std::move(what);
         (*h_)(ec, std::move(r_));
     }
@@ -848,6 +853,7 @@ private:
     asio::io_context& ioc_;
     login_config cfg_;
     asio::steady_timer timer_;
+    asio::cancellation_signal http_cancel_;
     std::shared_ptr<Handler> h_;
     login_result r_;
     bool done_ = false;
@@ -857,8 +863,8 @@ private:
 
 /// Logs in at `/auth` and gets an access token for cfg.realm_path, all of it by cfg.deadline (then
 /// std::errc::timed_out). Signature void(std::error_code, login_result); any completion token; terminal
-/// cancellation completes with operation_aborted (an exchange in flight ends by its own timeouts,
-/// which the deadline caps).
+/// cancellation completes with operation_aborted and aborts the HTTP exchange in flight (its connection
+/// is closed at once, as it is when the deadline passes).
 template <class CompletionToken>
 auto async_login(asio::io_context& ioc, login_config cfg, CompletionToken&& token)
 {
