@@ -663,3 +663,34 @@ TEST_CASE("server: FLX bootstrap after IDENT with a query and after QUERY, stead
             steady_to_2 = d->batch == rp::batch_state::steady_state && d->query_version == 4 && d->entries.size() == 1;
     CHECK(steady_to_2);
 }
+
+TEST_CASE("server: a PING flood from a peer that does not read costs one queued PONG")
+{
+    // realm-core's client has one PING outstanding at a time and checks the PONG's timestamp against
+    // it. A peer that sends PINGs and never reads made the server queue one PONG per PING: memory grew
+    // with what the peer sent while its reads stalled, outside the send-queue cap. The pending PONG now
+    // answers the latest PING instead.
+    scripted_client c;
+    auto si = open_session(c, 1);
+    (void)si;
+    for (std::uint64_t ts = 1; ts <= 100000; ++ts)
+        c.send(rp::ping_message{ts, 0});
+    auto out = c.drain();
+    REQUIRE(out.size() == 1);
+    CHECK(std::get<rp::pong_message>(out[0]).timestamp == 100000);
+
+    // A PING after the PONG went out gets its own PONG, and the session goes on.
+    c.send(rp::ping_message{7, 0});
+    out = c.drain();
+    REQUIRE(out.size() == 1);
+    CHECK(std::get<rp::pong_message>(out[0]).timestamp == 7);
+
+    // A PONG queued behind other output keeps its place and still answers the newest PING.
+    c.send(rp::unbind_message{1});
+    c.send(rp::ping_message{8, 0});
+    c.send(rp::ping_message{9, 0});
+    out = c.drain();
+    REQUIRE(out.size() == 2);
+    CHECK(std::get<rp::unbound_message>(out[0]).session_ident == 1);
+    CHECK(std::get<rp::pong_message>(out[1]).timestamp == 9);
+}

@@ -183,6 +183,8 @@ public:
         if (!control_.empty()) {
             output_item item = std::move(control_.front());
             control_.pop_front();
+            if (item.kind == item_kind::pong)
+                pong_queued_ = false;
             on_sent(item);
             return std::move(item.bytes);
         }
@@ -285,7 +287,7 @@ public:
     }
 
 private:
-    enum class item_kind { plain, server_ident, unbound };
+    enum class item_kind { plain, server_ident, unbound, pong };
     struct output_item {
         std::string bytes;
         std::uint64_t session_ident = 0;
@@ -396,6 +398,7 @@ private:
         m.message = info ? info->message : std::string_view("Other connection level error");
         // realm-core sends nothing else once it decided to close
         control_.clear();
+        pong_queued_ = false;
         queue_control(m, 0, item_kind::plain);
         closing_ = true;
         close_error_ = code;
@@ -839,7 +842,21 @@ private:
     {
         protocol::pong_message out;
         out.timestamp = m.timestamp;
-        queue_control(out, 0, item_kind::plain);
+        // At most one PONG waits in the queue: a newer PING re-aims it. A client has one PING
+        // outstanding at a time (realm-core's does), so it loses nothing; a peer that sends PINGs and
+        // never reads can no longer grow the queue by one PONG per PING.
+        if (pong_queued_) {
+            for (auto it = control_.rbegin(); it != control_.rend(); ++it) {
+                if (it->kind == item_kind::pong) {
+                    std::error_code ec;
+                    it->bytes.clear();
+                    protocol::encode(out, it->bytes, ec);
+                    return;
+                }
+            }
+        }
+        queue_control(out, 0, item_kind::pong);
+        pong_queued_ = true;
     }
 
     void handle(protocol::json_error_message& m)
@@ -1037,6 +1054,7 @@ private:
     std::map<std::uint64_t, session> sessions_;
     std::deque<std::uint64_t> enlisted_;
     std::deque<output_item> control_;
+    bool pong_queued_ = false; ///< a PONG is in control_ (at most one)
     std::vector<server_event> events_;
     bool closing_ = false;
     int close_error_ = 0;
