@@ -1,6 +1,7 @@
 #include "realmwire/changeset.hpp"
 
 #include "framed.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,24 +13,9 @@
 
 namespace {
 
-struct result {
-    int status = -1;
-    std::string out;
-};
-
-result run_tool(const std::string& args)
+rw_tool_test::run_result run_tool(const std::string& args)
 {
-    std::string cmd = std::string(REALMWIRE_TOOL_PATH) + " changesets " + args + " 2>&1";
-    result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return rw_tool_test::run_tool_shell("changesets " + args);
 }
 
 const std::string vectors = REALMWIRE_VECTORS_DIR;
@@ -40,7 +26,7 @@ TEST_CASE("realmwire changesets: verifies the vectors and reports the failing in
 {
     auto r = run_tool(vectors + "/changesets/basic.bin --verify-roundtrip");
     CHECK(r.status == 0);
-    CHECK(r.out == "OK: decoded 300 changesets, 330028 bytes, 7673 instructions, re-encoding byte-identical\n");
+    CHECK(r.output == "OK: decoded 300 changesets, 330028 bytes, 7673 instructions, re-encoding byte-identical\n");
 
     // UPLOAD changesets: identical in their own (client) layout, not in realm-core's strings-first one.
     std::string upload = vectors + "/sessions/a-write5.changesets.bin";
@@ -48,7 +34,7 @@ TEST_CASE("realmwire changesets: verifies the vectors and reports the failing in
     CHECK(run_tool(upload + " --verify-roundtrip --layout client").status == 0);
     r = run_tool(upload + " --verify-roundtrip --layout strings_first");
     CHECK(r.status == 1);
-    CHECK(r.out.rfind("FAILED index=0: re-encoding differs (original 125 bytes, re-encoded 125 bytes", 0) == 0);
+    CHECK(r.output.rfind("FAILED index=0: re-encoding differs (original 125 bytes, re-encoded 125 bytes", 0) == 0);
 
     // A corrupt changeset: the index and the error with its offset.
     auto frames = cs_test::read_framed(vectors + "/changesets/basic.bin");
@@ -67,7 +53,7 @@ TEST_CASE("realmwire changesets: verifies the vectors and reports the failing in
     }
     r = run_tool(path);
     CHECK(r.status == 1);
-    CHECK(r.out == "FAILED index=2: decode: unknown instruction type (field tag, at byte " + std::to_string(frames[2].size()) + ")\n");
+    CHECK(r.output == "FAILED index=2: decode: unknown instruction type (field tag, at byte " + std::to_string(frames[2].size()) + ")\n");
     CHECK(run_tool(path + " --index 1").status == 0);
     std::remove(path.c_str());
 
@@ -85,12 +71,12 @@ TEST_CASE("realmwire changesets --dump prints the instructions as the vectors' d
                            "InternStrings  0=\"Person\", 1=\"age\"\n"
                            "Update        path=Person[Int(2)].age, value=Int(8), default=0\n"
                            "OK: decoded 1 changesets, 24 bytes, 1 instructions\n";
-    CHECK(r.out == expected);
+    CHECK(r.output == expected);
     r = run_tool(vectors + "/changesets/basic.bin --dump --index 7");
     CHECK(r.status == 0);
     auto dump = cs_test::read_dump(vectors + "/changesets/basic.txt");
     std::string lines;
     for (const auto& l : dump[7].lines)
         lines += l + "\n";
-    CHECK(r.out.find(lines) != std::string::npos);
+    CHECK(r.output.find(lines) != std::string::npos);
 }

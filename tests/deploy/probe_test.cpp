@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include "../support/skip.hpp"
+#include "../support/tool_process.hpp"
 
 #include <asio/write.hpp>
 
@@ -92,18 +93,9 @@ int plain_get_status(std::uint16_t port, const std::string& target)
 
 std::string run_tool(const std::string& args, int& status)
 {
-    std::string cmd = std::string(REALMWIRE_TOOL_PATH) + " " + args + " 2>&1";
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p)
-        throw std::runtime_error("popen");
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
-        out.append(buf.data(), n);
-    int rc = ::pclose(p);
-    status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
+    auto r = rw_tool_test::run_tool_shell(args);
+    status = r.status;
+    return r.output;
 }
 
 } // namespace

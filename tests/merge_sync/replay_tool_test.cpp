@@ -1,6 +1,7 @@
 // `realmwire merge replay` with the state applier wired in: every scenario's merged server history must
 // end in realm-core's final state, and the tool says so on its last line.
 #include "merge_sync/vectors.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,21 +10,15 @@
 
 TEST_CASE("merge replay tool: all scenarios byte-identical and every final state equal")
 {
-    std::string cmd = std::string(REALMWIRE_TOOL_PATH) + " merge replay";
+    std::string args = "merge replay";
     for (int n = 0; n < rw_merge_test::scenario_count; ++n) {
         char name[32];
         std::snprintf(name, sizeof name, "/scenario-%03d.json", n);
-        cmd += " " + rw_merge_test::vectors_dir() + name;
+        args += " " + rw_merge_test::vectors_dir() + name;
     }
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0 && out.size() < (1u << 22))
-        out.append(buf, n);
-    int rc = ::pclose(p);
-    CHECK(rc == 0);
+    auto run = rw_tool_test::run_tool_shell(args, false);
+    CHECK(run.status == 0);
+    const std::string& out = run.output;
     auto nl = out.find_last_of('\n', out.size() >= 2 ? out.size() - 2 : 0);
     std::string last = out.substr(nl == std::string::npos ? 0 : nl + 1);
     INFO(last);

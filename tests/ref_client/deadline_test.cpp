@@ -2,6 +2,7 @@
 // that never accepts (listen backlog full), end in std::errc::timed_out by the deadline, through
 // the API and through `realmwire client --timeout` (the /auth login included).
 #include "support.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -77,25 +78,15 @@ sync_outcome sync_with_deadline(asio::io_context& ioc, const std::string& url, s
     return out;
 }
 
-struct tool_result {
-    int status = -1;
-    std::string output;
+struct tool_result : rw_tool_test::run_result {
     std::chrono::milliseconds took{0};
 };
 
 tool_result run_tool(const std::string& args)
 {
-    std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "' " + args + " 2>&1";
     auto t0 = std::chrono::steady_clock::now();
     tool_result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
-        r.output.append(buf.data(), n);
-    int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    static_cast<rw_tool_test::run_result&>(r) = rw_tool_test::run_tool_shell(args);
     r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     return r;
 }

@@ -4,18 +4,15 @@
 #include "support.hpp"
 
 #include "realmwire/reference/local_store.hpp"
+#include "support/tool_process.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
 
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 using namespace rw_client_test;
 
@@ -25,23 +22,6 @@ namespace {
 rw::changeset::changeset rename(const rw::reference::object_store& st, std::int64_t id, const std::string& name)
 {
     return st.items_changeset({{id, name}});
-}
-
-/// Runs the tool with `args`, returns its exit status and output.
-int run_tool(const std::vector<std::string>& args, std::string& out)
-{
-    std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "'";
-    for (const auto& a : args)
-        cmd += " '" + a + "'";
-    cmd += " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    int st = ::pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 } // namespace
@@ -161,49 +141,22 @@ TEST_CASE("realmwire client --local: a write reported done survives kill -9 and 
     }
     const std::string dead = "ws://127.0.0.1:" + std::to_string(dead_port);
     for (int round = 0; round < 2; ++round) {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
         const std::string start = std::to_string(1 + round * 3);
-        const char* argv[] = {REALMWIRE_TOOL_PATH, "client", "--server", dead.c_str(), "--path", "/durable",
-                              "--token", token.c_str(), "--local", file.c_str(), "--write", "3", "--start-id",
-                              start.c_str(), "--timeout", "30", nullptr};
-        pid_t pid = 0;
-        REQUIRE(::posix_spawn(&pid, REALMWIRE_TOOL_PATH, &fa, nullptr, const_cast<char* const*>(argv), environ) == 0);
-        posix_spawn_file_actions_destroy(&fa);
-        ::close(fds[1]);
+        rw_tool_test::tool_process client({"client", "--server", dead, "--path", "/durable", "--token", token, "--local",
+                                           file, "--write", "3", "--start-id", start, "--timeout", "30"});
         // Wait for "wrote 3 objects", then kill -9 at once.
-        std::string out;
-        auto until = std::chrono::steady_clock::now() + 10s;
-        while (out.find("wrote 3 objects") == std::string::npos && std::chrono::steady_clock::now() < until) {
-            pollfd p{fds[0], POLLIN, 0};
-            if (::poll(&p, 1, 100) > 0) {
-                char buf[256];
-                ssize_t n = ::read(fds[0], buf, sizeof buf);
-                if (n <= 0)
-                    break;
-                out.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-        ::kill(pid, SIGKILL);
-        int st = 0;
-        ::waitpid(pid, &st, 0);
-        ::close(fds[0]);
-        INFO(out);
-        REQUIRE(out.find("wrote 3 objects") != std::string::npos);
-        CHECK(WIFSIGNALED(st));
+        const bool wrote = client.wait_for("wrote 3 objects");
+        const int status = client.stop(SIGKILL);
+        INFO(client.consumed() + client.unconsumed());
+        REQUIRE(wrote);
+        CHECK(status == -1); // still running when killed: nothing was flushed at a clean exit
     }
     // A new process with the same file syncs against the real server and uploads all six.
-    std::string out;
-    int rc = run_tool({"client", "--server", s.url(), "--path", "/durable", "--token", token, "--local", file,
-                       "--timeout", "10"},
-                      out);
-    INFO(out);
-    CHECK(rc == 0);
-    CHECK_THAT(out, Catch::Contains("local table class_Item: 6 objects"));
+    auto run = rw_tool_test::run_tool(
+        {"client", "--server", s.url(), "--path", "/durable", "--token", token, "--local", file, "--timeout", "10"});
+    INFO(run.output);
+    CHECK(run.status == 0);
+    CHECK_THAT(run.output, Catch::Contains("local table class_Item: 6 objects"));
     // A fresh reader sees them on the server.
     asio::io_context ioc;
     rw::reference::object_store reader;

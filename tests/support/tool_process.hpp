@@ -2,7 +2,8 @@
 #define REALMWIRE_TESTS_SUPPORT_TOOL_PROCESS_HPP
 
 // The `realmwire` tool as a real process in tests: one run to its end (run_tool), or a long-running
-// `realmwire server` on loopback whose stdout is read as it goes (tool_server). Needs REALMWIRE_TOOL_PATH.
+// `realmwire server` on loopback whose stdout is read as it goes (tool_server), or any other command
+// as a process (tool_process). Needs REALMWIRE_TOOL_PATH.
 
 #include "realmwire/auth/keys.hpp"
 #include "realmwire/auth/token.hpp"
@@ -30,10 +31,12 @@ struct run_result {
     std::string output; ///< stdout and stderr
 };
 
-/// Runs the tool with `shell_args` (split by the shell, as typed on a command line) to its end.
-inline run_result run_tool_shell(const std::string& shell_args)
+/// Runs the tool with `shell_args` (split by the shell, as typed on a command line, redirections
+/// included) to its end. Its stderr goes into the output too unless `with_stderr` is false.
+inline run_result run_tool_shell(const std::string& shell_args, bool with_stderr = true)
 {
-    const std::string cmd = std::string("'") + REALMWIRE_TOOL_PATH + "' " + shell_args + " 2>&1";
+    const std::string cmd =
+        std::string("'") + REALMWIRE_TOOL_PATH + "' " + shell_args + (with_stderr ? " 2>&1" : " 2>/dev/null");
     run_result r;
     FILE* p = ::popen(cmd.c_str(), "r");
     REQUIRE(p);
@@ -71,11 +74,11 @@ inline std::string server_token(const std::string& data, const std::string& iden
     return realmwire::auth::sign_claims(c, keys.private_key);
 }
 
-/// `realmwire server ARGS...` (ARGS include `--listen 127.0.0.1:PORT`, 0 for a free port); the port it
-/// reports once listening; its stdout read on demand. The destructor stops it with SIGTERM and waits.
-class tool_server {
+/// The tool as a running process with `args` (everything after the tool's path); its stdout read on
+/// demand. The destructor stops it with SIGTERM and waits.
+class tool_process {
 public:
-    explicit tool_server(const std::vector<std::string>& args)
+    explicit tool_process(const std::vector<std::string>& args)
     {
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
@@ -83,7 +86,7 @@ public:
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
         posix_spawn_file_actions_addclose(&fa, fds[0]);
-        std::vector<const char*> argv{REALMWIRE_TOOL_PATH, "server"};
+        std::vector<const char*> argv{REALMWIRE_TOOL_PATH};
         for (const auto& s : args)
             argv.push_back(s.c_str());
         argv.push_back(nullptr);
@@ -92,25 +95,19 @@ public:
         ::close(fds[1]);
         out_fd_ = fds[0];
         REQUIRE(rc == 0);
-        REQUIRE(wait_for("\n"));
-        const std::string line = consumed_;
-        INFO(line);
-        REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
-        port_ = static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1)));
     }
-    tool_server(const tool_server&) = delete;
-    tool_server& operator=(const tool_server&) = delete;
-    ~tool_server()
+    tool_process(const tool_process&) = delete;
+    tool_process& operator=(const tool_process&) = delete;
+    ~tool_process()
     {
         stop(SIGTERM);
         if (out_fd_ >= 0)
             ::close(out_fd_);
     }
 
-    std::uint16_t port() const noexcept { return port_; }
     void signal(int sig) const { ::kill(pid_, sig); }
-    /// Sends `sig` and waits for the process to end (SIGKILL: the crash a durable server must survive).
-    /// Returns its exit status, -1 when it did not exit normally or was stopped before.
+    /// Sends `sig` and waits for the process to end (SIGKILL: the crash a durable program must survive).
+    /// Returns its exit status; -1 when a signal ended it or it was stopped before.
     int stop(int sig)
     {
         int status = -1;
@@ -123,12 +120,11 @@ public:
         }
         return status;
     }
-    /// Reads the server's stdout until `text` appeared (or 10 s passed); what came before it and `text`
-    /// itself are consumed.
-    bool wait_for(const std::string& text)
+    /// Reads stdout until `text` appeared (or `timeout` passed); what came before it and `text` itself
+    /// are consumed (see consumed()).
+    bool wait_for(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
-        using namespace std::chrono_literals;
-        auto deadline = std::chrono::steady_clock::now() + 10s;
+        auto deadline = std::chrono::steady_clock::now() + timeout;
         while (seen_.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
             pollfd p{out_fd_, POLLIN, 0};
             if (::poll(&p, 1, 100) > 0) {
@@ -146,13 +142,40 @@ public:
         seen_.erase(0, at + text.size());
         return true;
     }
+    /// What the last successful wait_for() consumed.
+    const std::string& consumed() const noexcept { return consumed_; }
+    /// Read but not yet consumed.
+    const std::string& unconsumed() const noexcept { return seen_; }
 
 private:
     pid_t pid_ = -1;
     int out_fd_ = -1;
-    std::uint16_t port_ = 0;
     std::string seen_;
     std::string consumed_;
+};
+
+/// `realmwire server ARGS...` (ARGS include `--listen 127.0.0.1:PORT`, 0 for a free port) and the port
+/// it reports once listening.
+class tool_server : public tool_process {
+public:
+    explicit tool_server(const std::vector<std::string>& args) : tool_process(with_command(args))
+    {
+        REQUIRE(wait_for("\n"));
+        const std::string line = consumed();
+        INFO(line);
+        REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
+        port_ = static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1)));
+    }
+    std::uint16_t port() const noexcept { return port_; }
+
+private:
+    static std::vector<std::string> with_command(const std::vector<std::string>& args)
+    {
+        std::vector<std::string> all{"server"};
+        all.insert(all.end(), args.begin(), args.end());
+        return all;
+    }
+    std::uint16_t port_ = 0;
 };
 
 } // namespace rw_tool_test
