@@ -315,7 +315,25 @@ private:
                 ++p;
                 return true;
             }
-            if constexpr (std::numeric_limits<T>::digits >= 13) {
+            if constexpr (std::is_signed_v<T>) {
+                // Signed fields take the sign flag inline too (-1..-64 in one byte, -8192..8191 in two):
+                // a negative magnitude m is ~m, an xor with the flag spread over the word.
+                if (b0 < 0x80) {
+                    v = static_cast<T>(std::int64_t(b0 & 0x3F) ^ -std::int64_t(b0 >> 6));
+                    ++p;
+                    return true;
+                }
+                if constexpr (std::numeric_limits<T>::digits >= 13) {
+                    const std::uint8_t b1 = p[1];
+                    if (b1 < 0x80 && ((b1 & 0x3F) != 0 || (b0 & 0x40) != 0)) {
+                        const std::int64_t m = std::int64_t(b0 & 0x7F) | (std::int64_t(b1 & 0x3F) << 7);
+                        v = static_cast<T>(m ^ -std::int64_t(b1 >> 6));
+                        p += 2;
+                        return true;
+                    }
+                }
+            }
+            else if constexpr (std::numeric_limits<T>::digits >= 13) {
                 const std::uint8_t b1 = p[1];
                 if (b0 >= 0x80 && b1 < 0x40 && (b1 != 0 || (b0 & 0x40) != 0)) {
                     v = static_cast<T>((b0 & 0x7F) | (unsigned(b1) << 7));
@@ -364,7 +382,7 @@ private:
         if (REALMWIRE_UNLIKELY(len > static_cast<std::uint64_t>(end_ - p)))
             return fail(changeset_error::length_exceeds_input, at, field);
         auto n = static_cast<std::size_t>(len);
-        if (utf8) {
+        if (utf8 && !short_ascii(p, n)) {
             std::size_t bad = detail::utf8_invalid_at(p, n);
             if (REALMWIRE_UNLIKELY(bad != n))
                 return fail(changeset_error::invalid_utf8, p + bad, field);
@@ -372,6 +390,24 @@ private:
         out = std::string_view(reinterpret_cast<const char*>(p), n);
         p += n;
         return true;
+    }
+
+    /// 16 x FF then 16 x 00: the 16 bytes at `keep_first + 16 - n` (n <= 16) keep the first n bytes of a
+    /// 16-byte load, in any byte order.
+    static constexpr std::uint8_t keep_first[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+    /// True when `n` <= 16 bytes at `p` are all ASCII, decided with two loads and no branch on `n`
+    /// (names and most short values: the validator's length cases mispredicted with every change of
+    /// length). The loads may read past the string but never past the input: they need 16 bytes there.
+    /// False means "not known": the full check decides.
+    REALMWIRE_ALWAYS_INLINE bool short_ascii(const std::uint8_t* p, std::size_t n) const noexcept
+    {
+        if (n > 16 || end_ - p < 16)
+            return false;
+        const std::uint64_t lo = detail::load_u64(p) & detail::load_u64(keep_first + 16 - n);
+        const std::uint64_t hi = detail::load_u64(p + 8) & detail::load_u64(keep_first + 24 - n);
+        return ((lo | hi) & 0x8080808080808080ull) == 0;
     }
 
     enum class name_kind { none, class_name, field_name };
@@ -593,11 +629,28 @@ private:
         x *= 0x9E3779B97F4A7C15ull;
         return x ^ (x >> 29);
     }
+    // Strings of up to 16 bytes (nearly all names) hash as two zero-padded words, without a branch on
+    // their length: loaded wide and masked when 16 bytes of input are there, else copied (same words).
     REALMWIRE_ALWAYS_INLINE std::uint64_t hash(std::string_view str) const noexcept
     {
         auto p = reinterpret_cast<const std::uint8_t*>(str.data());
         std::size_t n = str.size();
         std::uint64_t h = seed_ ^ n;
+        if (n <= 16) {
+            std::uint64_t lo, hi;
+            if (REALMWIRE_LIKELY(end_ - p >= 16)) {
+                lo = detail::load_u64(p) & detail::load_u64(keep_first + 16 - n);
+                hi = detail::load_u64(p + 8) & detail::load_u64(keep_first + 24 - n);
+            }
+            else {
+                std::uint8_t buf[16] = {};
+                std::memcpy(buf, p, n);
+                lo = detail::load_u64(buf);
+                hi = detail::load_u64(buf + 8);
+            }
+            h = mix(mix(h ^ lo) ^ hi);
+            return h ^ (h >> 32);
+        }
         for (; n >= 8; p += 8, n -= 8)
             h = mix(h ^ detail::load_u64(p));
         if (n >= 4)
@@ -608,7 +661,7 @@ private:
         return h ^ (h >> 32);
     }
 
-    bool intern(std::string_view s, const std::uint8_t* at)
+    REALMWIRE_ALWAYS_INLINE bool intern(std::string_view s, const std::uint8_t* at)
     {
         if ((strings_.size() + 1) * 2 > slots_.size())
             grow();
