@@ -181,3 +181,73 @@ TEST_CASE("fast path: interned names up to 16 bytes at the end of the input are 
         CHECK(b.where.offset == first.size() + filler.size() + 2 + 1 + (n - 1));
     }
 }
+
+TEST_CASE("fast path: varints of 3 to 10 bytes read with one 8-byte load agree with the byte loop")
+{
+    // Every length, for values and for over-long, sign, overflow and truncated forms, once with 8 or
+    // more bytes readable from the start (the one-load reader) and once with exactly the form's bytes
+    // (the byte loop), at the start and after one byte of something else.
+    auto check = [](const std::string& form, std::size_t want_used, bool want_ok, std::int64_t want, E want_err,
+                    bool ends_input = false) {
+        for (std::size_t pad : {std::size_t(0), std::size_t(1), std::size_t(7), std::size_t(8), std::size_t(16)}) {
+            if (ends_input && pad > 0)
+                continue;
+            for (std::size_t lead : {std::size_t(0), std::size_t(1)}) {
+                const std::string buf = std::string(lead, '\x05') + form + std::string(pad, '\xFF');
+                const auto* b = reinterpret_cast<const std::uint8_t*>(buf.data());
+                const std::uint8_t* p = b + lead;
+                std::int64_t v = 0;
+                INFO("form bytes " << form.size() << " pad " << pad << " lead " << lead);
+                E e = rc::decode_varint(p, b + buf.size(), v);
+                if (want_ok) {
+                    CHECK(e == E{});
+                    CHECK(v == want);
+                    CHECK(std::size_t(p - (b + lead)) == want_used);
+                }
+                else {
+                    CHECK(e == want_err);
+                    CHECK(p == b + lead); // the cursor stays at the varint
+                }
+            }
+        }
+    };
+    for (int bits = 13; bits <= 63; ++bits) {
+        for (std::int64_t d : {-1, 0, 1}) {
+            for (int neg = 0; neg < 2; ++neg) {
+                std::int64_t m = (std::int64_t(1) << (bits - 1)) + d + (bits == 63 ? std::int64_t(0) : (std::int64_t(1) << (bits - 1)) - 1);
+                std::int64_t v = neg ? ~m : m;
+                std::string form = varint(v);
+                check(form, form.size(), true, v, E{});
+                // The same magnitude one byte longer (the sign moved to a last byte adding nothing):
+                // over-long.
+                std::string longer = form;
+                longer.back() = static_cast<char>((static_cast<unsigned char>(longer.back()) & 0x3F) | 0x80);
+                longer += static_cast<char>(neg ? 0x40 : 0x00);
+                if (longer.size() <= 10)
+                    check(longer, 0, false, 0, E::varint_non_minimal);
+                // Cut short at the end of the input: truncated.
+                check(form.substr(0, form.size() - 1), 0, false, 0, E::truncated, true);
+            }
+        }
+    }
+    // 9- and 10-byte forms: the largest magnitudes, and the limits of the 10th byte.
+    check(unhex("FF FF FF FF FF FF FF FF FF 00"), 10, true, INT64_MAX, E{});
+    check(unhex("FF FF FF FF FF FF FF FF FF 40"), 10, true, INT64_MIN, E{});
+    check(unhex("FF FF FF FF FF FF FF FF 3F"), 9, true, (std::int64_t(1) << 62) - 1, E{});
+    check(unhex("FF FF FF FF FF FF FF FF FF 01"), 0, false, 0, E::varint_overflow);
+    check(unhex("FF FF FF FF FF FF FF FF FF 80"), 0, false, 0, E::varint_too_long);
+    check(unhex("80 80 80 80 80 80 80 80 00"), 0, false, 0, E::varint_non_minimal);
+    check(unhex("80 80 80 80 80 80 80 00"), 0, false, 0, E::varint_non_minimal);
+    check(unhex("C0 80 80 80 80 80 80 00"), 0, false, 0, E::varint_non_minimal);
+    check(unhex("80 80 80 80 80 80 C0 00"), 8, true, std::int64_t(0x40) << 42, E{});
+    check(unhex("80 80 80 80 80 80 C0 40"), 8, true, ~(std::int64_t(0x40) << 42), E{});
+    // Unsigned fields: a sign in the 8th byte.
+    {
+        const std::string buf = unhex("81 80 80 80 80 80 80 41") + std::string(8, '\0');
+        const auto* b = reinterpret_cast<const std::uint8_t*>(buf.data());
+        const std::uint8_t* p = b;
+        std::uint64_t u = 0;
+        CHECK(rc::decode_varint(p, b + buf.size(), u) == E::varint_sign_on_unsigned);
+        CHECK(p == b);
+    }
+}
