@@ -251,3 +251,37 @@ TEST_CASE("fast path: varints of 3 to 10 bytes read with one 8-byte load agree w
         CHECK(p == b);
     }
 }
+
+TEST_CASE("the path of an instruction without one is empty, also after the string table grew")
+{
+    // Update T[5].f["k"] = 1 (a path with a key), then enough InternStrings to grow the string table
+    // (a reallocation), then CreateObject T[6] and EraseTable T: a visitor walking every instruction's
+    // path must find nothing there (a left-over path would point into the old table).
+    std::string bytes = TF + unhex("3F 02 01 6B") + unhex("04 00 01 05 01 01 40 02 01 02 00");
+    for (std::uint32_t i = 3; i < 200; ++i)
+        bytes += unhex("3F") + varint(i) + varint(std::uint64_t(4)) + "s" + std::to_string(1000 + i).substr(1);
+    bytes += unhex("02 00 01 06") + unhex("01 00");
+    struct walker {
+        std::vector<std::size_t> path_sizes;
+        std::size_t keys = 0;
+        void intern_string(std::uint32_t, std::string_view) {}
+        void instruction(const rc::instruction_view& in)
+        {
+            std::size_t n = 0;
+            for (const auto& e : in.path) {
+                ++n;
+                keys += e.is_index ? 0 : e.key.str.size();
+            }
+            path_sizes.push_back(n);
+        }
+    };
+    rc::decoder d;
+    for (int round = 0; round < 2; ++round) { // a fresh decoder, then one whose table has the capacity
+        walker w;
+        std::error_code ec;
+        realmwire::error_info where;
+        REQUIRE(d.decode(bytes, w, ec, where));
+        CHECK(w.path_sizes == std::vector<std::size_t>{1, 0, 0});
+        CHECK(w.keys == 1); // "k"
+    }
+}

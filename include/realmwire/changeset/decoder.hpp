@@ -169,6 +169,8 @@ private:
 ///   Update: value, then prior_size if path.ends_in_index() else is_default; AddInteger: add_value;
 ///   ArrayInsert: value, prior_size; ArrayMove: ndx_2, prior_size; ArrayErase: prior_size;
 ///   Clear: collection; SetInsert/SetErase: value.
+/// The others keep what earlier instructions left in them, except `path`: empty for the instructions
+/// without one.
 struct instruction_view {
     instruction_type type = instruction_type::add_table;
     std::size_t offset = 0; ///< byte offset of the instruction's tag
@@ -765,6 +767,11 @@ private:
     // first switch only says which of them follow), so the hot code stays small enough for the cache.
     REALMWIRE_ALWAYS_INLINE bool read_instruction_at(const std::uint8_t*& p, instruction_view& in)
     {
+        // Instructions without a path get an empty one: a path left from an earlier instruction would
+        // point into the string table, which an InternString since then may have reallocated.
+        if (in.type < instruction_type::update || in.type == instruction_type::add_column ||
+            in.type == instruction_type::erase_column)
+            in.path = path_view{};
         switch (in.type) {
             case instruction_type::add_table: {
                 if (!read_istr(p, in.table, name_kind::class_name, "table"))
