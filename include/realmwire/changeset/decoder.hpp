@@ -33,6 +33,7 @@
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -168,6 +169,8 @@ private:
 ///   Update: value, then prior_size if path.ends_in_index() else is_default; AddInteger: add_value;
 ///   ArrayInsert: value, prior_size; ArrayMove: ndx_2, prior_size; ArrayErase: prior_size;
 ///   Clear: collection; SetInsert/SetErase: value.
+/// The others keep what earlier instructions left in them, except `path`: empty for the instructions
+/// without one.
 struct instruction_view {
     instruction_type type = instruction_type::add_table;
     std::size_t offset = 0; ///< byte offset of the instruction's tag
@@ -229,6 +232,11 @@ public:
                       "instruction(const realmwire::changeset::instruction_view&)");
         begin_ = reinterpret_cast<const std::uint8_t*>(in.data());
         end_ = begin_ + in.size();
+        // Below fast_end_ at least two bytes remain: the inline varint forms need no length check.
+        fast_end_ = in.size() >= 2 ? end_ - 1 : begin_;
+        // 0 means unchecked: as the largest size, one compare per reference covers both cases.
+        class_cap_ = limits_.max_class_name_size ? limits_.max_class_name_size : static_cast<std::size_t>(-1);
+        field_cap_ = limits_.max_field_name_size ? limits_.max_field_name_size : static_cast<std::size_t>(-1);
         err_ = changeset_error{};
         err_at_ = nullptr;
         err_field_ = {};
@@ -296,12 +304,52 @@ private:
     }
 
     // ---- primitives ----
+    // The one-byte (0..63) and two-byte forms inline, as decode_varint has them, but bounded by one
+    // pointer compare against fast_end_; everything else (longer forms, signs, the last byte of the
+    // input, every error) goes through the strict out-of-line reader.
     template <class T>
     REALMWIRE_ALWAYS_INLINE bool read_int(const std::uint8_t*& p, T& v, std::string_view field) noexcept
     {
-        const std::uint8_t* at = p;
-        if (auto e = decode_varint(p, end_, v); REALMWIRE_UNLIKELY(e != changeset_error{}))
-            return fail(e, at, field);
+        if (REALMWIRE_LIKELY(p < fast_end_)) {
+            const std::uint8_t b0 = p[0];
+            if (REALMWIRE_LIKELY(b0 < 0x40)) {
+                v = static_cast<T>(b0);
+                ++p;
+                return true;
+            }
+            if constexpr (std::is_signed_v<T>) {
+                // Signed fields take the sign flag inline too (-1..-64 in one byte, -8192..8191 in two):
+                // a negative magnitude m is ~m, an xor with the flag spread over the word.
+                if (b0 < 0x80) {
+                    v = static_cast<T>(std::int64_t(b0 & 0x3F) ^ -std::int64_t(b0 >> 6));
+                    ++p;
+                    return true;
+                }
+                if constexpr (std::numeric_limits<T>::digits >= 13) {
+                    const std::uint8_t b1 = p[1];
+                    if (b1 < 0x80 && ((b1 & 0x3F) != 0 || (b0 & 0x40) != 0)) {
+                        const std::int64_t m = std::int64_t(b0 & 0x7F) | (std::int64_t(b1 & 0x3F) << 7);
+                        v = static_cast<T>(m ^ -std::int64_t(b1 >> 6));
+                        p += 2;
+                        return true;
+                    }
+                }
+            }
+            else if constexpr (std::numeric_limits<T>::digits >= 13) {
+                const std::uint8_t b1 = p[1];
+                if (b0 >= 0x80 && b1 < 0x40 && (b1 != 0 || (b0 & 0x40) != 0)) {
+                    v = static_cast<T>((b0 & 0x7F) | (unsigned(b1) << 7));
+                    p += 2;
+                    return true;
+                }
+            }
+        }
+        // Through a copy: handing the out-of-line reader the cursor's own address would keep the
+        // cursor in memory for the whole record loop.
+        const std::uint8_t* q = p;
+        if (auto e = detail::decode_varint_slow(q, end_, v); REALMWIRE_UNLIKELY(e != changeset_error{}))
+            return fail(e, p, field);
+        p = q;
         return true;
     }
     REALMWIRE_ALWAYS_INLINE bool read_bool(const std::uint8_t*& p, bool& b, std::string_view field) noexcept
@@ -336,7 +384,7 @@ private:
         if (REALMWIRE_UNLIKELY(len > static_cast<std::uint64_t>(end_ - p)))
             return fail(changeset_error::length_exceeds_input, at, field);
         auto n = static_cast<std::size_t>(len);
-        if (utf8) {
+        if (utf8 && !short_ascii(p, n)) {
             std::size_t bad = detail::utf8_invalid_at(p, n);
             if (REALMWIRE_UNLIKELY(bad != n))
                 return fail(changeset_error::invalid_utf8, p + bad, field);
@@ -344,6 +392,24 @@ private:
         out = std::string_view(reinterpret_cast<const char*>(p), n);
         p += n;
         return true;
+    }
+
+    /// 16 x FF then 16 x 00: the 16 bytes at `keep_first + 16 - n` (n <= 16) keep the first n bytes of a
+    /// 16-byte load, in any byte order.
+    static constexpr std::uint8_t keep_first[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+    /// True when `n` <= 16 bytes at `p` are all ASCII, decided with two loads and no branch on `n`
+    /// (names and most short values: the validator's length cases mispredicted with every change of
+    /// length). The loads may read past the string but never past the input: they need 16 bytes there.
+    /// False means "not known": the full check decides.
+    REALMWIRE_ALWAYS_INLINE bool short_ascii(const std::uint8_t* p, std::size_t n) const noexcept
+    {
+        if (n > 16 || end_ - p < 16)
+            return false;
+        const std::uint64_t lo = detail::load_u64(p) & detail::load_u64(keep_first + 16 - n);
+        const std::uint64_t hi = detail::load_u64(p + 8) & detail::load_u64(keep_first + 24 - n);
+        return ((lo | hi) & 0x8080808080808080ull) == 0;
     }
 
     enum class name_kind { none, class_name, field_name };
@@ -359,11 +425,11 @@ private:
         out.index = idx;
         out.str = strings_[idx];
         if (kind == name_kind::class_name) {
-            if (REALMWIRE_UNLIKELY(limits_.max_class_name_size && out.str.size() > limits_.max_class_name_size))
+            if (REALMWIRE_UNLIKELY(out.str.size() > class_cap_))
                 return fail(changeset_error::name_too_long, at, field);
         }
         else if (kind == name_kind::field_name) {
-            if (REALMWIRE_UNLIKELY(limits_.max_field_name_size && out.str.size() > limits_.max_field_name_size))
+            if (REALMWIRE_UNLIKELY(out.str.size() > field_cap_))
                 return fail(changeset_error::name_too_long, at, field);
         }
         return true;
@@ -400,15 +466,6 @@ private:
 
     enum class payload_context { any_value, set_element };
 
-    // Out of line (called from several places); the cursor is copied to a local and back so that
-    // inside, it lives in a register rather than behind a reference.
-    bool read_payload(const std::uint8_t*& cursor, payload_view& v, payload_context ctx, bool dictionary_key_path)
-    {
-        const std::uint8_t* p = cursor;
-        bool ok = read_payload_at(p, v, ctx, dictionary_key_path);
-        cursor = p;
-        return ok;
-    }
     REALMWIRE_ALWAYS_INLINE bool read_payload_at(const std::uint8_t*& p, payload_view& v, payload_context ctx, bool dictionary_key_path)
     {
         const std::uint8_t* at = p;
@@ -450,7 +507,13 @@ private:
                 std::memcpy(&v.double_value, &bits, 8);
                 return true;
             }
-            case payload_type::decimal: return read_decimal(p, v.decimal);
+            case payload_type::decimal: {
+                const std::uint8_t* q = read_decimal(p, v.decimal);
+                if (!q)
+                    return false;
+                p = q;
+                return true;
+            }
             case payload_type::link:
                 return read_istr(p, v.link_table, name_kind::class_name, "value.link.table") &&
                        read_pk(p, v.link_target, "value.link.target");
@@ -473,12 +536,11 @@ private:
         return fail(changeset_error::unknown_payload_type, at, "value.type");
     }
 
-    bool read_decimal(const std::uint8_t*& cursor, decimal128& d) noexcept
+    // Rare payloads and instructions are read out of line. They take the cursor by value and return
+    // where they stopped (nullptr on error), so that the caller's cursor never has its address taken.
+    const std::uint8_t* read_decimal(const std::uint8_t* p, decimal128& d) noexcept
     {
-        const std::uint8_t* p = cursor;
-        bool ok = read_decimal_at(p, d);
-        cursor = p;
-        return ok;
+        return read_decimal_at(p, d) ? p : nullptr;
     }
     REALMWIRE_ALWAYS_INLINE bool read_decimal_at(const std::uint8_t*& p, decimal128& d) noexcept
     {
@@ -569,11 +631,28 @@ private:
         x *= 0x9E3779B97F4A7C15ull;
         return x ^ (x >> 29);
     }
+    // Strings of up to 16 bytes (nearly all names) hash as two zero-padded words, without a branch on
+    // their length: loaded wide and masked when 16 bytes of input are there, else copied (same words).
     REALMWIRE_ALWAYS_INLINE std::uint64_t hash(std::string_view str) const noexcept
     {
         auto p = reinterpret_cast<const std::uint8_t*>(str.data());
         std::size_t n = str.size();
         std::uint64_t h = seed_ ^ n;
+        if (n <= 16) {
+            std::uint64_t lo, hi;
+            if (REALMWIRE_LIKELY(end_ - p >= 16)) {
+                lo = detail::load_u64(p) & detail::load_u64(keep_first + 16 - n);
+                hi = detail::load_u64(p + 8) & detail::load_u64(keep_first + 24 - n);
+            }
+            else {
+                std::uint8_t buf[16] = {};
+                std::memcpy(buf, p, n);
+                lo = detail::load_u64(buf);
+                hi = detail::load_u64(buf + 8);
+            }
+            h = mix(mix(h ^ lo) ^ hi);
+            return h ^ (h >> 32);
+        }
         for (; n >= 8; p += 8, n -= 8)
             h = mix(h ^ detail::load_u64(p));
         if (n >= 4)
@@ -584,7 +663,7 @@ private:
         return h ^ (h >> 32);
     }
 
-    bool intern(std::string_view s, const std::uint8_t* at)
+    REALMWIRE_ALWAYS_INLINE bool intern(std::string_view s, const std::uint8_t* at)
     {
         if ((strings_.size() + 1) * 2 > slots_.size())
             grow();
@@ -600,7 +679,12 @@ private:
             i = (i + 1) & mask;
         }
         slots_[i] = gen | strings_.size();
-        strings_.push_back(s);
+        // From its two scalars: push_back(s) made the compiler keep `s` in memory for the reallocating
+        // path, written as two 8-byte halves and read back as one 16-byte load that cannot be
+        // forwarded from them (a stall of about a dozen cycles per interned string).
+        const char* data = s.data();
+        std::size_t size = s.size();
+        strings_.emplace_back(data, size);
         return true;
     }
 
@@ -628,7 +712,19 @@ private:
         const std::uint8_t* p = begin_;
         const std::uint8_t* const end = end_;
         std::size_t instructions = 0;
-        instruction_view in;
+        // Reused across calls: constructing it zeroed about 400 bytes per call (a `rep stos` with its
+        // start-up cost, per changeset of about a kilobyte). What the type does not carry is left from
+        // earlier instructions as it always was, except views into earlier inputs: those are cleared.
+        instruction_view& in = in_;
+        in.table.str = {};
+        in.object.string.str = {};
+        in.field.str = {};
+        in.path = {};
+        in.value.data = {};
+        in.value.link_table.str = {};
+        in.value.link_target.string.str = {};
+        in.pk_field.str = {};
+        in.link_target_table.str = {};
         while (p != end) {
             const std::uint8_t* at = p;
             std::uint64_t tag;
@@ -659,22 +755,23 @@ private:
                 return fail(changeset_error::too_many_instructions, at, "tag");
             in.type = static_cast<instruction_type>(tag);
             in.offset = static_cast<std::size_t>(at - begin_);
-            if (!read_instruction(p, in))
+            if (!read_instruction_at(p, in))
                 return false;
             visitor.instruction(static_cast<const instruction_view&>(in));
         }
         return true;
     }
 
-    bool read_instruction(const std::uint8_t*& cursor, instruction_view& in)
-    {
-        const std::uint8_t* p = cursor;
-        bool ok = read_instruction_at(p, in);
-        cursor = p;
-        return ok;
-    }
+    // One body for every instruction, inlined into the record loop: no call, no spill of the cursor.
+    // The path instructions share one copy of the path prefix and one copy of the payload reader (the
+    // first switch only says which of them follow), so the hot code stays small enough for the cache.
     REALMWIRE_ALWAYS_INLINE bool read_instruction_at(const std::uint8_t*& p, instruction_view& in)
     {
+        // Instructions without a path get an empty one: a path left from an earlier instruction would
+        // point into the string table, which an InternString since then may have reallocated.
+        if (in.type < instruction_type::update || in.type == instruction_type::add_column ||
+            in.type == instruction_type::erase_column)
+            in.path = path_view{};
         switch (in.type) {
             case instruction_type::add_table: {
                 if (!read_istr(p, in.table, name_kind::class_name, "table"))
@@ -707,67 +804,84 @@ private:
             case instruction_type::create_object:
             case instruction_type::erase_object:
                 return read_istr(p, in.table, name_kind::class_name, "table") && read_pk(p, in.object, "object");
-            case instruction_type::update:
-                if (!read_path_prefix(p, in) ||
-                    !read_payload(p, in.value, payload_context::any_value, !in.path.empty() && !in.path.ends_in_index()))
-                    return false;
-                if (in.path.ends_in_index())
-                    return read_int(p, in.prior_size, "prior_size");
-                return read_bool(p, in.is_default, "is_default");
-            case instruction_type::add_integer: return read_path_prefix(p, in) && read_int(p, in.add_value, "value");
             case instruction_type::add_column: {
-                if (!read_istr(p, in.table, name_kind::class_name, "table") ||
-                    !read_istr(p, in.field, name_kind::field_name, "field"))
+                const std::uint8_t* q = read_add_column(p, in);
+                if (!q)
                     return false;
-                const std::uint8_t* at = p;
-                if (!read_type(p, in.column_type, "type"))
-                    return false;
-                if (static_cast<int>(in.column_type) < 0)
-                    return fail(changeset_error::invalid_column_type, at, "type");
-                if (!read_bool(p, in.nullable, "nullable") || !read_collection(p, in.collection, "collection_type"))
-                    return false;
-                if (in.column_type == payload_type::link &&
-                    !read_istr(p, in.link_target_table, name_kind::class_name, "link_target_table"))
-                    return false;
-                if (in.collection == collection_type::dictionary) {
-                    at = p;
-                    if (!read_type(p, in.key_type, "key_type"))
-                        return false;
-                    if (in.key_type != payload_type::string)
-                        return fail(changeset_error::invalid_dictionary_key, at, "key_type");
-                }
-                else {
-                    in.key_type = payload_type::null;
-                }
+                p = q;
                 return true;
             }
             case instruction_type::erase_column:
                 return read_istr(p, in.table, name_kind::class_name, "table") &&
                        read_istr(p, in.field, name_kind::field_name, "field");
+            case instruction_type::update:
+            case instruction_type::add_integer:
             case instruction_type::array_insert:
-                if (!read_path_prefix(p, in))
-                    return false;
-                if (!in.path.ends_in_index())
-                    return fail(changeset_error::missing_list_index, path_at_, "path");
-                return read_payload(p, in.value, payload_context::any_value, false) && read_int(p, in.prior_size, "prior_size");
             case instruction_type::array_move:
-                if (!read_path_prefix(p, in))
-                    return false;
-                if (!in.path.ends_in_index())
-                    return fail(changeset_error::missing_list_index, path_at_, "path");
-                return read_int(p, in.ndx_2, "ndx_2") && read_int(p, in.prior_size, "prior_size");
             case instruction_type::array_erase:
-                if (!read_path_prefix(p, in))
-                    return false;
-                if (!in.path.ends_in_index())
-                    return fail(changeset_error::missing_list_index, path_at_, "path");
-                return read_int(p, in.prior_size, "prior_size");
-            case instruction_type::clear: return read_path_prefix(p, in) && read_collection(p, in.collection, "collection_type");
+            case instruction_type::clear:
             case instruction_type::set_insert:
-            case instruction_type::set_erase:
-                return read_path_prefix(p, in) && read_payload(p, in.value, payload_context::set_element, false);
+            case instruction_type::set_erase: break;
+            default: return fail(changeset_error::unknown_instruction, p, "tag");
         }
-        return fail(changeset_error::unknown_instruction, p, "tag");
+        if (!read_path_prefix(p, in))
+            return false;
+        const instruction_type t = in.type;
+        const bool ends_in_index = in.path.ends_in_index();
+        if (t >= instruction_type::array_insert && t <= instruction_type::array_erase && !ends_in_index)
+            return fail(changeset_error::missing_list_index, path_at_, "path");
+        if (t == instruction_type::update || t == instruction_type::array_insert || t >= instruction_type::set_insert) {
+            payload_context ctx = t >= instruction_type::set_insert ? payload_context::set_element : payload_context::any_value;
+            bool dictionary_key_path = t == instruction_type::update && !in.path.empty() && !ends_in_index;
+            if (!read_payload_at(p, in.value, ctx, dictionary_key_path))
+                return false;
+            if (t == instruction_type::update) {
+                if (ends_in_index)
+                    return read_int(p, in.prior_size, "prior_size");
+                return read_bool(p, in.is_default, "is_default");
+            }
+            if (t == instruction_type::array_insert)
+                return read_int(p, in.prior_size, "prior_size");
+            return true;
+        }
+        switch (t) {
+            case instruction_type::add_integer: return read_int(p, in.add_value, "value");
+            case instruction_type::array_move: return read_int(p, in.ndx_2, "ndx_2") && read_int(p, in.prior_size, "prior_size");
+            case instruction_type::array_erase: return read_int(p, in.prior_size, "prior_size");
+            default: return read_collection(p, in.collection, "collection_type"); // clear
+        }
+    }
+
+    // Rare (schema changes): out of line, like read_decimal.
+    const std::uint8_t* read_add_column(const std::uint8_t* p, instruction_view& in) noexcept
+    {
+        return read_add_column_at(p, in) ? p : nullptr;
+    }
+    bool read_add_column_at(const std::uint8_t*& p, instruction_view& in) noexcept
+    {
+        if (!read_istr(p, in.table, name_kind::class_name, "table") || !read_istr(p, in.field, name_kind::field_name, "field"))
+            return false;
+        const std::uint8_t* at = p;
+        if (!read_type(p, in.column_type, "type"))
+            return false;
+        if (static_cast<int>(in.column_type) < 0)
+            return fail(changeset_error::invalid_column_type, at, "type");
+        if (!read_bool(p, in.nullable, "nullable") || !read_collection(p, in.collection, "collection_type"))
+            return false;
+        if (in.column_type == payload_type::link &&
+            !read_istr(p, in.link_target_table, name_kind::class_name, "link_target_table"))
+            return false;
+        if (in.collection == collection_type::dictionary) {
+            at = p;
+            if (!read_type(p, in.key_type, "key_type"))
+                return false;
+            if (in.key_type != payload_type::string)
+                return fail(changeset_error::invalid_dictionary_key, at, "key_type");
+        }
+        else {
+            in.key_type = payload_type::null;
+        }
+        return true;
     }
 
     ::realmwire::changeset::limits limits_{};
@@ -776,7 +890,11 @@ private:
     changeset_error err_{};
     const std::uint8_t* err_at_ = nullptr;
     const std::uint8_t* path_at_ = nullptr; ///< start of the last path read (for missing_list_index)
+    const std::uint8_t* fast_end_ = nullptr; ///< end_ - 1 (begin_ for inputs under 2 bytes)
+    std::size_t class_cap_ = 0;              ///< max_class_name_size, 0 (unchecked) as SIZE_MAX
+    std::size_t field_cap_ = 0;              ///< max_field_name_size, likewise
     std::string_view err_field_{};
+    instruction_view in_{};
     std::vector<std::string_view> strings_;
     std::vector<std::uint64_t> slots_; ///< open addressing: generation << 32 | string index
     std::uint32_t generation_ = 0;
