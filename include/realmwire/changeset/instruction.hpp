@@ -59,8 +59,8 @@ static_assert(std::is_trivially_copyable_v<link> && std::is_trivially_destructib
 /// A value (realm-core's Instruction::Payload). `type` says which member holds the value; build one with
 /// the named constructors. Equality compares the type and that member only.
 ///
-/// The scalar members share storage (an anonymous union): only the member `type` names holds a value,
-/// the others read as garbage. A default-built payload is Null (its link_value is valid and empty);
+/// The scalar members share storage (an anonymous union): only the member `type` names holds a value;
+/// the others are not to be read (they alias it). To change the type, set the member it names too. A default-built payload is Null (its link_value is valid and empty);
 /// make(t) gives t's zero value. `data` has its own storage (it owns memory) and is empty unless set.
 /// The union keeps `payload` at 72 bytes (64-bit, libstdc++) instead of 176 with every member side by
 /// side, which made an instruction 256 bytes: a changeset's instructions are read from memory once per
@@ -80,8 +80,9 @@ struct payload {
     };
     std::string data; ///< String (UTF-8) or Binary bytes, inline (not interned)
 
-    // Written out because the union's members have default member initializers of their own (which
-    // deletes the implicit one); the union starts as an empty link, a valid object whatever is read.
+    // Written out: timestamp, decimal128, object_id, uuid and link have non-trivial default constructors
+    // (their members have initializers), which deletes the implicit one of a union holding them. The
+    // union starts as an empty link, so a Null payload's link_value is a valid object.
     payload() noexcept : link_value{} {}
 
     static payload null() { return {}; }
