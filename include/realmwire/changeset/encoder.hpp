@@ -30,6 +30,8 @@
 #include <limits>
 #include <string>
 #include <system_error>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace realmwire::changeset {
@@ -38,57 +40,103 @@ enum class layout { strings_first, client, preserve };
 
 namespace detail {
 
-/// Output over a std::string used as a raw buffer: `ensure` once per record, then unchecked writes.
+/// Output over a std::string used as a raw buffer: `room(n)` once per record gives a cursor with n
+/// bytes of space, the record is written through it unchecked, `commit` moves the end past it. The
+/// writer keeps the cursor in a local (a register): a byte stored through a char* may alias anything,
+/// so writing through the buffer's own members made the compiler reload them after every byte.
 class out_buffer {
 public:
     // The string is sized (zero-filled) only as far as the writes reach, doubling: sizing it to its
     // whole capacity up front cost a memset of the largest changeset ever encoded on every call, more
     // than the encoding itself once a big one had passed through.
-    explicit out_buffer(std::string& s) : s_(s) {}
-    ~out_buffer() { s_.resize(len_); }
+    explicit out_buffer(std::string& s) : s_(s) { rebase(0); }
+    ~out_buffer() { s_.resize(size()); }
     out_buffer(const out_buffer&) = delete;
     out_buffer& operator=(const out_buffer&) = delete;
 
-    REALMWIRE_ALWAYS_INLINE void ensure(std::size_t n)
+    REALMWIRE_ALWAYS_INLINE char* room(std::size_t n)
     {
-        if (REALMWIRE_UNLIKELY(s_.size() - len_ < n))
+        if (REALMWIRE_UNLIKELY(static_cast<std::size_t>(end_ - cur_) < n))
             grow(n);
+        return cur_;
     }
-    template <class T>
-    REALMWIRE_ALWAYS_INLINE void put_int(T v) noexcept
-    {
-        char* p = &s_[len_];
-        if constexpr (std::is_unsigned_v<T>) {
-            if (v < 64) {
-                *p = static_cast<char>(v);
-                ++len_;
-                return;
-            }
-        }
-        else {
-            if (v >= 0 && v < 64) {
-                *p = static_cast<char>(v);
-                ++len_;
-                return;
-            }
-        }
-        len_ += encode_varint(v, p);
-    }
-    REALMWIRE_ALWAYS_INLINE void put_byte(std::uint8_t b) noexcept { s_[len_++] = static_cast<char>(b); }
-    REALMWIRE_ALWAYS_INLINE void put_raw(const void* data, std::size_t n) noexcept
-    {
-        if (n)
-            std::memcpy(&s_[len_], data, n);
-        len_ += n;
-    }
-    std::size_t size() const noexcept { return len_; }
+    REALMWIRE_ALWAYS_INLINE void commit(char* p) noexcept { cur_ = p; }
+    std::size_t size() const noexcept { return static_cast<std::size_t>(cur_ - begin_); }
 
 private:
-    REALMWIRE_COLD void grow(std::size_t n) { s_.resize(std::max(s_.size() * 2, len_ + n + 256)); }
+    REALMWIRE_COLD void grow(std::size_t n)
+    {
+        const std::size_t len = size();
+        s_.resize(std::max(s_.size() * 2, len + n + 256));
+        rebase(len);
+    }
+    void rebase(std::size_t len)
+    {
+        begin_ = s_.empty() ? nullptr : &s_[0];
+        cur_ = begin_ + len;
+        end_ = begin_ + s_.size();
+    }
 
     std::string& s_;
-    std::size_t len_ = 0;
+    char* begin_ = nullptr;
+    char* cur_ = nullptr;
+    char* end_ = nullptr;
 };
+
+// Cursor writes: each returns the cursor past what it wrote.
+REALMWIRE_ALWAYS_INLINE char* put_byte(char* p, std::uint8_t b) noexcept
+{
+    *p = static_cast<char>(b);
+    return p + 1;
+}
+template <class T>
+REALMWIRE_ALWAYS_INLINE char* put_int(char* p, T v) noexcept
+{
+    bool one_byte; // the common case (ids, small sizes, tags)
+    if constexpr (std::is_unsigned_v<T>)
+        one_byte = v < 64;
+    else
+        one_byte = v >= 0 && v < 64;
+    if (one_byte) {
+        *p = static_cast<char>(v);
+        return p + 1;
+    }
+    return p + encode_varint(v, p);
+}
+REALMWIRE_ALWAYS_INLINE char* put_raw(char* p, const void* data, std::size_t n) noexcept
+{
+    std::memcpy(p, data, n);
+    return p + n;
+}
+/// put_raw for a string's bytes (n > 0), most of them short names and values: up to 16 bytes with two
+/// overlapping fixed-size copies instead of a call to memcpy (which was 14 % of the encoder's time).
+/// Reads and writes exactly [data, data + n).
+REALMWIRE_ALWAYS_INLINE char* put_bytes(char* p, const char* data, std::size_t n) noexcept
+{
+    if (n >= 8 && n <= 16) {
+        std::uint64_t a, b;
+        std::memcpy(&a, data, 8);
+        std::memcpy(&b, data + n - 8, 8);
+        std::memcpy(p, &a, 8);
+        std::memcpy(p + n - 8, &b, 8);
+    }
+    else if (n >= 4 && n < 8) {
+        std::uint32_t a, b;
+        std::memcpy(&a, data, 4);
+        std::memcpy(&b, data + n - 4, 4);
+        std::memcpy(p, &a, 4);
+        std::memcpy(p + n - 4, &b, 4);
+    }
+    else if (n < 4) {
+        p[0] = data[0];
+        p[n / 2] = data[n / 2];
+        p[n - 1] = data[n - 1];
+    }
+    else {
+        std::memcpy(p, data, n);
+    }
+    return p + n;
+}
 
 /// Calls f(string_id) for every string an instruction references, in wire order.
 template <class F>
@@ -168,232 +216,268 @@ void for_each_string_ref(const instruction& i, F&& f)
 
 class encoder_impl {
 public:
-    encoder_impl(const changeset& cs, out_buffer& out) : cs_(cs), out_(out) {}
+    encoder_impl(const changeset& cs, out_buffer& out) : cs_(cs), out_(out), strings_(cs.strings.size()) {}
 
-    bool intern(std::size_t index)
+    void intern(std::size_t index)
     {
         const std::string& s = cs_.strings[index];
-        out_.ensure(32 + s.size());
-        out_.put_byte(0x3F);
-        out_.put_int(static_cast<std::uint64_t>(index));
-        out_.put_int(static_cast<std::uint64_t>(s.size()));
-        out_.put_raw(s.data(), s.size());
-        return true;
+        char* p = out_.room(1 + 2 * max_varint_size + s.size());
+        p = put_byte(p, 0x3F);
+        p = put_int(p, static_cast<std::uint64_t>(index));
+        p = put_int(p, static_cast<std::uint64_t>(s.size()));
+        if (!s.empty())
+            p = put_bytes(p, s.data(), s.size());
+        out_.commit(p);
     }
 
+    /// Writes one instruction; false (and nothing committed) when the model cannot be written.
     bool write(const instruction& i)
     {
         static_assert(instruction_alternatives_in_tag_order && primary_key_alternatives_in_order); // cases by number
+        // Invalid string ids are collected in `bad` instead of branching on each: the output is thrown
+        // away on failure anyway.
+        bool bad = false;
+        char* p;
         switch (i.index()) {
             case 0: {
-                const auto& x = std::get<add_table>(i);
-                out_.ensure(64);
-                out_.put_byte(0);
-                if (!sid(x.table))
-                    return false;
-                out_.put_int(static_cast<std::uint64_t>(x.type));
+                const auto& x = *std::get_if<0>(&i);
+                p = out_.room(64);
+                p = put_byte(p, 0);
+                p = sid(p, x.table, bad);
+                p = put_int(p, static_cast<std::uint64_t>(x.type));
                 if (x.type != table_type::embedded) {
-                    if (!sid(x.pk_field))
-                        return false;
-                    out_.put_int(static_cast<std::int64_t>(x.pk_type));
-                    out_.put_int(static_cast<std::uint64_t>(x.pk_nullable));
+                    p = sid(p, x.pk_field, bad);
+                    p = put_int(p, static_cast<std::int64_t>(x.pk_type));
+                    p = put_int(p, static_cast<std::uint64_t>(x.pk_nullable));
                 }
-                return true;
+                break;
             }
             case 1:
-                out_.ensure(16);
-                out_.put_byte(1);
-                return sid(std::get<erase_table>(i).table);
-            case 2:
-                out_.ensure(64);
-                out_.put_byte(2);
-                return sid(std::get<create_object>(i).table) && pk(std::get<create_object>(i).object);
-            case 3:
-                out_.ensure(64);
-                out_.put_byte(3);
-                return sid(std::get<erase_object>(i).table) && pk(std::get<erase_object>(i).object);
+                p = out_.room(16);
+                p = put_byte(p, 1);
+                p = sid(p, std::get_if<1>(&i)->table, bad);
+                break;
+            case 2: {
+                const auto& x = *std::get_if<2>(&i);
+                p = out_.room(64);
+                p = put_byte(p, 2);
+                p = sid(p, x.table, bad);
+                p = pk(p, x.object, bad);
+                break;
+            }
+            case 3: {
+                const auto& x = *std::get_if<3>(&i);
+                p = out_.room(64);
+                p = put_byte(p, 3);
+                p = sid(p, x.table, bad);
+                p = pk(p, x.object, bad);
+                break;
+            }
             case 4: {
-                const auto& x = std::get<update>(i);
-                if (!target(4, x, x.value.data.size()) || !value(x.value))
-                    return false;
+                const auto& x = *std::get_if<4>(&i);
+                p = target(4, x, x.value.data.size(), bad);
+                p = value(p, x.value, bad);
                 if (ends_in_index(x.path))
-                    out_.put_int(x.prior_size);
+                    p = put_int(p, x.prior_size);
                 else
-                    out_.put_int(static_cast<std::uint64_t>(x.is_default));
-                return true;
+                    p = put_int(p, static_cast<std::uint64_t>(x.is_default));
+                break;
             }
             case 5: {
-                const auto& x = std::get<add_integer>(i);
-                if (!target(5, x, 0))
-                    return false;
-                out_.put_int(x.value);
-                return true;
+                const auto& x = *std::get_if<5>(&i);
+                p = target(5, x, 0, bad);
+                p = put_int(p, x.value);
+                break;
             }
             case 6: {
-                const auto& x = std::get<add_column>(i);
-                out_.ensure(64);
-                out_.put_byte(6);
-                if (!sid(x.table) || !sid(x.field))
-                    return false;
-                out_.put_int(static_cast<std::int64_t>(x.type));
-                out_.put_int(static_cast<std::uint64_t>(x.nullable));
-                out_.put_int(static_cast<std::uint64_t>(x.collection));
-                if (x.type == payload_type::link && !sid(x.link_target_table))
-                    return false;
+                const auto& x = *std::get_if<6>(&i);
+                p = out_.room(64);
+                p = put_byte(p, 6);
+                p = sid(p, x.table, bad);
+                p = sid(p, x.field, bad);
+                p = put_int(p, static_cast<std::int64_t>(x.type));
+                p = put_int(p, static_cast<std::uint64_t>(x.nullable));
+                p = put_int(p, static_cast<std::uint64_t>(x.collection));
+                if (x.type == payload_type::link)
+                    p = sid(p, x.link_target_table, bad);
                 if (x.collection == collection_type::dictionary)
-                    out_.put_int(static_cast<std::int64_t>(x.key_type));
-                return true;
+                    p = put_int(p, static_cast<std::int64_t>(x.key_type));
+                break;
             }
-            case 7:
-                out_.ensure(32);
-                out_.put_byte(7);
-                return sid(std::get<erase_column>(i).table) && sid(std::get<erase_column>(i).field);
+            case 7: {
+                const auto& x = *std::get_if<7>(&i);
+                p = out_.room(32);
+                p = put_byte(p, 7);
+                p = sid(p, x.table, bad);
+                p = sid(p, x.field, bad);
+                break;
+            }
             case 8: {
-                const auto& x = std::get<array_insert>(i);
-                if (!ends_in_index(x.path))
-                    return false;
-                if (!target(8, x, x.value.data.size()) || !value(x.value))
-                    return false;
-                out_.put_int(x.prior_size);
-                return true;
+                const auto& x = *std::get_if<8>(&i);
+                bad = !ends_in_index(x.path);
+                p = target(8, x, x.value.data.size(), bad);
+                p = value(p, x.value, bad);
+                p = put_int(p, x.prior_size);
+                break;
             }
             case 9: {
-                const auto& x = std::get<array_move>(i);
-                if (!ends_in_index(x.path) || !target(9, x, 0))
-                    return false;
-                out_.put_int(x.ndx_2);
-                out_.put_int(x.prior_size);
-                return true;
+                const auto& x = *std::get_if<9>(&i);
+                bad = !ends_in_index(x.path);
+                p = target(9, x, 0, bad);
+                p = put_int(p, x.ndx_2);
+                p = put_int(p, x.prior_size);
+                break;
             }
             case 10: {
-                const auto& x = std::get<array_erase>(i);
-                if (!ends_in_index(x.path) || !target(10, x, 0))
-                    return false;
-                out_.put_int(x.prior_size);
-                return true;
+                const auto& x = *std::get_if<10>(&i);
+                bad = !ends_in_index(x.path);
+                p = target(10, x, 0, bad);
+                p = put_int(p, x.prior_size);
+                break;
             }
             case 11: {
-                const auto& x = std::get<clear>(i);
-                if (!target(11, x, 0))
-                    return false;
-                out_.put_int(static_cast<std::uint64_t>(x.collection));
-                return true;
+                const auto& x = *std::get_if<11>(&i);
+                p = target(11, x, 0, bad);
+                p = put_int(p, static_cast<std::uint64_t>(x.collection));
+                break;
             }
             case 12: {
-                const auto& x = std::get<set_insert>(i);
-                return target(12, x, x.value.data.size()) && value(x.value);
+                const auto& x = *std::get_if<12>(&i);
+                p = target(12, x, x.value.data.size(), bad);
+                p = value(p, x.value, bad);
+                break;
             }
             case 13: {
-                const auto& x = std::get<set_erase>(i);
-                return target(13, x, x.value.data.size()) && value(x.value);
+                const auto& x = *std::get_if<13>(&i);
+                p = target(13, x, x.value.data.size(), bad);
+                p = value(p, x.value, bad);
+                break;
             }
-            default: return false;
+            default: return false; // valueless
         }
+        if (REALMWIRE_UNLIKELY(bad))
+            return false;
+        out_.commit(p);
+        return true;
     }
 
 private:
-    REALMWIRE_ALWAYS_INLINE bool sid(string_id id)
+    REALMWIRE_ALWAYS_INLINE char* sid(char* p, string_id id, bool& bad) const noexcept
     {
-        if (REALMWIRE_UNLIKELY(id.index >= cs_.strings.size()))
-            return false;
-        out_.put_int(id.index);
-        return true;
+        bad |= id.index >= strings_;
+        return put_int(p, id.index);
     }
 
-    bool pk(const primary_key& k)
+    REALMWIRE_ALWAYS_INLINE char* pk(char* p, const primary_key& k, bool& bad) const noexcept
     {
         switch (k.index()) {
-            case 0: out_.put_byte(0); return true;
-            case 1:
-                out_.put_byte(1);
-                out_.put_int(std::get<std::int64_t>(k));
-                return true;
-            case 2: out_.put_byte(3); return sid(std::get<string_id>(k));
-            case 3:
-                out_.put_byte(10);
-                out_.put_raw(std::get<object_id>(k).bytes.data(), 12);
-                return true;
-            case 4:
-                out_.put_byte(11);
-                out_.put_raw(std::get<uuid>(k).bytes.data(), 16);
-                return true;
-            case 5:
-                out_.put_byte(0x40); // GlobalKey = -1
-                out_.put_int(std::get<global_key>(k).hi);
-                out_.put_int(std::get<global_key>(k).lo);
-                return true;
-            default: return false;
+            case 0: return put_byte(p, 0);
+            case 1: return put_int(put_byte(p, 1), *std::get_if<1>(&k));
+            case 2: return sid(put_byte(p, 3), *std::get_if<2>(&k), bad);
+            case 3: return put_raw(put_byte(p, 10), std::get_if<3>(&k)->bytes.data(), 12);
+            case 4: return put_raw(put_byte(p, 11), std::get_if<4>(&k)->bytes.data(), 16);
+            case 5: {
+                const global_key& g = *std::get_if<5>(&k);
+                return put_int(put_int(put_byte(p, 0x40), g.hi), g.lo); // GlobalKey = -1
+            }
+            default: bad = true; return p; // valueless
         }
     }
 
-    /// Tag, table, object, field and path; reserves room for the rest of the record.
-    bool target(std::uint8_t tag, const path_target& t, std::size_t data_size)
+    /// Room for the whole record, then its tag, table, object, field and path.
+    REALMWIRE_ALWAYS_INLINE char* target(std::uint8_t tag, const path_target& t, std::size_t data_size, bool& bad)
     {
-        out_.ensure(160 + 16 * t.path.size() + data_size);
-        out_.put_byte(tag);
-        if (!sid(t.table) || !pk(t.object) || !sid(t.field))
-            return false;
-        out_.put_int(static_cast<std::uint32_t>(t.path.size()));
+        // Tag 1, ids and sizes 5 each, a key 21, a path element 6, a payload 45 plus its bytes, two
+        // trailing integers 10 each: 160 leaves room to spare.
+        char* p = out_.room(160 + 16 * t.path.size() + data_size);
+        p = put_byte(p, tag);
+        p = sid(p, t.table, bad);
+        p = pk(p, t.object, bad);
+        p = sid(p, t.field, bad);
+        p = put_int(p, static_cast<std::uint32_t>(t.path.size()));
         for (const auto& e : t.path) {
-            if (e.index() == 0) {
-                out_.put_int(static_cast<std::int64_t>(std::get<std::uint32_t>(e)));
-            }
-            else {
-                out_.put_byte(0x40); // string marker -1
-                if (!sid(std::get<string_id>(e)))
-                    return false;
-            }
+            if (e.index() == 0)
+                p = put_int(p, static_cast<std::int64_t>(*std::get_if<0>(&e)));
+            else
+                p = sid(put_byte(p, 0x40), *std::get_if<1>(&e), bad); // string marker -1
         }
-        return true;
+        return p;
     }
 
-    bool value(const payload& v)
+    REALMWIRE_ALWAYS_INLINE char* value(char* p, const payload& v, bool& bad) const noexcept
     {
-        out_.put_int(static_cast<std::int64_t>(v.type));
+        p = put_int(p, static_cast<std::int64_t>(v.type));
         switch (v.type) {
-            case payload_type::integer: out_.put_int(v.integer); return true;
-            case payload_type::boolean: out_.put_int(static_cast<std::uint64_t>(v.boolean)); return true;
+            case payload_type::integer: return put_int(p, v.integer);
+            case payload_type::boolean: return put_byte(p, v.boolean ? 1 : 0);
             case payload_type::string:
             case payload_type::binary:
-                out_.put_int(static_cast<std::uint64_t>(v.data.size()));
-                out_.put_raw(v.data.data(), v.data.size());
-                return true;
+                p = put_int(p, static_cast<std::uint64_t>(v.data.size()));
+                return v.data.empty() ? p : put_bytes(p, v.data.data(), v.data.size());
             case payload_type::timestamp:
-                out_.put_int(v.time.seconds);
-                out_.put_int(static_cast<std::int64_t>(v.time.nanoseconds));
-                return true;
+                return put_int(put_int(p, v.time.seconds), static_cast<std::int64_t>(v.time.nanoseconds));
             case payload_type::float_: {
                 std::uint32_t bits;
                 std::memcpy(&bits, &v.float_value, 4);
                 bits = ::realmwire::detail::little_endian(bits);
-                out_.put_raw(&bits, 4);
-                return true;
+                return put_raw(p, &bits, 4);
             }
             case payload_type::double_: {
                 std::uint64_t bits;
                 std::memcpy(&bits, &v.double_value, 8);
                 bits = ::realmwire::detail::little_endian(bits);
-                out_.put_raw(&bits, 8);
-                return true;
+                return put_raw(p, &bits, 8);
             }
-            case payload_type::decimal: {
-                char buf[24];
-                std::size_t n = encode_bid128_varint({v.decimal.coefficient_lo, v.decimal.coefficient_hi}, buf);
-                out_.put_raw(buf, n);
-                out_.put_int(static_cast<std::int64_t>(v.decimal.exponent));
-                out_.put_int(static_cast<std::uint64_t>(v.decimal.negative));
-                return true;
-            }
-            case payload_type::link: return sid(v.link_value.target_table) && pk(v.link_value.target);
-            case payload_type::object_id: out_.put_raw(v.oid.bytes.data(), 12); return true;
-            case payload_type::uuid: out_.put_raw(v.uuid_value.bytes.data(), 16); return true;
-            default: return true; // no body
+            case payload_type::decimal:
+                p += encode_bid128_varint({v.decimal.coefficient_lo, v.decimal.coefficient_hi}, p);
+                p = put_int(p, static_cast<std::int64_t>(v.decimal.exponent));
+                return put_int(p, static_cast<std::uint64_t>(v.decimal.negative));
+            case payload_type::link: return pk(sid(p, v.link_value.target_table, bad), v.link_value.target, bad);
+            case payload_type::object_id: return put_raw(p, v.oid.bytes.data(), 12);
+            case payload_type::uuid: return put_raw(p, v.uuid_value.bytes.data(), 16);
+            default: return p; // no body
         }
     }
 
     const changeset& cs_;
     out_buffer& out_;
+    const std::size_t strings_;
 };
+
+// On a large changeset the encoder waits on memory, not on its arithmetic: a changeset's instructions,
+// strings and placement are three separate allocations, each read once, and the jump on each
+// instruction's type keeps the CPU from running far ahead on its own. So the first lines of all three
+// are requested at once, and each instruction two ahead of the one being written (10k corpus: +7 %
+// against none; 4 ahead measured the same, prefetching heap payload bytes too gave nothing).
+inline constexpr std::size_t prefetch_distance = 2;
+
+REALMWIRE_ALWAYS_INLINE void prefetch_lines(const void* p, std::size_t bytes) noexcept
+{
+#if defined(__GNUC__)
+    for (std::size_t o = 0; o < bytes; o += 64)
+        __builtin_prefetch(static_cast<const char*>(p) + o);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+inline void prefetch_start(const changeset& cs) noexcept
+{
+    const std::size_t n = std::min<std::size_t>(cs.instructions.size(), prefetch_distance);
+    if (n)
+        prefetch_lines(cs.instructions.data(), n * sizeof(instruction));
+    if (!cs.strings.empty())
+        prefetch_lines(cs.strings.data(), std::min<std::size_t>(cs.strings.size(), 4) * sizeof(std::string));
+    if (!cs.placement.empty())
+        prefetch_lines(cs.placement.data(), 64);
+}
+
+REALMWIRE_ALWAYS_INLINE void prefetch_ahead(const std::vector<instruction>& v, std::size_t k) noexcept
+{
+    if (k + prefetch_distance < v.size())
+        prefetch_lines(v.data() + k + prefetch_distance, sizeof(instruction));
+}
 
 } // namespace detail
 
@@ -439,12 +523,14 @@ inline void encode(const changeset& cs, std::string& out, layout l, std::error_c
     {
         detail::out_buffer buf(out);
         detail::encoder_impl enc(cs, buf);
+        detail::prefetch_start(cs);
         if (l == layout::strings_first || (l == layout::preserve && cs.placement.size() != cs.strings.size())) {
             if (!cs.instructions.empty()) { // realm-core writes nothing for an empty changeset
                 for (std::size_t i = 0; i < cs.strings.size(); ++i)
                     enc.intern(i);
-                for (const auto& in : cs.instructions) {
-                    if (!enc.write(in)) {
+                for (std::size_t k = 0; k < cs.instructions.size(); ++k) {
+                    detail::prefetch_ahead(cs.instructions, k);
+                    if (!enc.write(cs.instructions[k])) {
                         ok = false;
                         break;
                     }
@@ -467,8 +553,11 @@ inline void encode(const changeset& cs, std::string& out, layout l, std::error_c
                     }
                     enc.intern(next++);
                 }
-                if (ok && k < cs.instructions.size() && !enc.write(cs.instructions[k]))
-                    ok = false;
+                if (ok && k < cs.instructions.size()) {
+                    detail::prefetch_ahead(cs.instructions, k);
+                    if (!enc.write(cs.instructions[k]))
+                        ok = false;
+                }
             }
             if (ok && next != cs.strings.size())
                 ok = false; // a placement beyond the last instruction

@@ -52,27 +52,57 @@ struct link {
     friend bool operator==(const link& a, const link& b) { return a.target_table == b.target_table && a.target == b.target; }
     friend bool operator!=(const link& a, const link& b) { return !(a == b); }
 };
+// payload keeps it in a union with the other scalars: the union must copy and destroy as plain bytes.
+static_assert(std::is_trivially_copyable_v<link> && std::is_trivially_destructible_v<link>,
+              "link must stay trivially copyable (payload holds it in a union)");
 
-/// A value (realm-core's Instruction::Payload). `type` says which member is meaningful; build one with
+/// A value (realm-core's Instruction::Payload). `type` says which member holds the value; build one with
 /// the named constructors. Equality compares the type and that member only.
+///
+/// The scalar members share storage (an anonymous union): only the member `type` names holds a value;
+/// the others are not to be read (they alias it). To change the type, set the member it names too. A default-built payload is Null (its link_value is valid and empty);
+/// make(t) gives t's zero value. `data` has its own storage (it owns memory) and is empty unless set.
+/// The union keeps `payload` at 72 bytes (64-bit, libstdc++) instead of 176 with every member side by
+/// side, which made an instruction 256 bytes: a changeset's instructions are read from memory once per
+/// encode, so their size is the encoder's speed on a large changeset.
 struct payload {
     payload_type type = payload_type::null;
-    std::int64_t integer = 0; ///< Int
-    bool boolean = false;     ///< Bool
-    std::string data;         ///< String (UTF-8) or Binary bytes, inline (not interned)
-    timestamp time{};         ///< Timestamp
-    float float_value = 0;    ///< Float
-    double double_value = 0;  ///< Double
-    decimal128 decimal{};     ///< Decimal
-    link link_value{};        ///< Link
-    object_id oid{};          ///< ObjectId
-    uuid uuid_value{};        ///< UUID
+    union {
+        link link_value; ///< Link (trivially copyable, so the union copies as bytes)
+        std::int64_t integer; ///< Int
+        bool boolean;         ///< Bool
+        timestamp time;       ///< Timestamp
+        float float_value;    ///< Float
+        double double_value;  ///< Double
+        decimal128 decimal;   ///< Decimal
+        object_id oid;        ///< ObjectId
+        uuid uuid_value;      ///< UUID
+    };
+    std::string data; ///< String (UTF-8) or Binary bytes, inline (not interned)
+
+    // Written out: timestamp, decimal128, object_id, uuid and link have non-trivial default constructors
+    // (their members have initializers), which deletes the implicit one of a union holding them. The
+    // union starts as an empty link, so a Null payload's link_value is a valid object.
+    payload() noexcept : link_value{} {}
 
     static payload null() { return {}; }
-    static payload make(payload_type t) // ObjectValue, Dictionary, List, Set, Erased (no body)
+    /// A value of type `t` with no body (ObjectValue, Dictionary, List, Set, Erased, Null) or, for a
+    /// scalar type, its zero: 0, false, empty, 0:0, the all-zero id, a link to table 0's null key.
+    static payload make(payload_type t)
     {
         payload p;
         p.type = t;
+        switch (t) {
+            case payload_type::integer: p.integer = 0; break;
+            case payload_type::boolean: p.boolean = false; break;
+            case payload_type::timestamp: p.time = timestamp{}; break;
+            case payload_type::float_: p.float_value = 0; break;
+            case payload_type::double_: p.double_value = 0; break;
+            case payload_type::decimal: p.decimal = decimal128{}; break;
+            case payload_type::object_id: p.oid = object_id{}; break;
+            case payload_type::uuid: p.uuid_value = uuid{}; break;
+            default: break; // link: the default link_value; string, binary: empty data
+        }
         return p;
     }
     static payload make_int(std::int64_t v)
@@ -135,7 +165,7 @@ struct payload {
     {
         payload p;
         p.type = payload_type::link;
-        p.link_value = {table, std::move(target)};
+        p.link_value = link{table, std::move(target)};
         return p;
     }
     static payload make_object_id(object_id v)
@@ -174,6 +204,9 @@ struct payload {
     }
     friend bool operator!=(const payload& a, const payload& b) { return !(a == b); }
 };
+// The union's largest member, the string and the type (plus padding): nothing side by side again.
+static_assert(sizeof(payload) <= sizeof(link) + sizeof(std::string) + alignof(std::string),
+              "payload grew: its scalar members must share storage");
 
 // ---- instructions ----
 
@@ -216,11 +249,12 @@ struct erase_object {
     }
 };
 
-/// table[object].field followed by `path`: the address of every path instruction.
+/// table[object].field followed by `path`: the address of every path instruction. (The two ids sit
+/// side by side so that they share one 8-byte word: 56 bytes, not 64.)
 struct path_target {
     string_id table;
-    primary_key object;
     string_id field;
+    primary_key object;
     changeset::path path;
     friend bool operator==(const path_target& a, const path_target& b)
     {
@@ -359,6 +393,12 @@ inline constexpr bool instruction_alternatives_in_tag_order =
     detail::alternative_is<instruction_type::set_insert, set_insert> &&
     detail::alternative_is<instruction_type::set_erase, set_erase>;
 static_assert(instruction_alternatives_in_tag_order, "instruction's alternatives must follow instruction_type");
+// The largest alternatives (Update, ArrayInsert) are a path_target, a payload and two small fields; the
+// variant adds its index. 144 bytes on 64-bit libstdc++ (256 when payload held every member apart).
+static_assert(sizeof(path_target) <= 2 * sizeof(string_id) + sizeof(primary_key) + sizeof(path),
+              "path_target grew: keep the two ids together");
+static_assert(sizeof(instruction) <= sizeof(path_target) + sizeof(payload) + 2 * sizeof(std::uint64_t),
+              "instruction grew: check the size of its largest alternatives");
 
 /// True when primary_key's alternatives are null, Int, String, ObjectId, UUID, GlobalKey in that order
 /// (the order print.hpp and encoder.hpp switch on).

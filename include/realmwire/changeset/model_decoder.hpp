@@ -161,8 +161,9 @@ namespace detail {
 
 // In-place conversion: decode_changeset(in, out) overwrites the elements `out` already holds instead of
 // clearing it, so a changeset object reused across calls keeps the capacity of its strings, paths and
-// payload bytes and the instruction slots themselves. Every field of a reused element is written (the
-// ones the instruction does not carry get their defaults), so the result equals a fresh decode.
+// payload bytes and the instruction slots themselves. Every field equality reads is written (the ones
+// the instruction does not carry get their defaults; of a payload's scalars only the one its type
+// names), so the result equals a fresh decode.
 
 inline void assign_model(primary_key& dst, const primary_key_view& pk)
 {
@@ -178,27 +179,24 @@ inline void assign_model(primary_key& dst, const primary_key_view& pk)
 
 inline void assign_model(payload& p, const payload_view& v)
 {
+    // Only the member the type names is written (the scalars share storage; equality reads that one).
+    // `data` keeps its capacity; it is emptied for the other types so that it never shows old bytes.
     p.type = v.type;
-    p.integer = v.type == payload_type::integer ? v.integer : 0;
-    p.boolean = v.type == payload_type::boolean && v.boolean;
-    if (v.type == payload_type::string || v.type == payload_type::binary)
-        p.data.assign(v.data.data(), v.data.size());
-    else
-        p.data.clear();
-    p.time = v.type == payload_type::timestamp ? v.time : timestamp{};
-    p.float_value = v.type == payload_type::float_ ? v.float_value : 0.0f;
-    p.double_value = v.type == payload_type::double_ ? v.double_value : 0.0;
-    p.decimal = v.type == payload_type::decimal ? v.decimal : decimal128{};
-    if (v.type == payload_type::link) {
-        p.link_value.target_table = string_id{v.link_table.index};
-        assign_model(p.link_value.target, v.link_target);
+    switch (v.type) {
+        case payload_type::string:
+        case payload_type::binary: p.data.assign(v.data.data(), v.data.size()); return;
+        case payload_type::integer: p.integer = v.integer; break;
+        case payload_type::boolean: p.boolean = v.boolean; break;
+        case payload_type::timestamp: p.time = v.time; break;
+        case payload_type::float_: p.float_value = v.float_value; break;
+        case payload_type::double_: p.double_value = v.double_value; break;
+        case payload_type::decimal: p.decimal = v.decimal; break;
+        case payload_type::link: p.link_value = link{string_id{v.link_table.index}, to_model(v.link_target)}; break;
+        case payload_type::object_id: p.oid = v.oid; break;
+        case payload_type::uuid: p.uuid_value = v.uuid_value; break;
+        default: break;
     }
-    else {
-        p.link_value.target_table = {};
-        p.link_value.target = std::monostate{};
-    }
-    p.oid = v.type == payload_type::object_id ? v.oid : object_id{};
-    p.uuid_value = v.type == payload_type::uuid ? v.uuid_value : uuid{};
+    p.data.clear();
 }
 
 inline void assign_model(path& dst, const path_view& pv)

@@ -529,8 +529,8 @@ private:
             value v;
             if (c.nullable || c.type == pt::null || c.type == pt::link)
                 return v;
-            v.scalar.type = c.type;
-            return v; // zero / false / empty / 0:0 / all-zero id, as realm's defaults are
+            v.scalar = changeset::payload::make(c.type); // zero / false / empty / 0:0 / all-zero id, as realm's defaults are
+            return v;
         }
         static field_value default_field(const column& c)
         {
