@@ -49,6 +49,9 @@ void check_view(std::string_view bytes)
     cs::changeset input = cs::decode_changeset(bytes, ec);
     if (ec)
         return;
+    for (const auto& in : input.instructions)
+        if (std::holds_alternative<cs::erase_table>(in) || std::holds_alternative<cs::erase_column>(in))
+            return; // the server refuses destructive schema changes in flexible sync (ERROR 225)
     reference::flx_realm realm;
     realm.apply(seed_realm(), ec);
     if (ec)

@@ -221,3 +221,46 @@ TEST_CASE("flx: the permission file: roles, true/false/query rules, and every re
     reference::parse_flx_permissions(R"j({"roles":[{"name":"x","default":{"read":5}}]})j", ec, why);
     CHECK(why == "roles[0].default.read must be true, false or a query string");
 }
+
+TEST_CASE("flx: a dropped table or column in an upload is refused with 225 and stored nowhere")
+{
+    // Found by fuzz_flx: EraseColumn of the field a view queries changed every object of the table
+    // without an instruction on any of them, and subscribed clients kept objects no longer in view.
+    flx_world w;
+    flx_peer& writer = seeded_writer(w);
+    flx_peer& c = w.add();
+    c.connect(R"j({"Item":"(price < 4)"})j", 1);
+    w.settle();
+    REQUIRE(c.items() == std::set<std::int64_t>{1, 2, 3});
+
+    cs::changeset drop_column;
+    cs::erase_column ec;
+    ec.table = drop_column.intern("Item");
+    ec.field = drop_column.intern("price");
+    drop_column.instructions.push_back(ec);
+    writer.write(drop_column);
+    w.settle();
+    REQUIRE(writer.errors.size() == 1);
+    CHECK(writer.errors[0] == 225);
+    CHECK(c.items() == std::set<std::int64_t>{1, 2, 3});
+    CHECK(c.errors.empty());
+
+    cs::changeset drop_table;
+    cs::erase_table et;
+    et.table = drop_table.intern("Item");
+    drop_table.instructions.push_back(et);
+    flx_peer& other = w.add();
+    other.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    w.settle();
+    other.write(drop_table);
+    w.settle();
+    REQUIRE(other.errors.size() == 1);
+    CHECK(other.errors[0] == 225);
+
+    // The realm kept its table and column: a new view by price selects as before.
+    flx_peer& d = w.add();
+    d.connect(R"j({"Item":"(price < 2)"})j", 1);
+    w.settle();
+    CHECK(d.items() == std::set<std::int64_t>{1});
+    CHECK(d.errors.empty());
+}

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 namespace realmwire::reference {
 
@@ -196,6 +197,17 @@ public:
         std::vector<changeset::changeset> decoded;
         for (auto& m : merged.changesets)
             decoded.push_back(std::move(m.decoded));
+        if (r.realm == flx_realm) {
+            // Flexible sync takes additive schema changes only (realm-core's clients make no others
+            // there): a table or column dropped under the subscriptions would change objects without an
+            // instruction on any of them, and the views built on them would go stale.
+            for (std::size_t k = 0; k < decoded.size(); ++k)
+                for (const auto& in : decoded[k].instructions)
+                    if (std::holds_alternative<changeset::erase_table>(in) || std::holds_alternative<changeset::erase_column>(in))
+                        return endpoint::status::error(protocol::protocol_error::invalid_schema_change,
+                                                       "changeset " + std::to_string(merged.changesets[k].client_version) +
+                                                           ": flexible sync takes additive schema changes only");
+        }
         if (!decoded.empty()) {
             std::error_code ec;
             apply_info where;
