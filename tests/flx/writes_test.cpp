@@ -25,6 +25,15 @@ flx_peer& seeded_writer(flx_world& w, const auth::token_checker* v = nullptr, st
     return writer;
 }
 
+/// A client whose view is `query` (query version 1), its bootstrap integrated.
+flx_peer& subscribed(flx_world& w, const std::string& query)
+{
+    flx_peer& p = w.add();
+    p.connect(query, 1);
+    w.settle();
+    return p;
+}
+
 std::int64_t price_of(const flx_peer& p, std::int64_t id)
 {
     return p.realm.find_table("Item")->objects.at(reference::object_key{id}).fields.at("price").scalar.scalar.integer;
@@ -43,9 +52,7 @@ TEST_CASE("flx: a write outside the view is compensated: ERROR 231, then a DOWNL
 {
     flx_world w;
     flx_peer& writer = seeded_writer(w);
-    flx_peer& c = w.add();
-    c.connect(R"j({"Item":"(price < 4)"})j", 1);
-    w.settle();
+    flx_peer& c = subscribed(w, R"j({"Item":"(price < 4)"})j");
     REQUIRE(c.items() == std::set<std::int64_t>{1, 2, 3});
 
     // creates an object its view does not select
@@ -228,9 +235,7 @@ TEST_CASE("flx: a dropped table or column in an upload is refused with 225 and s
     // without an instruction on any of them, and subscribed clients kept objects no longer in view.
     flx_world w;
     flx_peer& writer = seeded_writer(w);
-    flx_peer& c = w.add();
-    c.connect(R"j({"Item":"(price < 4)"})j", 1);
-    w.settle();
+    flx_peer& c = subscribed(w, R"j({"Item":"(price < 4)"})j");
     REQUIRE(c.items() == std::set<std::int64_t>{1, 2, 3});
 
     cs::changeset drop_column;
@@ -249,18 +254,14 @@ TEST_CASE("flx: a dropped table or column in an upload is refused with 225 and s
     cs::erase_table et;
     et.table = drop_table.intern("Item");
     drop_table.instructions.push_back(et);
-    flx_peer& other = w.add();
-    other.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
-    w.settle();
+    flx_peer& other = subscribed(w, R"j({"Item":"TRUEPREDICATE"})j");
     other.write(drop_table);
     w.settle();
     REQUIRE(other.errors.size() == 1);
     CHECK(other.errors[0] == 225);
 
     // The realm kept its table and column: a new view by price selects as before.
-    flx_peer& d = w.add();
-    d.connect(R"j({"Item":"(price < 2)"})j", 1);
-    w.settle();
+    flx_peer& d = subscribed(w, R"j({"Item":"(price < 2)"})j");
     CHECK(d.items() == std::set<std::int64_t>{1});
     CHECK(d.errors.empty());
 }
