@@ -230,6 +230,16 @@ public:
         out_.commit(p);
     }
 
+    /// CreateObject and EraseObject: tag, table, primary key.
+    template <class X>
+    REALMWIRE_ALWAYS_INLINE char* object_record(std::uint8_t tag, const X& x, bool& bad) noexcept
+    {
+        char* p = out_.room(64);
+        p = put_byte(p, tag);
+        p = sid(p, x.table, bad);
+        return pk(p, x.object, bad);
+    }
+
     /// Writes one instruction; false (and nothing committed) when the model cannot be written.
     bool write(const instruction& i)
     {
@@ -257,22 +267,8 @@ public:
                 p = put_byte(p, 1);
                 p = sid(p, std::get_if<1>(&i)->table, bad);
                 break;
-            case 2: {
-                const auto& x = *std::get_if<2>(&i);
-                p = out_.room(64);
-                p = put_byte(p, 2);
-                p = sid(p, x.table, bad);
-                p = pk(p, x.object, bad);
-                break;
-            }
-            case 3: {
-                const auto& x = *std::get_if<3>(&i);
-                p = out_.room(64);
-                p = put_byte(p, 3);
-                p = sid(p, x.table, bad);
-                p = pk(p, x.object, bad);
-                break;
-            }
+            case 2: p = object_record(2, *std::get_if<2>(&i), bad); break;
+            case 3: p = object_record(3, *std::get_if<3>(&i), bad); break;
             case 4: {
                 const auto& x = *std::get_if<4>(&i);
                 p = target(4, x, x.value.data.size(), bad);

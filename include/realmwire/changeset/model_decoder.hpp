@@ -16,7 +16,7 @@
 
 namespace realmwire::changeset {
 
-/// Conversions from the views to the model.
+/// Conversions from the views to the model (to_model for a payload, path or instruction: below).
 inline primary_key to_model(const primary_key_view& pk)
 {
     switch (pk.type) {
@@ -29,134 +29,6 @@ inline primary_key to_model(const primary_key_view& pk)
     }
 }
 
-inline payload to_model(const payload_view& v)
-{
-    payload p;
-    p.type = v.type;
-    switch (v.type) {
-        case payload_type::integer: p.integer = v.integer; break;
-        case payload_type::boolean: p.boolean = v.boolean; break;
-        case payload_type::string:
-        case payload_type::binary: p.data.assign(v.data.data(), v.data.size()); break;
-        case payload_type::timestamp: p.time = v.time; break;
-        case payload_type::float_: p.float_value = v.float_value; break;
-        case payload_type::double_: p.double_value = v.double_value; break;
-        case payload_type::decimal: p.decimal = v.decimal; break;
-        case payload_type::link: p.link_value = {string_id{v.link_table.index}, to_model(v.link_target)}; break;
-        case payload_type::object_id: p.oid = v.oid; break;
-        case payload_type::uuid: p.uuid_value = v.uuid_value; break;
-        default: break;
-    }
-    return p;
-}
-
-inline path to_model(const path_view& pv)
-{
-    path out;
-    out.reserve(pv.size());
-    for (const auto& e : pv) {
-        if (e.is_index)
-            out.emplace_back(e.index);
-        else
-            out.emplace_back(string_id{e.key.index});
-    }
-    return out;
-}
-
-inline instruction to_model(const instruction_view& in)
-{
-    auto target = [&](path_target& t) {
-        t.table = {in.table.index};
-        t.object = to_model(in.object);
-        t.field = {in.field.index};
-        t.path = to_model(in.path);
-    };
-    switch (in.type) {
-        case instruction_type::add_table: {
-            add_table i;
-            i.table = {in.table.index};
-            i.type = in.table_kind;
-            if (in.table_kind != table_type::embedded) {
-                i.pk_field = {in.pk_field.index};
-                i.pk_type = in.pk_type;
-                i.pk_nullable = in.pk_nullable;
-            }
-            return i;
-        }
-        case instruction_type::erase_table: return erase_table{{in.table.index}};
-        case instruction_type::create_object: return create_object{{in.table.index}, to_model(in.object)};
-        case instruction_type::erase_object: return erase_object{{in.table.index}, to_model(in.object)};
-        case instruction_type::update: {
-            update i;
-            target(i);
-            i.value = to_model(in.value);
-            if (in.path.ends_in_index())
-                i.prior_size = in.prior_size;
-            else
-                i.is_default = in.is_default;
-            return i;
-        }
-        case instruction_type::add_integer: {
-            add_integer i;
-            target(i);
-            i.value = in.add_value;
-            return i;
-        }
-        case instruction_type::add_column: {
-            add_column i;
-            i.table = {in.table.index};
-            i.field = {in.field.index};
-            i.type = in.column_type;
-            i.nullable = in.nullable;
-            i.collection = in.collection;
-            if (in.column_type == payload_type::link)
-                i.link_target_table = {in.link_target_table.index};
-            i.key_type = in.key_type;
-            return i;
-        }
-        case instruction_type::erase_column: return erase_column{{in.table.index}, {in.field.index}};
-        case instruction_type::array_insert: {
-            array_insert i;
-            target(i);
-            i.value = to_model(in.value);
-            i.prior_size = in.prior_size;
-            return i;
-        }
-        case instruction_type::array_move: {
-            array_move i;
-            target(i);
-            i.ndx_2 = in.ndx_2;
-            i.prior_size = in.prior_size;
-            return i;
-        }
-        case instruction_type::array_erase: {
-            array_erase i;
-            target(i);
-            i.prior_size = in.prior_size;
-            return i;
-        }
-        case instruction_type::clear: {
-            clear i;
-            target(i);
-            i.collection = in.collection;
-            return i;
-        }
-        case instruction_type::set_insert: {
-            set_insert i;
-            target(i);
-            i.value = to_model(in.value);
-            return i;
-        }
-        case instruction_type::set_erase: {
-            set_erase i;
-            target(i);
-            i.value = to_model(in.value);
-            return i;
-        }
-    }
-    return erase_table{};
-}
-
 namespace detail {
 
 // In-place conversion: decode_changeset(in, out) overwrites the elements `out` already holds instead of
@@ -167,14 +39,7 @@ namespace detail {
 
 inline void assign_model(primary_key& dst, const primary_key_view& pk)
 {
-    switch (pk.type) {
-        case payload_type::integer: dst = pk.integer; break;
-        case payload_type::string: dst = string_id{pk.string.index}; break;
-        case payload_type::object_id: dst = pk.oid; break;
-        case payload_type::uuid: dst = pk.uuid_value; break;
-        case payload_type::global_key: dst = pk.key; break;
-        default: dst = std::monostate{}; break;
-    }
+    dst = to_model(pk); // every alternative is trivially copyable: a plain copy of the variant
 }
 
 inline void assign_model(payload& p, const payload_view& v)
@@ -225,107 +90,122 @@ inline void assign_target(path_target& t, const instruction_view& in)
 template <std::size_t K>
 std::variant_alternative_t<K, instruction>& slot_as(instruction& dst)
 {
-    if (dst.index() == K)
+    using T = std::variant_alternative_t<K, instruction>;
+    if (REALMWIRE_LIKELY(dst.index() == K))
         return *std::get_if<K>(&dst);
-    return dst.template emplace<K>();
+    // Default-initialised, then moved in: emplace<K>() would value-initialise, zeroing the whole
+    // 144-byte slot (a `rep stos` with its start-up cost) before the members' own initialisers ran.
+    T fresh;
+    return dst.template emplace<K>(std::move(fresh));
+}
+
+// One overload per instruction: writes every member equality reads.
+inline void assign_fields(add_table& i, const instruction_view& in)
+{
+    i.table = {in.table.index};
+    i.type = in.table_kind;
+    const bool pk = in.table_kind != table_type::embedded;
+    i.pk_field = pk ? string_id{in.pk_field.index} : string_id{};
+    i.pk_type = pk ? in.pk_type : payload_type::integer;
+    i.pk_nullable = pk && in.pk_nullable;
+}
+inline void assign_fields(erase_table& i, const instruction_view& in) { i.table = {in.table.index}; }
+inline void assign_fields(create_object& i, const instruction_view& in)
+{
+    i.table = {in.table.index};
+    assign_model(i.object, in.object);
+}
+inline void assign_fields(erase_object& i, const instruction_view& in)
+{
+    i.table = {in.table.index};
+    assign_model(i.object, in.object);
+}
+inline void assign_fields(update& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    assign_model(i.value, in.value);
+    const bool list = in.path.ends_in_index();
+    i.prior_size = list ? in.prior_size : 0;
+    i.is_default = !list && in.is_default;
+}
+inline void assign_fields(add_integer& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    i.value = in.add_value;
+}
+inline void assign_fields(add_column& i, const instruction_view& in)
+{
+    i.table = {in.table.index};
+    i.field = {in.field.index};
+    i.type = in.column_type;
+    i.nullable = in.nullable;
+    i.collection = in.collection;
+    i.link_target_table = in.column_type == payload_type::link ? string_id{in.link_target_table.index} : string_id{};
+    i.key_type = in.key_type;
+}
+inline void assign_fields(erase_column& i, const instruction_view& in)
+{
+    i.table = {in.table.index};
+    i.field = {in.field.index};
+}
+inline void assign_fields(array_insert& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    assign_model(i.value, in.value);
+    i.prior_size = in.prior_size;
+}
+inline void assign_fields(array_move& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    i.ndx_2 = in.ndx_2;
+    i.prior_size = in.prior_size;
+}
+inline void assign_fields(array_erase& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    i.prior_size = in.prior_size;
+}
+inline void assign_fields(clear& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    i.collection = in.collection;
+}
+inline void assign_fields(set_insert& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    assign_model(i.value, in.value);
+}
+inline void assign_fields(set_erase& i, const instruction_view& in)
+{
+    assign_target(i, in);
+    assign_model(i.value, in.value);
+}
+
+/// The instruction of type T in slot `dst`, from `in` (whose type is T).
+template <instruction_type T>
+void assign_typed(instruction& dst, const instruction_view& in)
+{
+    assign_fields(slot_as<static_cast<std::size_t>(T)>(dst), in);
 }
 
 inline void assign_model(instruction& dst, const instruction_view& in)
 {
+    using it = instruction_type;
     switch (in.type) {
-        case instruction_type::add_table: {
-            auto& i = slot_as<0>(dst);
-            i.table = {in.table.index};
-            i.type = in.table_kind;
-            const bool pk = in.table_kind != table_type::embedded;
-            i.pk_field = pk ? string_id{in.pk_field.index} : string_id{};
-            i.pk_type = pk ? in.pk_type : payload_type::integer;
-            i.pk_nullable = pk && in.pk_nullable;
-            return;
-        }
-        case instruction_type::erase_table: slot_as<1>(dst).table = {in.table.index}; return;
-        case instruction_type::create_object: {
-            auto& i = slot_as<2>(dst);
-            i.table = {in.table.index};
-            assign_model(i.object, in.object);
-            return;
-        }
-        case instruction_type::erase_object: {
-            auto& i = slot_as<3>(dst);
-            i.table = {in.table.index};
-            assign_model(i.object, in.object);
-            return;
-        }
-        case instruction_type::update: {
-            auto& i = slot_as<4>(dst);
-            assign_target(i, in);
-            assign_model(i.value, in.value);
-            const bool list = in.path.ends_in_index();
-            i.prior_size = list ? in.prior_size : 0;
-            i.is_default = !list && in.is_default;
-            return;
-        }
-        case instruction_type::add_integer: {
-            auto& i = slot_as<5>(dst);
-            assign_target(i, in);
-            i.value = in.add_value;
-            return;
-        }
-        case instruction_type::add_column: {
-            auto& i = slot_as<6>(dst);
-            i.table = {in.table.index};
-            i.field = {in.field.index};
-            i.type = in.column_type;
-            i.nullable = in.nullable;
-            i.collection = in.collection;
-            i.link_target_table = in.column_type == payload_type::link ? string_id{in.link_target_table.index} : string_id{};
-            i.key_type = in.key_type;
-            return;
-        }
-        case instruction_type::erase_column: {
-            auto& i = slot_as<7>(dst);
-            i.table = {in.table.index};
-            i.field = {in.field.index};
-            return;
-        }
-        case instruction_type::array_insert: {
-            auto& i = slot_as<8>(dst);
-            assign_target(i, in);
-            assign_model(i.value, in.value);
-            i.prior_size = in.prior_size;
-            return;
-        }
-        case instruction_type::array_move: {
-            auto& i = slot_as<9>(dst);
-            assign_target(i, in);
-            i.ndx_2 = in.ndx_2;
-            i.prior_size = in.prior_size;
-            return;
-        }
-        case instruction_type::array_erase: {
-            auto& i = slot_as<10>(dst);
-            assign_target(i, in);
-            i.prior_size = in.prior_size;
-            return;
-        }
-        case instruction_type::clear: {
-            auto& i = slot_as<11>(dst);
-            assign_target(i, in);
-            i.collection = in.collection;
-            return;
-        }
-        case instruction_type::set_insert: {
-            auto& i = slot_as<12>(dst);
-            assign_target(i, in);
-            assign_model(i.value, in.value);
-            return;
-        }
-        case instruction_type::set_erase: {
-            auto& i = slot_as<13>(dst);
-            assign_target(i, in);
-            assign_model(i.value, in.value);
-            return;
-        }
+        case it::add_table: return assign_typed<it::add_table>(dst, in);
+        case it::erase_table: return assign_typed<it::erase_table>(dst, in);
+        case it::create_object: return assign_typed<it::create_object>(dst, in);
+        case it::erase_object: return assign_typed<it::erase_object>(dst, in);
+        case it::update: return assign_typed<it::update>(dst, in);
+        case it::add_integer: return assign_typed<it::add_integer>(dst, in);
+        case it::add_column: return assign_typed<it::add_column>(dst, in);
+        case it::erase_column: return assign_typed<it::erase_column>(dst, in);
+        case it::array_insert: return assign_typed<it::array_insert>(dst, in);
+        case it::array_move: return assign_typed<it::array_move>(dst, in);
+        case it::array_erase: return assign_typed<it::array_erase>(dst, in);
+        case it::clear: return assign_typed<it::clear>(dst, in);
+        case it::set_insert: return assign_typed<it::set_insert>(dst, in);
+        case it::set_erase: return assign_typed<it::set_erase>(dst, in);
     }
 }
 
@@ -345,13 +225,13 @@ struct model_builder {
             out->placement.push_back(instructions);
         ++strings;
     }
-    void instruction(const instruction_view& in)
+    ::realmwire::changeset::instruction& next_slot()
     {
         if (instructions == out->instructions.size())
-            out->instructions.emplace_back();
-        assign_model(out->instructions[instructions], in);
-        ++instructions;
+            out->instructions.emplace_back(erase_table{}); // not emplace_back(): that zeroes 144 bytes
+        return out->instructions[instructions++];
     }
+    void instruction(const instruction_view& in) { assign_model(next_slot(), in); }
     /// Drops the old slots past what this decode wrote.
     void finish()
     {
@@ -373,6 +253,28 @@ inline decoder& thread_decoder(const limits& lim)
 }
 
 } // namespace detail
+
+/// The value model of a payload (an owning copy of its bytes).
+inline payload to_model(const payload_view& v)
+{
+    payload p;
+    detail::assign_model(p, v);
+    return p;
+}
+
+inline path to_model(const path_view& pv)
+{
+    path out;
+    detail::assign_model(out, pv);
+    return out;
+}
+
+inline instruction to_model(const instruction_view& in)
+{
+    instruction out{erase_table{}};
+    detail::assign_model(out, in);
+    return out;
+}
 
 /// Decodes `in` into `out` (replacing its content; the storage `out` already has is reused). On error
 /// `out` holds what was decoded before it.
