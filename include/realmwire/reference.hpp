@@ -4,6 +4,7 @@
 // The reference pair: a sync server (durable per-realm history, /auth on the same listener) and a
 // client with a local object store, usable in your own tests. See docs/reference.md.
 
+#include "realmwire/reference/changeset_builder.hpp"
 #include "realmwire/reference/client.hpp"
 #include "realmwire/reference/durable_log.hpp"
 #include "realmwire/reference/flx_permissions.hpp"

@@ -44,7 +44,7 @@ std::string render_all()
     render<auth_error>(out, 0, static_cast<int>(auth_error::server_busy) + 1);
     render<transport_error>(out, 0, static_cast<int>(transport_error::bad_proxy_url) + 1);
     render<endpoint_error>(out, 0, static_cast<int>(endpoint_error::token_expired) + 1);
-    render<apply_error>(out, 0, static_cast<int>(apply_error::unsupported) + 1);
+    render<apply_error>(out, 0, static_cast<int>(apply_error::table_is_link_target) + 1);
     render<query_error>(out, 0, static_cast<int>(query_error::malformed_subscriptions) + 1);
     return out.str();
 }

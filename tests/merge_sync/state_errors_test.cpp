@@ -159,10 +159,42 @@ TEST_CASE("state: every apply error, with the failing instruction, and nothing a
     cs::erase_table et;
     et.table = id("x");
     CHECK(apply_one(s, et) == apply_error::no_such_table);
+    et.table = id("B"); // A.lk and A.ll link to B: realm-core refuses (CrossTableLinkTarget)
+    CHECK(apply_one(s, et) == apply_error::table_is_link_target);
 
     CHECK(s.dump() == before); // every failure left the state as it was
     CHECK(std::error_code(apply_error::index_out_of_range) == condition::protocol_violation);
     CHECK(std::error_code(apply_error::unsupported) == condition::unsupported);
+}
+
+TEST_CASE("state: EraseTable of a table only its own columns link to applies, and so does one whose linking table went first")
+{
+    reference::state s = base();
+    cs::changeset c;
+    for (const char* n : {"A", "B", "_id", "i", "s", "l", "lk", "ll", "x", "C", "self"})
+        c.intern(n);
+    cs::add_table t; // C: _id int; self: link C (a table linking to itself)
+    t.table = {9};
+    t.pk_field = {2};
+    c.instructions.emplace_back(t);
+    cs::add_column ac;
+    ac.table = {9};
+    ac.field = {10};
+    ac.type = cs::payload_type::link;
+    ac.nullable = true;
+    ac.link_target_table = {9};
+    c.instructions.emplace_back(ac);
+    cs::erase_table et;
+    et.table = {9};
+    c.instructions.emplace_back(et);
+    et.table = {0}; // A, which links to B; then B, which nothing links to any more
+    c.instructions.emplace_back(et);
+    et.table = {1};
+    c.instructions.emplace_back(et);
+    std::error_code ec;
+    s.apply(c, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(s.tables().empty());
 }
 
 TEST_CASE("state: links to erased objects stay in link lists as unresolved and come back with the object")

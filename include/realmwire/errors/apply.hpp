@@ -23,6 +23,7 @@ enum class apply_error {
     index_out_of_range,      ///< a list index past the end, or a prior_size unlike the list's size
     not_an_integer,          ///< AddInteger on a field holding something other than an integer
     unsupported,             ///< an instruction realm does not allow here (CreateObject in an embedded table, a collection value where a scalar belongs)
+    table_is_link_target,    ///< EraseTable of a table that a link column of another table targets (realm-core's CrossTableLinkTarget)
 };
 
 template <>
@@ -46,6 +47,7 @@ struct error_enum_traits<apply_error> {
         {apply_error::index_out_of_range, "list index or prior size out of range", condition::protocol_violation},
         {apply_error::not_an_integer, "AddInteger on a field that is not an integer", condition::protocol_violation},
         {apply_error::unsupported, "instruction not allowed here (CreateObject in an embedded table, or a collection value where a scalar belongs)", condition::unsupported},
+        {apply_error::table_is_link_target, "table is the target of another table's link column", condition::protocol_violation},
     };
     // clang-format on
 };

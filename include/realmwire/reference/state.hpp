@@ -143,6 +143,11 @@ struct column {
     bool nullable = false;
     changeset::collection_type collection = changeset::collection_type::single;
     std::string link_target; ///< Link columns: the target table
+    friend bool operator==(const column& a, const column& b)
+    {
+        return a.type == b.type && a.nullable == b.nullable && a.collection == b.collection && a.link_target == b.link_target;
+    }
+    friend bool operator!=(const column& a, const column& b) { return !(a == b); }
 };
 
 struct table {
@@ -152,6 +157,12 @@ struct table {
     bool embedded = false;
     std::map<std::string, column> columns;
     std::map<object_key, object, object_key_less> objects;
+    friend bool operator==(const table& a, const table& b)
+    {
+        return a.pk_field == b.pk_field && a.pk_type == b.pk_type && a.pk_nullable == b.pk_nullable &&
+               a.embedded == b.embedded && a.columns == b.columns && a.objects == b.objects;
+    }
+    friend bool operator!=(const table& a, const table& b) { return !(a == b); }
 };
 
 /// Where an apply failed: the index of the instruction in the changeset.
@@ -170,6 +181,9 @@ public:
         auto it = tables_.find(name);
         return it == tables_.end() ? nullptr : &it->second;
     }
+    /// Same tables, columns and objects with the same values (the path limit is a setting, not content).
+    friend bool operator==(const state& a, const state& b) { return a.tables_ == b.tables_; }
+    friend bool operator!=(const state& a, const state& b) { return !(a == b); }
 
     /// The longest path an instruction may have (embedded objects and nested collections are reached
     /// through it). Longer paths fail with apply_error::invalid_path; this also bounds how deep values
@@ -762,6 +776,18 @@ private:
             const std::string* name = str(i.table);
             if (!name)
                 return;
+            // realm-core refuses to remove a table another table's link column targets (it would have
+            // to drop those columns too); a table's links to itself go with it.
+            for (const auto& [other, t] : tables) {
+                if (other == *name)
+                    continue;
+                for (const auto& [field, c] : t.columns) {
+                    if (c.type == pt::link && c.link_target == *name) {
+                        fail(apply_error::table_is_link_target);
+                        return;
+                    }
+                }
+            }
             undo.save_table(tables, *name);
             if (tables.erase(*name) == 0)
                 fail(apply_error::no_such_table);
