@@ -2,7 +2,9 @@
 // waits for upload and download completion (and, with --expect, for that many objects), prints them.
 // --timeout is ONE deadline over everything: the /auth login, resolve, TCP, proxy, TLS, upgrade, sync.
 // --local FILE keeps the objects, the sync progress and the changes not uploaded yet on disk
-// (reference/local_store.hpp): writes are durable once reported, and a later run uploads them.
+// (reference/local_store.hpp): writes are durable once reported, and a later run uploads them. Its log
+// is compacted into a snapshot when it outgrows --compact-log BYTES (64 MiB; 0: never), or at once
+// with --compact.
 // --subscribe 'TABLE: QUERY' (repeatable, --dialect mongodb_flx) makes the subscription set; several on
 // one table are OR-ed. A query alone does not name its table, so the table comes first. The run waits
 // for the set to be complete (its bootstrap integrated); a QUERY_ERROR prints its code and text and
@@ -71,6 +73,10 @@ int run(realmwire_tool::args& a)
     double timeout_s = std::stod(a.value("timeout").value_or("30"));
     bool verbose = a.flag("verbose");
     auto local_file = a.value("local");
+    bool compact_now = a.flag("compact");
+    // The --local log is rewritten as a snapshot whenever it outgrows this (and twice its size after
+    // the last compaction): a client that runs for months does not replay months of records at start.
+    unsigned long long compact_log = std::stoull(a.value("compact-log").value_or(std::to_string(64u << 20)));
     std::vector<std::string> subscribe = a.values("subscribe");
     a.finish();
     if (!subscribe.empty()) {
@@ -159,6 +165,21 @@ int run(realmwire_tool::args& a)
             return 1;
         }
         std::printf("local file %s: %zu records replayed\n", local_file->c_str(), local.replayed());
+        local.set_auto_compact(compact_log);
+        if (compact_now) {
+            const std::uint64_t before = local.log_bytes();
+            local.compact(ec);
+            if (ec) {
+                std::fprintf(stderr, "error: cannot compact --local %s: %s\n", local_file->c_str(), ec.message().c_str());
+                return 1;
+            }
+            std::printf("local file %s compacted: %llu -> %llu bytes\n", local_file->c_str(),
+                        static_cast<unsigned long long>(before), static_cast<unsigned long long>(local.log_bytes()));
+            std::fflush(stdout);
+        }
+    }
+    else if (compact_now) {
+        throw realmwire_tool::usage_error("--compact needs --local FILE");
     }
     reference::object_store& store = local_file ? local.objects() : memory;
     if (n_write > 0) {
@@ -262,7 +283,7 @@ realmwire_tool::registration reg{
     "reference sync client: --server URL --path P (--auth URL --provider nickname|password|anonymous --user U "
     "[--password W] | --token T | --token-file F) [--dialect D] [--auth-header-name N] [--header 'K: V']... "
     "[--url-prefix P] [--proxy URL] [--ca PEM] [--write N] [--start-id K] [--name-prefix S] [--expect N] "
-    "[--timeout S] [--local FILE] [--subscribe 'TABLE: QUERY']... [--verbose]",
+    "[--timeout S] [--local FILE [--compact] [--compact-log BYTES]] [--subscribe 'TABLE: QUERY']... [--verbose]",
     run};
 
 } // namespace

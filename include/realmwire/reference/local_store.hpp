@@ -20,8 +20,11 @@
 // transform of a DOWNLOAD against the local changes the server had not integrated yet) and the same
 // objects. Why a log and not write-temp+fsync+rename: each write costs one append and one fdatasync
 // of a small record, not a rewrite of the whole realm; and a log never has a window in which the
-// old file is gone and the new one not yet complete. Its cost is that it only grows (a compaction
-// into a snapshot is not done yet).
+// old file is gone and the new one not yet complete. Its cost is that it grows with every record:
+// compact() rewrites it as one snapshot record of the store's content (object_store::snapshot: the
+// objects as changesets that recreate them, the local and reciprocal history, ident, progress), written
+// to FILE.compact, fsynced and renamed over FILE, so a crash leaves the old log or the new one, never
+// neither; set_auto_compact(bytes) does that whenever the log has outgrown a size.
 //
 // A record is applied to the objects before it is logged; when the append fails the call reports
 // the error (a local write: ec; a DOWNLOAD: status bad_client_file), and the client must not count
@@ -31,7 +34,9 @@
 #include "realmwire/reference/durable_log.hpp"
 #include "realmwire/reference/object_store.hpp"
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +44,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 namespace realmwire::reference {
 
@@ -52,6 +59,9 @@ public:
     /// program, a bug) is an error: illegal_byte_sequence, nothing half applied is kept.
     void open(const std::string& file, std::error_code& ec)
     {
+        path_ = file;
+        replayed_ = 0;
+        compactions_ = 0;
         objects_ = std::make_unique<object_store>();
         replaying_ = true;
         std::error_code bad;
@@ -71,6 +81,7 @@ public:
             return;
         }
         open_ = true;
+        compacted_size_ = log_.size();
     }
     void open(const std::string& file)
     {
@@ -79,6 +90,31 @@ public:
     bool is_open() const noexcept { return open_; }
     /// Records replayed by open() (for tests and the tool's report).
     std::size_t replayed() const noexcept { return replayed_; }
+
+    /// Bytes in the log file now.
+    std::uint64_t log_bytes() const noexcept { return log_.size(); }
+
+    /// Rewrites the log as one snapshot record of the store's content, so that it stops growing with
+    /// every write and DOWNLOAD and opens without replaying them. Local changesets the server has
+    /// integrated are dropped first (object_store::forget_integrated_history); those still to upload
+    /// are all kept, so a store written offline gets no smaller (the snapshot can even be larger than
+    /// such a log: it holds the objects too). The snapshot goes to FILE.compact, is fsynced, and is
+    /// renamed over FILE (the directory fsynced after): a crash at any moment leaves either the old log
+    /// or the new one, and both open to this content. On an error the store keeps using the log it had
+    /// (file_too_large: the snapshot is larger than a record may be).
+    void compact(std::error_code& ec) { rewrite(ec, false); }
+    void compact()
+    {
+        throw_on_error("local_store::compact " + path_, [&](std::error_code& ec) { compact(ec); });
+    }
+    /// Compacts after an append once the log is larger than `bytes` and more than twice its size after
+    /// the last compaction (or open), and only when the snapshot is smaller than the log, so a store
+    /// whose content is itself large is not rewritten on every write. 0 (the default) never compacts on
+    /// its own. A compaction that fails leaves the log as it was (the append itself succeeded) and is
+    /// tried again when the log has doubled once more.
+    void set_auto_compact(std::uint64_t bytes) noexcept { auto_compact_ = bytes; }
+    /// Compactions done since open() (by compact() or on their own).
+    std::size_t compactions() const noexcept { return compactions_; }
 
     /// The object model (read it; write through commit()/put_items() here so writes are logged).
     object_store& objects() noexcept { return *objects_; }
@@ -159,6 +195,7 @@ private:
     static constexpr char kind_ident = 'I';
     static constexpr char kind_commit = 'C';
     static constexpr char kind_download = 'D';
+    static constexpr char kind_snapshot = 'S'; ///< only as the first record: the store's whole content
 
     static void put(std::string& out, std::uint64_t v) { ::realmwire::detail::append_u64_le(out, v); }
     static bool get(std::string_view& in, std::uint64_t& v) { return ::realmwire::detail::take_u64_le(in, v); }
@@ -170,6 +207,62 @@ private:
             return;
         }
         log_.append(rec, ec);
+        if (!ec && auto_compact_ != 0 && log_.size() > auto_compact_ && log_.size() / 2 > compacted_size_) {
+            std::error_code ignored;
+            if (!rewrite(ignored, true) && open_)
+                compacted_size_ = log_.size(); // not now: again when the log has doubled
+        }
+    }
+
+    /// compact(); with `only_if_smaller`, nothing is written unless the snapshot is smaller than the
+    /// log. True when the log was rewritten.
+    bool rewrite(std::error_code& ec, bool only_if_smaller)
+    {
+        ec.clear();
+        if (!open_) {
+            ec = std::make_error_code(std::errc::bad_file_descriptor);
+            return false;
+        }
+        std::string rec(1, kind_snapshot);
+        object_store::snapshot_options opt;
+        opt.drop_integrated_history = true;
+        rec += objects_->snapshot(ec, opt);
+        if (ec)
+            return false;
+        if (only_if_smaller && sizeof durable_log::magic + durable_log::record_header_size + rec.size() >= log_.size())
+            return false;
+        const std::string tmp = path_ + ".compact";
+        if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+            ec = std::error_code(errno, std::generic_category());
+            return false;
+        }
+        {
+            durable_log next;
+            next.open(tmp, nullptr, ec);
+            if (!ec)
+                next.append(rec, ec); // fdatasync'ed before it returns
+            if (ec) {
+                next.close();
+                (void)::unlink(tmp.c_str());
+                return false;
+            }
+        }
+        if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+            ec = std::error_code(errno, std::generic_category());
+            (void)::unlink(tmp.c_str());
+            return false;
+        }
+        durable_log::sync_parent_dir(path_);
+        // The new file holds exactly this store's content: reopened for appends, not replayed.
+        log_.open(path_, nullptr, ec);
+        if (ec) {
+            open_ = false;
+            return false;
+        }
+        objects_->forget_integrated_history(); // as the new file has it
+        compacted_size_ = log_.size();
+        ++compactions_;
+        return true;
     }
 
     void replay(std::string_view r, std::error_code& ec)
@@ -200,6 +293,15 @@ private:
                 return bad();
             return;
         }
+        if (kind == kind_snapshot) {
+            if (replayed_ != 1) // a snapshot is a whole store: nothing may come before it
+                return bad();
+            std::error_code rec;
+            objects_->restore(r, rec);
+            if (rec)
+                return bad();
+            return;
+        }
         if (kind == kind_download) {
             endpoint::incoming_download d;
             std::uint64_t v[9] = {};
@@ -226,6 +328,10 @@ private:
     }
 
     durable_log log_;
+    std::string path_;
+    std::uint64_t auto_compact_ = 0;
+    std::uint64_t compacted_size_ = 0; ///< log size after the last compaction (or open)
+    std::size_t compactions_ = 0;
     std::unique_ptr<object_store> objects_ = std::make_unique<object_store>();
     std::size_t replayed_ = 0;
     bool replaying_ = false;

@@ -25,7 +25,9 @@
 #include "realmwire/changeset/print.hpp"
 #include "realmwire/endpoint/client_store.hpp"
 #include "realmwire/merge/transformer.hpp"
+#include "realmwire/reference/changeset_builder.hpp"
 #include "realmwire/reference/state.hpp"
+#include "realmwire/detail/byte_order.hpp"
 #include "realmwire/error.hpp"
 
 #include <algorithm>
@@ -155,7 +157,8 @@ public:
     /// changesets adds one).
     std::uint64_t version() const noexcept { return version_; }
     const endpoint::sync_progress& sync_state() const noexcept { return progress_; }
-    /// Local changesets recorded so far (all of them: the server skips re-sent ones).
+    /// Local changesets recorded so far (all of them, the server skips re-sent ones; until
+    /// forget_integrated_history() drops those nothing needs any more).
     const std::vector<endpoint::local_changeset>& local_history() const noexcept { return history_; }
     /// Upload complete: the server acknowledged every local version.
     bool upload_complete() const noexcept
@@ -287,7 +290,278 @@ public:
         }
     }
 
+    /// Drops the local changesets no exchange needs any more: those the server has integrated
+    /// (progress().upload) and that every later DOWNLOAD is based on (progress().download's
+    /// last_integrated_client_version, so no merge transforms against them again). Returns how many.
+    /// A local store does this when it compacts; local_history() is "all of them" until then.
+    std::size_t forget_integrated_history()
+    {
+        const std::size_t n = integrated_history();
+        history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(n));
+        return n;
+    }
+    /// How many of the oldest local changesets forget_integrated_history() would drop.
+    std::size_t integrated_history() const
+    {
+        const std::uint64_t done =
+            std::min(progress_.upload.client_version, progress_.download.last_integrated_client_version);
+        auto end = std::upper_bound(history_.begin(), history_.end(), done,
+                                    [](std::uint64_t v, const endpoint::local_changeset& c) { return v < c.client_version; });
+        return static_cast<std::size_t>(end - history_.begin());
+    }
+
+    // ---- snapshot (what a local store compacts its log into) ----
+    /// Everything the store holds, as bytes: the client file ident, the sync progress, the versions and
+    /// counters, every local changeset, the reciprocal history and the objects (as changesets that
+    /// recreate them, changeset_builder.hpp). restore() of it gives a store equal to this one.
+    ///
+    ///   snapshot   = u64 format(1) u64 has_ident ident salt  progress(6 x u64)
+    ///                version downloaded_changesets skipped
+    ///                u64 n (client_version last_integrated_server_version origin_timestamp bytes){n}
+    ///                u64 n (client_version bytes){n}          reciprocal history
+    ///                u64 n bytes{n}                           the objects, as changesets
+    ///   bytes      = u64 length, then that many bytes;  every u64 little-endian
+    ///
+    /// `objects_per_changeset` bounds each state changeset (so that each decodes within the default
+    /// changeset limits); ec is file_too_large when one would still exceed them (an object too large
+    /// for one changeset), and nothing is returned. With `drop_integrated_history`, the local changesets
+    /// forget_integrated_history() would drop are left out.
+    struct snapshot_options {
+        std::size_t objects_per_changeset = 1000;
+        bool drop_integrated_history = false;
+    };
+    std::string snapshot(std::error_code& ec, const snapshot_options& opt) const
+    {
+        ec.clear();
+        std::string out;
+        auto put = [&](std::uint64_t v) { ::realmwire::detail::append_u64_le(out, v); };
+        auto put_bytes = [&](std::string_view b) {
+            put(b.size());
+            out.append(b.data(), b.size());
+        };
+        put(snapshot_format);
+        put(ident_ ? 1 : 0);
+        put(ident_ ? ident_->ident : 0);
+        put(ident_ ? static_cast<std::uint64_t>(ident_->salt) : 0);
+        put(progress_.latest_server_version.version);
+        put(static_cast<std::uint64_t>(progress_.latest_server_version.salt));
+        put(progress_.download.server_version);
+        put(progress_.download.last_integrated_client_version);
+        put(progress_.upload.client_version);
+        put(progress_.upload.last_integrated_server_version);
+        put(version_);
+        put(downloaded_changesets_);
+        put(skipped_);
+        const std::size_t skip = opt.drop_integrated_history ? integrated_history() : 0;
+        put(history_.size() - skip);
+        for (auto it = history_.begin() + static_cast<std::ptrdiff_t>(skip); it != history_.end(); ++it) {
+            const endpoint::local_changeset& c = *it;
+            put(c.client_version);
+            put(c.last_integrated_server_version);
+            put(c.origin_timestamp);
+            put_bytes(c.changeset);
+        }
+        put(reciprocal_.size());
+        for (const auto& [v, bytes] : reciprocal_) {
+            put(v);
+            put_bytes(bytes);
+        }
+        std::vector<std::string> objects = state_changesets(state_, opt.objects_per_changeset);
+        put(objects.size());
+        const changeset::limits lim;
+        for (const auto& cs : objects) {
+            if (cs.size() > lim.max_changeset_size) {
+                ec = std::make_error_code(std::errc::file_too_large);
+                return {};
+            }
+            put_bytes(cs);
+        }
+        return out;
+    }
+    std::string snapshot(std::error_code& ec) const { return snapshot(ec, snapshot_options{}); }
+
+    /// Replaces the store's content with `in` (a snapshot()). Every field is checked before anything is
+    /// kept: on an error `ec` is illegal_byte_sequence, `where` says at which byte offset and field,
+    /// and the store is unchanged.
+    void restore(std::string_view in, std::error_code& ec, error_info& where)
+    {
+        ec.clear();
+        where = {};
+        const std::size_t total = in.size();
+        // Every error names the field and the offset where that field starts.
+        const char* failed_field = nullptr;
+        std::size_t failed_at = 0;
+        auto pos = [&] { return total - in.size(); };
+        auto fail_at = [&](std::size_t at, const char* field) {
+            if (!failed_field) {
+                failed_field = field;
+                failed_at = at;
+            }
+            return false;
+        };
+        auto get = [&](std::uint64_t& v, const char* field) {
+            const std::size_t at = pos();
+            return ::realmwire::detail::take_u64_le(in, v) || fail_at(at, field);
+        };
+        auto get_bytes = [&](std::string_view& b, const char* field) {
+            const std::size_t at = pos();
+            std::uint64_t n = 0;
+            if (!get(n, field))
+                return false;
+            if (n > in.size())
+                return fail_at(at, field);
+            b = in.substr(0, static_cast<std::size_t>(n));
+            in.remove_prefix(static_cast<std::size_t>(n));
+            return true;
+        };
+        // A count can only be as large as the bytes left allow (each element takes at least
+        // `min_size` of them): a count from a damaged file never makes us reserve or loop for more.
+        auto get_count = [&](std::uint64_t& n, std::size_t min_size, const char* field) {
+            const std::size_t at = pos();
+            return get(n, field) && (n <= in.size() / min_size || fail_at(at, field));
+        };
+        auto decodes = [](std::string_view bytes) {
+            std::error_code dec;
+            changeset::decode_changeset(bytes, dec);
+            return !dec;
+        };
+        // Read into fresh members, swapped in only when all of it was read.
+        realmwire::reference::state next_state;
+        next_state.set_max_path_length(state_.max_path_length());
+        struct {
+            std::map<std::uint64_t, std::string> reciprocal_;
+            std::vector<endpoint::local_changeset> history_;
+            std::optional<endpoint::salted_file_ident> ident_;
+            endpoint::sync_progress progress_{};
+            std::size_t downloaded_changesets_ = 0;
+            std::uint64_t version_ = 1;
+            std::size_t skipped_ = 0;
+        } next;
+        bool ok = [&] {
+            std::uint64_t format = 0, has_ident = 0, ident = 0, salt = 0;
+            if (!get(format, "format"))
+                return false;
+            if (format != snapshot_format)
+                return fail_at(0, "format");
+            if (!get(has_ident, "ident"))
+                return false;
+            if (has_ident > 1)
+                return fail_at(pos() - 8, "ident");
+            if (!get(ident, "ident") || !get(salt, "salt"))
+                return false;
+            if (has_ident)
+                next.ident_ = endpoint::salted_file_ident{ident, static_cast<std::int64_t>(salt)};
+            std::uint64_t p[6] = {};
+            for (auto& x : p)
+                if (!get(x, "progress"))
+                    return false;
+            next.progress_.latest_server_version = {p[0], static_cast<std::int64_t>(p[1])};
+            next.progress_.download = {p[2], p[3]};
+            next.progress_.upload = {p[4], p[5]};
+            std::uint64_t downloaded = 0, skipped = 0;
+            if (!get(next.version_, "version"))
+                return false;
+            if (next.version_ == 0)
+                return fail_at(pos() - 8, "version");
+            if (!get(downloaded, "downloaded_changesets") || !get(skipped, "skipped"))
+                return false;
+            next.downloaded_changesets_ = static_cast<std::size_t>(downloaded);
+            next.skipped_ = static_cast<std::size_t>(skipped);
+            std::uint64_t n = 0;
+            if (!get_count(n, 32, "history"))
+                return false;
+            next.history_.reserve(static_cast<std::size_t>(n));
+            for (std::uint64_t i = 0; i < n; ++i) {
+                const std::size_t at = pos();
+                endpoint::local_changeset c;
+                if (!get(c.client_version, "history.client_version") ||
+                    !get(c.last_integrated_server_version, "history.last_integrated_server_version") ||
+                    !get(c.origin_timestamp, "history.origin_timestamp"))
+                    return false;
+                // Client versions rise and stay within the store's version; each changeset decodes
+                // (it is uploaded and merged against later).
+                if ((!next.history_.empty() && c.client_version <= next.history_.back().client_version) ||
+                    c.client_version == 0 || c.client_version > next.version_)
+                    return fail_at(at, "history.client_version");
+                const std::size_t cs_at = pos();
+                std::string_view bytes;
+                if (!get_bytes(bytes, "history.changeset"))
+                    return false;
+                if (!decodes(bytes))
+                    return fail_at(cs_at, "history.changeset");
+                c.changeset.assign(bytes.data(), bytes.size());
+                next.history_.push_back(std::move(c));
+            }
+            if (!get_count(n, 16, "reciprocal"))
+                return false;
+            for (std::uint64_t i = 0; i < n; ++i) {
+                const std::size_t at = pos();
+                std::uint64_t v = 0;
+                if (!get(v, "reciprocal.client_version"))
+                    return false;
+                if ((!next.reciprocal_.empty() && v <= next.reciprocal_.rbegin()->first) || v > next.version_)
+                    return fail_at(at, "reciprocal.client_version");
+                const std::size_t cs_at = pos();
+                std::string_view bytes;
+                if (!get_bytes(bytes, "reciprocal.changeset"))
+                    return false;
+                if (!decodes(bytes))
+                    return fail_at(cs_at, "reciprocal.changeset");
+                next.reciprocal_.emplace_hint(next.reciprocal_.end(), v, std::string(bytes));
+            }
+            if (!get_count(n, 8, "objects"))
+                return false;
+            for (std::uint64_t i = 0; i < n; ++i) {
+                const std::size_t at = pos();
+                std::string_view bytes;
+                if (!get_bytes(bytes, "objects.changeset"))
+                    return false;
+                std::error_code err;
+                next_state.apply(bytes, err); // decoded with the default limits, applied all or nothing
+                if (err)
+                    return fail_at(at, "objects.changeset");
+            }
+            return in.empty() || fail_at(pos(), "end");
+        }();
+        if (!ok) {
+            ec = std::make_error_code(std::errc::illegal_byte_sequence);
+            where.offset = failed_at;
+            where.field = failed_field ? failed_field : "snapshot";
+            return;
+        }
+        state_ = std::move(next_state);
+        reciprocal_ = std::move(next.reciprocal_);
+        history_ = std::move(next.history_);
+        ident_ = next.ident_;
+        progress_ = next.progress_;
+        downloaded_changesets_ = next.downloaded_changesets_;
+        version_ = next.version_;
+        skipped_ = next.skipped_;
+    }
+    void restore(std::string_view in, std::error_code& ec)
+    {
+        error_info where;
+        restore(in, ec, where);
+    }
+
+    /// Same content: objects, local and reciprocal history, ident, progress, versions and counters.
+    friend bool operator==(const object_store& a, const object_store& b)
+    {
+        const auto same = [](const endpoint::local_changeset& x, const endpoint::local_changeset& y) {
+            return x.client_version == y.client_version &&
+                   x.last_integrated_server_version == y.last_integrated_server_version &&
+                   x.origin_timestamp == y.origin_timestamp && x.changeset == y.changeset;
+        };
+        return a.state_ == b.state_ && a.reciprocal_ == b.reciprocal_ &&
+               std::equal(a.history_.begin(), a.history_.end(), b.history_.begin(), b.history_.end(), same) &&
+               a.ident_ == b.ident_ && a.progress_ == b.progress_ && a.version_ == b.version_ &&
+               a.downloaded_changesets_ == b.downloaded_changesets_ && a.skipped_ == b.skipped_;
+    }
+    friend bool operator!=(const object_store& a, const object_store& b) { return !(a == b); }
+
 private:
+    static constexpr std::uint64_t snapshot_format = 1;
+
     /// The transformer's view of the local history: the local changesets (origin 0), by client version.
     class transform_view {
     public:
