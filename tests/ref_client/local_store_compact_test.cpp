@@ -30,6 +30,15 @@ bool exists(const std::string& path)
     return ::stat(path.c_str(), &st) == 0;
 }
 
+/// Opens `file` afresh: it must replay `records` records into a store equal to `want`.
+void check_reopens(const std::string& file, std::size_t records, const rw::reference::object_store& want)
+{
+    rw::reference::local_store again;
+    again.open(file);
+    CHECK(again.replayed() == records);
+    CHECK(again.objects() == want);
+}
+
 /// What a DOWNLOAD that acknowledges every local write does to the store (without changesets).
 void acknowledge(rw::reference::local_store& st)
 {
@@ -78,10 +87,7 @@ TEST_CASE("local_store: compact() rewrites the log as one snapshot and a reopen 
     }
     // Writes after a compaction are appended to the new log as before.
     rewrite(st, 3);
-    rw::reference::local_store third;
-    third.open(file);
-    CHECK(third.replayed() == 4);
-    CHECK(third.objects() == st.objects());
+    check_reopens(file, 4, st.objects());
 }
 
 TEST_CASE("local_store: a crash around a compaction leaves a log that opens to the same content")
@@ -97,16 +103,12 @@ TEST_CASE("local_store: a crash around a compaction leaves a log that opens to t
         std::ofstream f(file + ".compact", std::ios::binary);
         f << std::string(rw::reference::durable_log::magic, 8) << std::string("\x10\x00\x00\x00garbage", 11);
     }
+    check_reopens(file, 5, st.objects());
     rw::reference::local_store after_crash;
     after_crash.open(file);
-    CHECK(after_crash.replayed() == 5);
-    CHECK(after_crash.objects() == st.objects());
     after_crash.compact();
     CHECK_FALSE(exists(file + ".compact"));
-    rw::reference::local_store reopened;
-    reopened.open(file);
-    CHECK(reopened.replayed() == 1);
-    CHECK(reopened.objects() == st.objects());
+    check_reopens(file, 1, st.objects());
 }
 
 TEST_CASE("local_store: a snapshot record must come first and must read whole")

@@ -420,23 +420,19 @@ public:
             const std::size_t at = pos();
             return get(n, field) && (n <= in.size() / min_size || fail_at(at, field));
         };
-        auto decodes = [](std::string_view bytes) {
+        // Bytes that must hold a changeset that decodes (an error points at its length field).
+        auto get_changeset = [&](std::string_view& b, const char* field) {
+            const std::size_t at = pos();
+            if (!get_bytes(b, field))
+                return false;
             std::error_code dec;
-            changeset::decode_changeset(bytes, dec);
-            return !dec;
+            changeset::decode_changeset(b, dec);
+            return !dec || fail_at(at, field);
         };
-        // Read into fresh members, swapped in only when all of it was read.
-        realmwire::reference::state next_state;
+        // Read into a fresh store whose members are moved in only when all of it was read.
+        object_store next;
+        realmwire::reference::state& next_state = next.state_;
         next_state.set_max_path_length(state_.max_path_length());
-        struct {
-            std::map<std::uint64_t, std::string> reciprocal_;
-            std::vector<endpoint::local_changeset> history_;
-            std::optional<endpoint::salted_file_ident> ident_;
-            endpoint::sync_progress progress_{};
-            std::size_t downloaded_changesets_ = 0;
-            std::uint64_t version_ = 1;
-            std::size_t skipped_ = 0;
-        } next;
         bool ok = [&] {
             std::uint64_t format = 0, has_ident = 0, ident = 0, salt = 0;
             if (!get(format, "format"))
@@ -483,12 +479,9 @@ public:
                 if ((!next.history_.empty() && c.client_version <= next.history_.back().client_version) ||
                     c.client_version == 0 || c.client_version > next.version_)
                     return fail_at(at, "history.client_version");
-                const std::size_t cs_at = pos();
                 std::string_view bytes;
-                if (!get_bytes(bytes, "history.changeset"))
+                if (!get_changeset(bytes, "history.changeset"))
                     return false;
-                if (!decodes(bytes))
-                    return fail_at(cs_at, "history.changeset");
                 c.changeset.assign(bytes.data(), bytes.size());
                 next.history_.push_back(std::move(c));
             }
@@ -501,12 +494,9 @@ public:
                     return false;
                 if ((!next.reciprocal_.empty() && v <= next.reciprocal_.rbegin()->first) || v > next.version_)
                     return fail_at(at, "reciprocal.client_version");
-                const std::size_t cs_at = pos();
                 std::string_view bytes;
-                if (!get_bytes(bytes, "reciprocal.changeset"))
+                if (!get_changeset(bytes, "reciprocal.changeset"))
                     return false;
-                if (!decodes(bytes))
-                    return fail_at(cs_at, "reciprocal.changeset");
                 next.reciprocal_.emplace_hint(next.reciprocal_.end(), v, std::string(bytes));
             }
             if (!get_count(n, 8, "objects"))
