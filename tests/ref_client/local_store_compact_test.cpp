@@ -8,8 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -363,4 +365,50 @@ TEST_CASE("realmwire client --local FILE --compact: the log becomes one snapshot
     auto usage = rw_tool_test::run_tool({"client", "--server", "ws://127.0.0.1:1", "--path", "/c", "--token", "t", "--compact"});
     CHECK(usage.status != 0);
     CHECK_THAT(usage.output, Catch::Contains("--compact needs --local FILE"));
+}
+
+TEST_CASE("realmwire client --compact killed at any moment: the file opens to the same content every time")
+{
+    temp_dir d;
+    const std::string original = d.str() + "/o.rwlocal";
+    {
+        rw::reference::local_store st;
+        st.open(original);
+        rewrite(st, 400); // a log long enough that replaying and compacting take a while
+    }
+    rw::reference::local_store want;
+    want.open(original);
+    std::ifstream in(original, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::uint16_t dead_port = 0;
+    {
+        asio::io_context tmp;
+        asio::ip::tcp::acceptor acc(tmp, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        dead_port = acc.local_endpoint().port();
+    }
+    const std::string file = d.str() + "/k.rwlocal";
+    int compacted_before_kill = 0;
+    for (int round = 0; round < 12; ++round) {
+        std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+        rw_tool_test::tool_process client({"client", "--server", "ws://127.0.0.1:" + std::to_string(dead_port), "--path",
+                                           "/c", "--token", "t", "--local", file, "--compact", "--timeout", "30"});
+        // From right after the start to well after the compaction (it takes a few to a few tens of ms
+        // here); the last round waits for it to be reported, so at least one kill comes after it.
+        if (round == 11)
+            CHECK(client.wait_for("compacted: "));
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(round * round * 2));
+        client.signal(SIGKILL);
+        client.stop(SIGKILL);
+        rw::reference::local_store st;
+        std::error_code ec;
+        st.open(file, ec);
+        INFO("round " << round);
+        REQUIRE_FALSE(ec);
+        CHECK(st.objects() == want.objects());
+        if (st.replayed() == 1)
+            ++compacted_before_kill;
+    }
+    // The later rounds kill it after the compaction, the first ones before or during it.
+    CHECK(compacted_before_kill > 0);
 }
