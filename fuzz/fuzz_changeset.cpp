@@ -4,6 +4,7 @@
 //  * a decodable input re-encodes (layout::preserve) to exactly its own bytes: the strict decoder
 //    accepts only canonical encodings, so decode is injective;
 //  * re-encoding in realm-core's other two layouts gives bytes that decode to the same changeset;
+//  * decoding into a changeset reused from the previous input gives the same as a fresh decode;
 //  * printing never fails.
 #include "fuzz_common.hpp"
 
@@ -53,6 +54,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     REALMWIRE_FUZZ_CHECK(v.instructions == cs.instructions.size());
     REALMWIRE_FUZZ_CHECK(v.strings == cs.strings.size());
+    // Decoding into a changeset that still holds the previous input's instructions (slots of other
+    // kinds, strings and paths with capacity) gives the same as a fresh decode.
+    static rc::changeset reused;
+    REALMWIRE_FUZZ_CHECK(rc::decode_changeset(in, reused, ec, where, lim));
+    REALMWIRE_FUZZ_CHECK(reused == cs);
+    REALMWIRE_FUZZ_CHECK(reused.placement == cs.placement);
 
     std::string again = rc::encode(cs, rc::layout::preserve, ec);
     REALMWIRE_FUZZ_CHECK(!ec);
