@@ -58,15 +58,25 @@ void rewrite(rw::reference::local_store& st, int rounds)
         st.put_items(items(1, 5, "round" + std::to_string(r) + "-"));
 }
 
+/// A local store in a directory of its own, opened, with `rounds` rewrites in its log.
+struct written_store {
+    temp_dir d;
+    std::string file;
+    rw::reference::local_store st;
+    explicit written_store(int rounds) : file(d.str() + "/c.rwlocal")
+    {
+        st.open(file);
+        rewrite(st, rounds);
+    }
+};
+
 } // namespace
 
 TEST_CASE("local_store: compact() rewrites the log as one snapshot and a reopen gives the same store")
 {
-    temp_dir d;
-    const std::string file = d.str() + "/c.rwlocal";
-    rw::reference::local_store st;
-    st.open(file);
-    rewrite(st, 40);
+    written_store w(40);
+    auto& st = w.st;
+    const std::string& file = w.file;
     REQUIRE(st.set_client_file_ident({11, 12345}).ok());
     rewrite(st, 10);
     const std::uint64_t before = st.log_bytes();
@@ -94,11 +104,9 @@ TEST_CASE("local_store: compact() rewrites the log as one snapshot and a reopen 
 
 TEST_CASE("local_store: a crash around a compaction leaves a log that opens to the same content")
 {
-    temp_dir d;
-    const std::string file = d.str() + "/c.rwlocal";
-    rw::reference::local_store st;
-    st.open(file);
-    rewrite(st, 5);
+    written_store w(5);
+    const auto& st = w.st;
+    const std::string& file = w.file;
     // A crash before the rename leaves FILE.compact behind (here: half a snapshot): the log is untouched,
     // open() ignores the stray file and the next compaction replaces it.
     {
