@@ -420,3 +420,33 @@ TEST_CASE("realmwire client --compact killed at any moment: the file opens to th
     // The later rounds kill it after the compaction, the first ones before or during it.
     CHECK(compacted_before_kill > 0);
 }
+
+TEST_CASE("object_store::commit refuses a write the decoder would refuse, so no log or upload holds one")
+{
+    temp_dir d;
+    rw::reference::local_store st;
+    st.open(d.str() + "/r.rwlocal");
+    st.put_items(items(1, 1, "ok-"));
+    const std::uint64_t bytes = st.log_bytes();
+    const rw::reference::object_store before = st.objects();
+    // A table name longer than realm's 57 characters: realm-core's decoder and the server refuse it.
+    rw::changeset::changeset cs;
+    rw::changeset::add_table t;
+    t.table = cs.intern(std::string(70, 'T'));
+    t.pk_field = cs.intern("_id");
+    cs.instructions.emplace_back(t);
+    std::error_code ec;
+    CHECK(st.commit(cs, 1, ec) == 0);
+    CHECK(ec == rw::changeset_error::name_too_long);
+    CHECK(st.objects() == before);
+    CHECK(st.log_bytes() == bytes);
+    // A string id the changeset does not intern.
+    rw::changeset::changeset bad;
+    rw::changeset::erase_table e;
+    e.table = {5};
+    bad.instructions.emplace_back(e);
+    CHECK(st.commit(bad, 1, ec) == 0);
+    CHECK(ec);
+    CHECK(st.objects() == before);
+    check_reopens(d.str() + "/r.rwlocal", 1, before);
+}

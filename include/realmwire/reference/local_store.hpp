@@ -100,8 +100,9 @@ public:
     /// are all kept, so a store written offline gets no smaller (the snapshot can even be larger than
     /// such a log: it holds the objects too). The snapshot goes to FILE.compact, is fsynced, and is
     /// renamed over FILE (the directory fsynced after): a crash at any moment leaves either the old log
-    /// or the new one, and both open to this content. On an error the store keeps using the log it had
-    /// (file_too_large: the snapshot is larger than a record may be).
+    /// or the new one, and both open to this content. The snapshot is read back before it replaces
+    /// anything. On an error the store keeps using the log it had (file_too_large: the snapshot is larger
+    /// than a record may be; state_not_recoverable: it did not read back to the same objects).
     void compact(std::error_code& ec) { rewrite(ec, false); }
     void compact()
     {
@@ -231,6 +232,16 @@ private:
             return false;
         if (only_if_smaller && sizeof durable_log::magic + durable_log::record_header_size + rec.size() >= log_.size())
             return false;
+        {
+            // Never replace a log that opens with one that would not: the snapshot is read back first
+            // and must give the same objects (state_not_recoverable otherwise; the log is kept).
+            object_store check;
+            check.restore(std::string_view(rec).substr(1), ec);
+            if (!ec && !(check.state() == objects_->state()))
+                ec = std::make_error_code(std::errc::state_not_recoverable);
+            if (ec)
+                return false;
+        }
         const std::string tmp = path_ + ".compact";
         if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
             ec = std::error_code(errno, std::generic_category());

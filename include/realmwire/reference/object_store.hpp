@@ -178,7 +178,8 @@ public:
 
     // ---- local writes ----
     /// Applies `cs` to the model and records it as a local changeset (encoded in realm-core's client
-    /// layout); returns its client version, or 0 with `ec` set when `cs` does not apply (nothing recorded).
+    /// layout); returns its client version, or 0 with `ec` set when `cs` does not encode, does not decode
+    /// back within the default changeset limits, or does not apply (nothing recorded).
     std::uint64_t commit(const changeset::changeset& cs, std::error_code& ec)
     {
         return commit(cs, sync_timestamp_now(), ec);
@@ -187,6 +188,15 @@ public:
     /// tests need it deterministic).
     std::uint64_t commit(const changeset::changeset& cs, std::uint64_t origin_timestamp, std::error_code& ec)
     {
+        // Encoded and read back before anything changes: a write the decoder refuses (a name longer
+        // than realm allows, a string that is not UTF-8, a string id the changeset does not intern) is
+        // refused here, since the server would refuse its upload and a local store could not replay it.
+        std::string bytes = changeset::encode(cs, changeset::layout::client, ec);
+        if (ec)
+            return 0;
+        changeset::decode_changeset(bytes, ec);
+        if (ec)
+            return 0;
         state_.apply(cs, ec);
         if (ec)
             return 0;
@@ -195,7 +205,7 @@ public:
         l.client_version = version_;
         l.last_integrated_server_version = progress_.download.server_version;
         l.origin_timestamp = origin_timestamp;
-        l.changeset = changeset::encode(cs, changeset::layout::client);
+        l.changeset = std::move(bytes);
         history_.push_back(std::move(l));
         return version_;
     }
