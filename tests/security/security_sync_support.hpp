@@ -316,10 +316,9 @@ inline std::string valid_changeset(const std::string& value, std::size_t objects
     std::vector<std::pair<std::int64_t, std::optional<std::string>>> items;
     for (std::size_t i = 0; i < objects; ++i)
         items.emplace_back(static_cast<std::int64_t>(i + 1), value);
-    st.put_items(items);
-    rw::endpoint::upload_batch b;
-    st.collect_uploads({}, std::size_t(-1), b);
-    return b.changesets.empty() ? std::string() : b.changesets.front().changeset;
+    // Encoded as a commit records it, but not committed: the store refuses a local write the decoder's
+    // limits refuse, and the attacks need such changesets (a 64 MB one, say) on the wire.
+    return rw::changeset::encode(st.items_changeset(items), rw::changeset::layout::client);
 }
 
 /// The real reference client writes three objects to `path` and reads them back; true once synced.
