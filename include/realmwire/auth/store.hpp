@@ -625,25 +625,11 @@ private:
     void compact_locked(std::error_code& ec)
     {
         ec.clear();
-        const std::string text = serialize();
-        const std::string tmp = path_ + ".tmp";
-        ::unlink(tmp.c_str());
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) {
+        // Durable (the directory fsynced after the rename) before the log that it replaces is emptied.
+        if (!::realmwire::detail::replace_file(path_, serialize())) {
             ec = auth_error::store_io;
             return;
         }
-        bool ok = ::realmwire::detail::write_all(fd, text);
-        ok = ok && ::fsync(fd) == 0;
-        ok = (::close(fd) == 0) && ok;
-        ok = ok && ::rename(tmp.c_str(), path_.c_str()) == 0;
-        if (!ok) {
-            ::unlink(tmp.c_str());
-            ec = auth_error::store_io;
-            return;
-        }
-        // Make the rename durable before the log that it replaces is emptied.
-        ::realmwire::detail::sync_parent_directory(path_);
         if (::ftruncate(log_fd_, 0) != 0 || ::fdatasync(log_fd_) != 0) {
             ec = auth_error::store_io;
             return;

@@ -181,31 +181,24 @@ inline void assign_fields(set_erase& i, const instruction_view& in)
     assign_model(i.value, in.value);
 }
 
-/// The instruction of type T in slot `dst`, from `in` (whose type is T).
-template <instruction_type T>
-void assign_typed(instruction& dst, const instruction_view& in)
-{
-    assign_fields(slot_as<static_cast<std::size_t>(T)>(dst), in);
-}
-
 inline void assign_model(instruction& dst, const instruction_view& in)
 {
     using it = instruction_type;
     switch (in.type) {
-        case it::add_table: return assign_typed<it::add_table>(dst, in);
-        case it::erase_table: return assign_typed<it::erase_table>(dst, in);
-        case it::create_object: return assign_typed<it::create_object>(dst, in);
-        case it::erase_object: return assign_typed<it::erase_object>(dst, in);
-        case it::update: return assign_typed<it::update>(dst, in);
-        case it::add_integer: return assign_typed<it::add_integer>(dst, in);
-        case it::add_column: return assign_typed<it::add_column>(dst, in);
-        case it::erase_column: return assign_typed<it::erase_column>(dst, in);
-        case it::array_insert: return assign_typed<it::array_insert>(dst, in);
-        case it::array_move: return assign_typed<it::array_move>(dst, in);
-        case it::array_erase: return assign_typed<it::array_erase>(dst, in);
-        case it::clear: return assign_typed<it::clear>(dst, in);
-        case it::set_insert: return assign_typed<it::set_insert>(dst, in);
-        case it::set_erase: return assign_typed<it::set_erase>(dst, in);
+        case it::add_table: return assign_fields(slot_as<0>(dst), in);
+        case it::erase_table: return assign_fields(slot_as<1>(dst), in);
+        case it::create_object: return assign_fields(slot_as<2>(dst), in);
+        case it::erase_object: return assign_fields(slot_as<3>(dst), in);
+        case it::update: return assign_fields(slot_as<4>(dst), in);
+        case it::add_integer: return assign_fields(slot_as<5>(dst), in);
+        case it::add_column: return assign_fields(slot_as<6>(dst), in);
+        case it::erase_column: return assign_fields(slot_as<7>(dst), in);
+        case it::array_insert: return assign_fields(slot_as<8>(dst), in);
+        case it::array_move: return assign_fields(slot_as<9>(dst), in);
+        case it::array_erase: return assign_fields(slot_as<10>(dst), in);
+        case it::clear: return assign_fields(slot_as<11>(dst), in);
+        case it::set_insert: return assign_fields(slot_as<12>(dst), in);
+        case it::set_erase: return assign_fields(slot_as<13>(dst), in);
     }
 }
 

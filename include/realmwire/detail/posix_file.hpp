@@ -2,8 +2,9 @@
 #define REALMWIRE_DETAIL_POSIX_FILE_HPP
 
 // The POSIX file loops every durable store needs (the /auth user store, the sync history log): a read
-// to end of file and a write of everything, each retrying EINTR and short transfers, and the directory
-// fsync that makes a rename survive a crash. One copy, because each of these is easy to get subtly wrong.
+// to end of file and a write of everything, each retrying EINTR and short transfers, the directory
+// fsync that makes a rename survive a crash, and the replacement of a whole file by write-temp, fsync,
+// rename. One copy, because each of these is easy to get subtly wrong.
 
 #include <cerrno>
 #include <cstddef>
@@ -66,6 +67,30 @@ inline void sync_parent_directory(const std::string& path) noexcept
         ::fsync(dfd);
         ::close(dfd);
     }
+}
+
+/// Replaces the file at `path` by `contents` so that a crash at any moment leaves either the old file or
+/// the new one: written to `path` + `tmp_suffix` (created afresh, mode 0600), fsynced, renamed over
+/// `path`, and the directory fsynced. False on an error (errno says which); the old file is then
+/// untouched and the temporary one removed.
+inline bool replace_file(const std::string& path, std::string_view contents, const char* tmp_suffix = ".tmp") noexcept
+{
+    const std::string tmp = path + tmp_suffix;
+    ::unlink(tmp.c_str());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    bool ok = write_all(fd, contents) && ::fsync(fd) == 0;
+    ok = (::close(fd) == 0) && ok;
+    ok = ok && ::rename(tmp.c_str(), path.c_str()) == 0;
+    if (!ok) {
+        const int saved = errno;
+        ::unlink(tmp.c_str());
+        errno = saved;
+        return false;
+    }
+    sync_parent_directory(path);
+    return true;
 }
 
 } // namespace realmwire::detail

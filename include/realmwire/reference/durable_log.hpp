@@ -205,15 +205,34 @@ public:
     }
 
     /// fsyncs the directory holding `path`, so a newly created file's name survives a crash.
-    static void sync_parent_dir(const std::string& path) noexcept
+    static void sync_parent_dir(const std::string& path) noexcept { ::realmwire::detail::sync_parent_directory(path); }
+
+    /// Replaces the whole file at `path` (the one open() opened) by the magic and `payload` as its only
+    /// record, crash-safely (detail::replace_file through `path`.compact: a crash leaves the old file or
+    /// the new one), and keeps it open for appends after that record. On an error the old file is
+    /// untouched and stays open.
+    void replace(const std::string& path, std::string_view payload, std::error_code& ec)
     {
-        std::size_t slash = path.rfind('/');
-        std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-        int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (d >= 0) {
-            (void)::fsync(d);
-            ::close(d);
+        ec.clear();
+        if (fd_ < 0) {
+            ec = std::make_error_code(std::errc::bad_file_descriptor);
+            return;
         }
+        if (payload.size() > limits_.max_record_size) {
+            ec = std::make_error_code(std::errc::file_too_large);
+            return;
+        }
+        std::string file(magic, sizeof magic);
+        file.resize(sizeof magic + record_header_size);
+        put_u32(&file[sizeof magic], static_cast<std::uint32_t>(payload.size()));
+        put_u32(&file[sizeof magic + 4], checksum(payload));
+        file.append(payload.data(), payload.size());
+        if (!::realmwire::detail::replace_file(path, file, ".compact")) {
+            ec = std::error_code(errno, std::generic_category());
+            return;
+        }
+        // The new file holds exactly what was written: reopened for appends, not read back.
+        open(path, nullptr, ec, limits_);
     }
 
 private:

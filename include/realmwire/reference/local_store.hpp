@@ -34,9 +34,7 @@
 #include "realmwire/reference/durable_log.hpp"
 #include "realmwire/reference/object_store.hpp"
 
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,8 +42,6 @@
 #include <system_error>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 namespace realmwire::reference {
 
@@ -242,32 +238,9 @@ private:
             if (ec)
                 return false;
         }
-        const std::string tmp = path_ + ".compact";
-        if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
-            ec = std::error_code(errno, std::generic_category());
-            return false;
-        }
-        {
-            durable_log next;
-            next.open(tmp, nullptr, ec);
-            if (!ec)
-                next.append(rec, ec); // fdatasync'ed before it returns
-            if (ec) {
-                next.close();
-                (void)::unlink(tmp.c_str());
-                return false;
-            }
-        }
-        if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-            ec = std::error_code(errno, std::generic_category());
-            (void)::unlink(tmp.c_str());
-            return false;
-        }
-        durable_log::sync_parent_dir(path_);
-        // The new file holds exactly this store's content: reopened for appends, not replayed.
-        log_.open(path_, nullptr, ec);
+        log_.replace(path_, rec, ec);
         if (ec) {
-            open_ = false;
+            open_ = log_.is_open();
             return false;
         }
         objects_->forget_integrated_history(); // as the new file has it
