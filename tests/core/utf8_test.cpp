@@ -100,3 +100,105 @@ TEST_CASE("utf8: the changeset and WebSocket names give the same answers and off
         CHECK(realmwire::changeset::detail::is_valid_utf8(r.bytes.data(), r.bytes.size()) == valid);
     }
 }
+
+namespace {
+
+/// Checks `s` (n >= 16 bytes, the vector check's domain) three ways: the dispatching validator, the byte
+/// loop and RFC 3629 must agree on validity, and the first two on the offset; where the CPU has the
+/// vector check, it is also asked directly.
+void check_long(const std::uint8_t* s, std::size_t n)
+{
+    const std::size_t at = realmwire::detail::utf8_invalid_at(s, n);
+    const std::size_t bytewise = realmwire::detail::utf8_invalid_at_bytewise(s, n);
+    const bool valid = reference_valid(s, n);
+    bool agree = at == bytewise && (at == n) == valid;
+#ifdef REALMWIRE_UTF8_SIMD
+    agree = agree && realmwire::detail::utf8_simd::valid_16(s, n) == valid;
+#endif
+    if (!agree) {
+        std::string hex;
+        for (std::size_t k = 0; k < n; ++k) {
+            const char digits[] = "0123456789abcdef";
+            hex += digits[s[k] >> 4];
+            hex += digits[s[k] & 15];
+        }
+        INFO("bytes " << hex << " dispatch " << at << " bytewise " << bytewise << " rfc " << valid);
+        FAIL("UTF-8 validators disagree");
+    }
+}
+
+} // namespace
+
+TEST_CASE("utf8: the 16-byte vector check agrees with RFC 3629 at every place in a block")
+{
+#ifdef REALMWIRE_UTF8_SIMD
+    // Where this runs on x86-64 the vector check must really be there (SSSE3 is in every x86-64 CPU of
+    // the last fifteen years), or the cases below would test only the byte loop.
+    REQUIRE(realmwire::detail::utf8_simd::available());
+#endif
+    std::uint8_t buf[40];
+    const auto fill = [&] {
+        for (std::size_t k = 0; k < sizeof buf; ++k)
+            buf[k] = static_cast<std::uint8_t>('a' + k % 26);
+    };
+    // Every byte pair at the places that matter in a 40-byte string: the start, both sides of the first
+    // block boundary, inside the second block, the tail and the end.
+    for (std::size_t pos : {0, 1, 13, 14, 15, 16, 30, 38}) {
+        for (std::uint32_t v = 0; v < 65536; ++v) {
+            fill();
+            buf[pos] = static_cast<std::uint8_t>(v >> 8);
+            buf[pos + 1] = static_cast<std::uint8_t>(v);
+            check_long(buf, sizeof buf);
+            check_long(buf, pos + 2 >= 16 ? pos + 2 : 16); // the pair last: a cut-off sequence at the end
+        }
+    }
+    // Every 3-byte sequence from a lead at or above E0, across the block boundary and at the end.
+    for (std::size_t pos : {14, 37}) {
+        for (std::uint32_t v = 0xE00000; v < 0x1000000; ++v) {
+            fill();
+            buf[pos] = static_cast<std::uint8_t>(v >> 16);
+            buf[pos + 1] = static_cast<std::uint8_t>(v >> 8);
+            buf[pos + 2] = static_cast<std::uint8_t>(v);
+            check_long(buf, sizeof buf);
+        }
+    }
+    // 4-byte leads (and the bytes above them) with every second byte and the edges of the other two.
+    const std::uint8_t edges[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE0, 0xF0, 0xFF};
+    for (std::size_t pos : {13, 36}) {
+        for (std::uint32_t lead = 0xF0; lead <= 0xFF; ++lead) {
+            for (std::uint32_t second = 0; second < 256; ++second) {
+                for (std::uint8_t third : edges) {
+                    for (std::uint8_t fourth : edges) {
+                        fill();
+                        buf[pos] = static_cast<std::uint8_t>(lead);
+                        buf[pos + 1] = static_cast<std::uint8_t>(second);
+                        buf[pos + 2] = third;
+                        buf[pos + 3] = fourth;
+                        check_long(buf, sizeof buf);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("utf8: long mixed text, valid and damaged, through the vector check")
+{
+    // Text in several scripts (2-, 3- and 4-byte sequences) of growing length; then each byte in turn
+    // replaced by a stray continuation, a lead or an ASCII letter.
+    const std::string piece = "na\xC3\xAFve \xE2\x82\xAC\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80 \xD0\xB4\xD0\xB0 ";
+    std::string text;
+    while (text.size() < 300)
+        text += piece;
+    for (std::size_t n = 16; n <= text.size(); n += 7) {
+        std::string s = text.substr(0, n);
+        check_long(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            for (char replacement : {'\x80', '\xE2', '\xF0', 'x'}) {
+                std::string bad = s;
+                bad[k] = replacement;
+                check_long(reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size());
+            }
+        }
+    }
+}
