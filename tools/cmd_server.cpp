@@ -166,6 +166,8 @@ int run(realmwire_tool::args& a)
     number("max-realm-bytes", lim.max_realm_bytes);
     number("max-reciprocal-bytes", lim.max_reciprocal_bytes);
     number("send-queue-cap", lim.max_send_queue);
+    number("flx-max-past-values", cfg.flx.max_past_values);
+    number("flx-max-past-bytes", cfg.flx.max_past_value_bytes);
     bool verbose = a.flag("verbose");
     bool print_admin = a.flag("print-admin-token");
     a.finish();
@@ -251,6 +253,7 @@ realmwire_tool::registration reg{
     "[--reserved-auth-connections N] [--bind-deadline-ms MS] [--http-deadline-ms MS] [--idle-timeout-ms MS] "
     "[--max-message-size BYTES] [--max-upload-size BYTES] [--max-changeset-size BYTES] [--max-open-realms N] "
     "[--max-realms-per-user N] [--max-realm-bytes BYTES] [--max-reciprocal-bytes BYTES] [--send-queue-cap BYTES] [--queryable TABLE.FIELD]... "
+    "[--flx-max-past-values N] [--flx-max-past-bytes BYTES] "
     "[--flx-permissions FILE]",
     run};
 

@@ -13,6 +13,13 @@ std::size_t past_values(const flx_world& w)
     return r->past_values();
 }
 
+std::size_t past_value_bytes(const flx_world& w)
+{
+    const reference::flx_realm* r = w.backend.flx.find_realm(w.backend.flx_realm);
+    REQUIRE(r);
+    return r->past_value_bytes();
+}
+
 /// Wakes and drains only `peers` (the others stay where they are, like a client that stopped reading).
 void settle_only(flx_world& w, std::initializer_list<flx_peer*> peers)
 {
@@ -92,4 +99,74 @@ TEST_CASE("flx state limit: trimming keeps what bound sessions need: nobody behi
     CHECK(reader.errors.empty());
     CHECK(reader.items() == std::set<std::int64_t>{1});
     CHECK(writer.errors.empty());
+}
+
+TEST_CASE("flx state limit: small writes to a large object keep past values bounded in bytes, not only in count")
+{
+    // The attack: one object with a 100 KB name, then 200 eight-byte changes to its price. Every
+    // version keeps the object's whole value for clients that are behind, so each small upload stored
+    // a 100 KB copy: 20 MB from 2 KB uploaded, and the count limit (200 000 values) never stopped it.
+    flx_world w;
+    constexpr std::size_t limit = 1 << 20;
+    w.backend.flx.options.max_past_value_bytes = limit;
+    flx_peer& writer = w.add();
+    writer.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    writer.write(item_schema());
+    const std::string big(100 * 1024, 'x');
+    writer.write(create_item(1, big, 1));
+    writer.write(create_item(2, "small", 2));
+    w.settle();
+    flx_peer& laggard = w.add();
+    laggard.connect(R"j({"Item":"price < 100"})j", 1);
+    w.settle();
+    REQUIRE(laggard.items() == std::set<std::int64_t>{1, 2});
+
+    std::size_t peak = 0;
+    for (std::int64_t n = 0; n < 200; ++n) {
+        writer.write(set_price(1, n % 50));
+        settle_only(w, {&writer});
+        peak = std::max(peak, past_value_bytes(w));
+    }
+    INFO("peak past value bytes " << peak);
+    // at most the limit plus the values one round adds before the next trim (one copy of the object)
+    CHECK(peak <= limit + 2 * (big.size() + 4096));
+    CHECK(peak >= limit / 2); // the limit, not something else, is what held it
+    CHECK(past_values(w) < 20);
+    CHECK(w.backend.flx.forced_trims() > 0);
+
+    // the laggard lost its place: ERROR 222, not a wrong view; a fresh client is served whole
+    settle_only(w, {&laggard});
+    CHECK(laggard.errors == std::vector<int>{222});
+    flx_peer& fresh = w.add();
+    fresh.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    settle_only(w, {&fresh});
+    CHECK(fresh.errors.empty());
+    CHECK(fresh.realm.dump() == writer.realm.dump());
+}
+
+TEST_CASE("flx state limit: past value bytes are counted exactly as values come and go")
+{
+    // The byte count follows the values kept: it grows by the old value's size when an object changes,
+    // shrinks by what trim() drops, and is back to zero when nothing past is kept.
+    reference::flx_realm r;
+    std::error_code ec;
+    cs::changeset schema = item_schema();
+    r.apply(schema, ec);
+    REQUIRE_FALSE(ec);
+    r.apply(create_item(1, std::string(1000, 'a'), 1), ec);
+    REQUIRE_FALSE(ec);
+    CHECK(r.past_value_bytes() == 0); // only the newest value of each object: nothing past
+    r.apply(set_price(1, 2), ec);
+    REQUIRE_FALSE(ec);
+    const std::size_t one = r.past_value_bytes();
+    CHECK(one >= 1000); // the old value, with its 1000-byte name
+    CHECK(one < 2000);
+    r.apply(set_price(1, 3), ec);
+    REQUIRE_FALSE(ec);
+    CHECK(r.past_value_bytes() == 2 * one);
+    r.trim(r.version() - 1);
+    CHECK(r.past_value_bytes() == one);
+    r.trim(r.version());
+    CHECK(r.past_value_bytes() == 0);
+    CHECK(r.past_values() == 0);
 }

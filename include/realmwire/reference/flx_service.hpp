@@ -55,6 +55,10 @@ struct flx_options {
     /// enough, every past value goes, and a session whose cursor is older then gets ERROR 222
     /// client_file_expired (realm-core's client resets). 0 = no limit.
     std::size_t max_past_values = 200'000;
+    /// The same bound in bytes (flx_realm::past_value_bytes, per realm): each past value is a whole
+    /// object, so a stream of small changes to one large object would otherwise keep a full copy per
+    /// change, gigabytes from kilobytes uploaded, well before the count above is reached. 0 = no limit.
+    std::size_t max_past_value_bytes = 64u * 1024 * 1024;
 };
 
 /// The base64 primary key of a rejectedUpdates entry: the key as a changeset payload (type, value),
@@ -107,7 +111,8 @@ public:
     std::size_t server_bootstraps() const noexcept { return server_bootstraps_; }
     std::size_t permission_resets() const noexcept { return permission_resets_; }
 
-    /// The realm's flx_realm, brought up to the history's version (and trimmed to max_past_values).
+    /// The realm's flx_realm, brought up to the history's version (and trimmed to max_past_values and
+    /// max_past_value_bytes).
     flx_realm& realm_state(const std::string& realm, const realm_history& h)
     {
         flx_realm& r = realms_[realm];
@@ -117,7 +122,11 @@ public:
             r.apply(h.entries()[r.version()].changeset, ec); // a changeset that does not apply is skipped
             grew = true;
         }
-        if (grew && options.max_past_values != 0 && r.past_values() > options.max_past_values) {
+        const auto over_limits = [&] {
+            return (options.max_past_values != 0 && r.past_values() > options.max_past_values) ||
+                   (options.max_past_value_bytes != 0 && r.past_value_bytes() > options.max_past_value_bytes);
+        };
+        if (grew && over_limits()) {
             // What the bound sessions still need: from the oldest download cursor on. If that is not
             // enough, the oldest cursors lose their place one after another (ERROR 222 at their next
             // DOWNLOAD) until it is — the sessions that keep up are not cut off by one that stopped.
@@ -129,7 +138,7 @@ public:
             cursors.push_back(r.version());
             for (std::size_t i = 0; i < cursors.size(); ++i) {
                 r.trim(cursors[i]);
-                if (r.past_values() <= options.max_past_values) {
+                if (!over_limits()) {
                     if (i != 0)
                         ++forced_trims_;
                     break;
@@ -183,7 +192,7 @@ public:
         std::uint64_t from = r.after.server_version;
         c.cursor = from;
         if (from < realm.floor() && c.chunks.empty()) {
-            // The values this client's catch-up needs were trimmed (max_past_values). A fresh client
+            // The values this client's catch-up needs were trimmed (the past value limits). A fresh client
             // about to be bootstrapped needs none of them: it starts at the current version.
             bool fresh_bootstrap = from == 0 && c.view.held_count() == 0 && r.bootstrap && c.built_for != r.query_version;
             if (!fresh_bootstrap)

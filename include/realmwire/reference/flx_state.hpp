@@ -72,6 +72,8 @@ public:
                 auto& list = per_key[k];
                 if (list.empty())
                     ++keys_;
+                else
+                    past_bytes_ += stored_bytes(list.back().second); // the newest value becomes a past one
                 list.emplace_back(version_, std::move(now));
                 ++values_;
             }
@@ -129,6 +131,9 @@ public:
     /// Values kept for past versions: every recorded value but the newest of each object. This is
     /// what grows with the history (flx_options::max_past_values bounds it).
     std::size_t past_values() const noexcept { return values_ - keys_; }
+    /// The memory those past values hold, in approx_bytes() (flx_options::max_past_value_bytes bounds
+    /// it: one small change to a large object keeps a whole copy of it).
+    std::size_t past_value_bytes() const noexcept { return past_bytes_; }
     /// The oldest server version at() and for_each_at() answer exactly (0 until trim()).
     std::uint64_t floor() const noexcept { return floor_; }
 
@@ -148,6 +153,8 @@ public:
                 if (after != list.begin()) {
                     auto base = std::prev(after); // the value at keep_from
                     values_ -= static_cast<std::size_t>(base - list.begin());
+                    for (auto e = list.begin(); e != base; ++e)
+                        past_bytes_ -= stored_bytes(e->second);
                     list.erase(list.begin(), base);
                 }
                 if (list.size() == 1 && !list.front().second && list.front().first <= keep_from) {
@@ -165,11 +172,17 @@ public:
     }
 
 private:
+    static std::size_t stored_bytes(const std::optional<object>& o) noexcept
+    {
+        return o ? approx_bytes(*o) : 0;
+    }
+
     state state_;
     std::uint64_t version_ = 0;
     std::uint64_t floor_ = 0;
     std::size_t values_ = 0; ///< entries in snapshots_
     std::size_t keys_ = 0;   ///< objects in snapshots_
+    std::size_t past_bytes_ = 0; ///< approx_bytes of every entry but the newest of each object
     std::map<std::string, std::map<object_key, std::vector<std::pair<std::uint64_t, std::optional<object>>>, object_key_less>,
              std::less<>>
         snapshots_;

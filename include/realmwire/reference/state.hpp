@@ -21,6 +21,7 @@
 #include "realmwire/error.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -125,6 +126,41 @@ inline value::value(value&&) noexcept = default;
 inline value& value::operator=(const value&) = default;
 inline value& value::operator=(value&&) noexcept = default;
 inline value::~value() = default;
+
+/// About how many bytes of memory a stored value holds: its own size, the bytes it owns (string and
+/// binary payloads, a link's table name) and what lives inside it. What limits on kept objects count
+/// (flx_options::max_past_value_bytes); allocator and tree-node overheads are a fixed estimate per
+/// element, not measured.
+inline std::size_t approx_bytes(const value& v) noexcept;
+inline constexpr std::size_t approx_node_bytes = 48; ///< a std::map node's links and colour, rounded
+
+inline std::size_t approx_bytes(const field_value& f) noexcept
+{
+    std::size_t n = sizeof(field_value) + approx_bytes(f.scalar) - sizeof(value);
+    for (const value& e : f.elements)
+        n += approx_bytes(e);
+    for (const auto& [key, e] : f.entries)
+        n += approx_node_bytes + sizeof(std::string) + key.size() + approx_bytes(e);
+    return n;
+}
+
+inline std::size_t approx_bytes(const object& o) noexcept
+{
+    std::size_t n = sizeof(object);
+    for (const auto& [name, f] : o.fields)
+        n += approx_node_bytes + sizeof(std::string) + name.size() + approx_bytes(f);
+    return n;
+}
+
+inline std::size_t approx_bytes(const value& v) noexcept
+{
+    std::size_t n = sizeof(value) + v.scalar.data.size() + v.link_table.size();
+    for (const object& e : v.embedded)
+        n += approx_bytes(e);
+    for (const field_value& f : v.nested)
+        n += approx_bytes(f);
+    return n;
+}
 
 inline bool operator==(const value& a, const value& b)
 {
