@@ -170,3 +170,100 @@ TEST_CASE("flx state limit: past value bytes are counted exactly as values come 
     CHECK(r.past_value_bytes() == 0);
     CHECK(r.past_values() == 0);
 }
+
+namespace {
+
+/// 400 objects of about 1 KB each, written by `writer`.
+void fill_realm(flx_world& w, flx_peer& writer)
+{
+    writer.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    writer.write(item_schema());
+    for (std::int64_t i = 1; i <= 400; ++i)
+        writer.write(create_item(i, std::string(1000, static_cast<char>('a' + i % 26)), i));
+    w.settle();
+}
+
+} // namespace
+
+TEST_CASE("flx bootstrap: made a changeset at a time, so clients that stop reading hold one each, not the realm each")
+{
+    // The attack: eight clients subscribe to every object of a 400 KB realm and read one message
+    // each. Built whole, each bootstrap held all the realm's objects once more (about 400 KB per
+    // client, and as many clients as the connection limits allow) until its session ended.
+    flx_world w;
+    w.backend.flx.options.bootstrap_chunk_bytes = 16 * 1024;
+    flx_peer& writer = w.add();
+    fill_realm(w, writer);
+    std::vector<flx_peer*> readers;
+    for (int n = 0; n < 8; ++n) {
+        flx_peer& r = w.add();
+        r.connect("{}", 0);
+        r.subscribe_without_reading(R"j({"Item":"TRUEPREDICATE"})j", 1);
+        REQUIRE(r.drain_one());
+        readers.push_back(&r);
+    }
+    const std::size_t held = w.backend.flx.bootstrap_bytes_held();
+    INFO("bootstrap bytes held for 8 clients: " << held);
+    CHECK(held <= 8 * (16 * 1024 + 2 * 1024)); // at most one changeset (one object over the size) each
+
+    // read on: every client ends with the whole realm
+    for (flx_peer* r : readers) {
+        r->drain();
+        CHECK(r->errors.empty());
+        CHECK(r->items().size() == 400);
+        CHECK(r->realm.dump() == writer.realm.dump());
+    }
+    CHECK(w.backend.flx.bootstrap_bytes_held() == 0);
+}
+
+TEST_CASE("flx bootstrap: writes that land while one is being sent do not tear it")
+{
+    // The bootstrap shows the objects as they were at its version, read from the realm's past values
+    // while the realm moves on; the writes follow as ordinary changesets.
+    flx_world w;
+    w.backend.flx.options.bootstrap_chunk_bytes = 16 * 1024;
+    flx_peer& writer = w.add();
+    fill_realm(w, writer);
+    flx_peer& reader = w.add();
+    reader.connect("{}", 0);
+    reader.subscribe_without_reading(R"j({"Item":"price < 1000"})j", 1);
+    REQUIRE(reader.drain_one());
+    REQUIRE(reader.drain_one()); // some of the bootstrap is out
+
+    writer.write(set_price(400, 5000)); // leaves the view (the bootstrap reaches it later)
+    writer.write(set_price(1, 7));      // stays, changed (already sent)
+    writer.write(create_item(401, "new", 3));
+    cs::changeset erase;
+    cs::erase_object e;
+    e.table = erase.intern("Item");
+    e.object = std::int64_t(399);
+    erase.instructions.push_back(e);
+    writer.write(erase);
+    for (int round = 0; round < 4; ++round)
+        writer.drain();
+
+    reader.connection().notify_realm_changed(w.backend.flx_realm);
+    reader.drain();
+    CHECK(reader.errors.empty());
+    std::uint64_t bootstrap_version = 0;
+    for (const auto& d : reader.downloads) {
+        if (d.batch == protocol::batch_state::steady_state)
+            continue;
+        if (bootstrap_version == 0)
+            bootstrap_version = d.server_version;
+        CHECK(d.server_version == bootstrap_version); // every part of it at one version
+    }
+    std::set<std::int64_t> want;
+    for (std::int64_t i = 1; i <= 401; ++i)
+        if (i != 399 && i != 400)
+            want.insert(i);
+    {
+        std::string got;
+        for (const auto& d : reader.downloads)
+            got += std::to_string(int(d.batch)) + "@" + std::to_string(d.server_version) + "x" + std::to_string(d.changesets) + " ";
+        INFO("downloads " << got << "; items " << reader.items().size());
+        CHECK(reader.items() == want);
+    }
+    CHECK(reader.realm.find_table("Item")->objects.at(std::int64_t(1)) ==
+          writer.realm.find_table("Item")->objects.at(std::int64_t(1)));
+}

@@ -153,7 +153,8 @@ struct download_batch {
     /// Bytes of history still to download after this batch (progress reporting only).
     std::uint64_t downloadable_bytes = 0;
     /// True when the size cap stopped the batch before the end of history: the connection asks
-    /// again right after sending this one.
+    /// again right after sending this one. Also after the last batch of a bootstrap (bootstrap_continues
+    /// false) when the history grew past the bootstrap's server version while it went out.
     bool more = false;
 };
 

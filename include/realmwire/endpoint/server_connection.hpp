@@ -976,8 +976,13 @@ private:
                 if (!bytes)
                     return std::nullopt;
                 s.one_download_sent = true;
-                if (!s.scan_needed)
+                if (!s.scan_needed && s.bootstrap_pending) {
                     s.bootstrap_pending = false; // the last DOWNLOAD of the bootstrap went out
+                    // The history may have grown while it went out (all of it stands at one server
+                    // version, so `advanced` stayed false and wakes-ups meanwhile were spent on it):
+                    // what came after it follows now, as steady-state DOWNLOADs.
+                    s.scan_needed = batch.more;
+                }
                 s.download_progress = batch.progress;
                 s.last_latest = batch.latest_server_version;
                 s.last_upload_ack = batch.upload_progress;

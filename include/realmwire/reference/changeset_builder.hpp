@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace realmwire::reference {
@@ -33,6 +35,7 @@ public:
         auto id = static_cast<std::uint32_t>(cs_.strings.size());
         cs_.strings.emplace_back(s);
         ids_.emplace(std::string(s), id);
+        bytes_ += s.size() + 4;
         return {id};
     }
     changeset::primary_key key(const object_key& k)
@@ -46,7 +49,11 @@ public:
             default: return std::monostate{};
         }
     }
-    void add(changeset::instruction i) { cs_.instructions.push_back(std::move(i)); }
+    void add(changeset::instruction i)
+    {
+        bytes_ += approx_encoded_bytes(i);
+        cs_.instructions.push_back(std::move(i));
+    }
 
     /// AddTable for every table, then AddColumn for every column (link targets exist by then).
     void schema(const state& s)
@@ -133,6 +140,10 @@ public:
 
     bool empty() const noexcept { return cs_.instructions.empty(); }
     std::size_t size() const noexcept { return cs_.instructions.size(); }
+    /// About how many bytes the changeset encodes to: what chunked output (FLX bootstraps) is cut by.
+    /// String and binary values count in full, so a few large objects make a changeset as full as
+    /// many small ones.
+    std::size_t approx_bytes() const noexcept { return bytes_; }
     const changeset::changeset& get() const noexcept { return cs_; }
     /// The encoded changeset; the builder starts over.
     std::string take_encoded()
@@ -140,10 +151,29 @@ public:
         std::string out = changeset::encode(cs_);
         cs_ = {};
         ids_.clear();
+        bytes_ = 0;
         return out;
     }
 
 private:
+    /// An instruction's fixed part (tag, ids, key, small fields) as a flat 16 bytes, plus its path and
+    /// the bytes of a String or Binary value.
+    static std::size_t approx_encoded_bytes(const changeset::instruction& i) noexcept
+    {
+        return std::visit(
+            [](const auto& in) -> std::size_t {
+                using T = std::decay_t<decltype(in)>;
+                std::size_t n = 16;
+                if constexpr (std::is_base_of_v<changeset::path_target, T>)
+                    n += 4 * in.path.size();
+                if constexpr (std::is_same_v<T, changeset::update> || std::is_same_v<T, changeset::array_insert> ||
+                              std::is_same_v<T, changeset::set_insert> || std::is_same_v<T, changeset::set_erase>)
+                    n += in.value.data.size();
+                return n;
+            },
+            i);
+    }
+
     changeset::payload to_payload(const value& v)
     {
         using pt = changeset::payload_type;
@@ -224,6 +254,7 @@ private:
 
     changeset::changeset cs_;
     std::unordered_map<std::string, std::uint32_t> ids_;
+    std::size_t bytes_ = 0;
 };
 
 /// The content of `s` as changesets, in order: the schema (every table, then every column), then the

@@ -13,7 +13,8 @@
 // realm's current version under its previous view (the changesets filtered as in steady state), then
 // sends, at that version, the schema, every object in the new view it does not hold (whole) and an
 // EraseObject for every object it holds that left the view — in changesets of about
-// flx_options::bootstrap_chunk_bytes, always at least one (an empty one when nothing changed).
+// flx_options::bootstrap_chunk_bytes, always at least one (an empty one when nothing changed), each
+// made when a DOWNLOAD has room for it (a session holds one made and unsent at most).
 // Server-written changesets carry origin file ident 1 (realm_history::server_file_ident).
 //
 // Permissions can change at runtime (set_permissions). Each client keeps the permissions its realm
@@ -36,6 +37,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,7 +49,8 @@ struct flx_options {
     /// every top-level scalar field.
     std::vector<std::string> queryable;
     flx_permissions permissions;
-    /// About how many bytes of instructions one bootstrap changeset holds.
+    /// About how many bytes one bootstrap changeset encodes to (String and Binary values counted in
+    /// full; one object may go over).
     std::size_t bootstrap_chunk_bytes = 64 * 1024;
     query::subscription_limits subscription_limits{};
     /// Past object values flx_realm keeps per realm (each a whole object; what grows with the history).
@@ -158,6 +161,16 @@ public:
     /// Trims that had to drop values a bound session still needed.
     std::size_t forced_trims() const noexcept { return forced_trims_; }
 
+    /// Bytes of bootstrap changesets made and not yet handed to a DOWNLOAD, over every session.
+    std::size_t bootstrap_bytes_held() const noexcept
+    {
+        std::size_t n = 0;
+        for (const auto& kv : clients_)
+            if (kv.second.boot_next)
+                n += kv.second.boot_next->size();
+        return n;
+    }
+
     endpoint::status change_query(const endpoint::query_request& q, realm_history& h)
     {
         flx_realm& realm = realm_state(std::string(q.realm), h);
@@ -191,7 +204,7 @@ public:
         std::uint64_t latest = h.version();
         std::uint64_t from = r.after.server_version;
         c.cursor = from;
-        if (from < realm.floor() && c.chunks.empty()) {
+        if (from < realm.floor() && !c.boot) {
             // The values this client's catch-up needs were trimmed (the past value limits). A fresh client
             // about to be bootstrapped needs none of them: it starts at the current version.
             bool fresh_bootstrap = from == 0 && c.view.held_count() == 0 && r.bootstrap && c.built_for != r.query_version;
@@ -204,7 +217,7 @@ public:
         std::uint64_t dcv = h.client_version_at(r.client_file.ident, from);
         std::size_t bytes = 0;
 
-        if (c.chunks.empty()) {
+        if (!c.boot) {
             // steady state, or the catch-up before a bootstrap under the previous view (and the
             // permissions the client's realm reflects)
             if (!c.perms)
@@ -256,8 +269,8 @@ public:
                 }
                 c.perms = current_permissions();
                 c.epoch = epoch_;
-                c.chunks = c.view.bootstrap(realm, access(c.active, realm, r.user, *c.perms), options.bootstrap_chunk_bytes);
-                c.chunk_version = latest;
+                c.boot = c.view.start_bootstrap(access(c.active, realm, r.user, *c.perms), latest,
+                                                options.bootstrap_chunk_bytes);
                 c.built_for = r.query_version;
             }
             else if (bootstrap_due) {
@@ -274,31 +287,50 @@ public:
                         return endpoint::status::error(protocol::protocol_error::server_permissions_changed,
                                                        "Server permissions for this file ident have changed");
                     }
-                    c.chunks = c.view.bootstrap(realm, now, options.bootstrap_chunk_bytes);
-                    c.chunk_version = latest;
+                    c.boot = c.view.start_bootstrap(std::move(now), latest, options.bootstrap_chunk_bytes);
                     out.server_bootstrap = true;
                     ++server_bootstraps_;
                 }
             }
         }
-        if (!c.chunks.empty()) {
-            std::uint64_t ts = 0;
-            while (!c.chunks.empty() && (out.changesets.empty() || bytes + c.chunks.front().size() <= r.max_body_bytes)) {
+        if (c.boot) {
+            // The bootstrap, a changeset at a time: made when the DOWNLOAD has room for it (the one
+            // that did not fit waits in boot_next), so a client that stops reading holds one.
+            const std::uint64_t boot_version = c.boot->version;
+            while (c.boot_next || !c.boot->finished) {
+                if (!c.boot_next) {
+                    if (realm.floor() > boot_version) {
+                        // a forced trim (the limits above) took the values this bootstrap shows
+                        c.boot.reset();
+                        c.built_for = -1;
+                        return endpoint::status::error(protocol::protocol_error::client_file_expired,
+                                                       "the server no longer keeps the flexible sync state this "
+                                                       "bootstrap needs; a client reset is needed");
+                    }
+                    c.boot_next.emplace();
+                    c.view.next_bootstrap_changeset(realm, *c.boot, *c.boot_next);
+                }
+                if (!out.changesets.empty() && bytes + c.boot_next->size() > r.max_body_bytes)
+                    break;
                 endpoint::history_changeset hc;
-                hc.server_version = c.chunk_version;
+                hc.server_version = boot_version;
                 hc.last_integrated_client_version = dcv;
-                hc.origin_timestamp = ts;
+                hc.origin_timestamp = 0;
                 hc.origin_file_ident = realm_history::server_file_ident;
-                bytes += c.chunks.front().size();
-                hc.changeset = std::move(c.chunks.front());
+                bytes += c.boot_next->size();
+                hc.changeset = std::move(*c.boot_next);
                 hc.original_changeset_size = hc.changeset.size();
-                c.chunks.erase(c.chunks.begin());
+                c.boot_next.reset();
                 out.changesets.push_back(std::move(hc));
             }
-            out.progress = {c.chunk_version, dcv};
+            const bool boot_left = c.boot_next || !c.boot->finished;
+            if (!boot_left)
+                c.boot.reset();
+            out.progress = {boot_version, dcv};
             // a QUERY that came in meanwhile: its bootstrap follows this one's last changesets
-            out.more = !c.chunks.empty() || (r.bootstrap && c.built_for != r.query_version);
-            out.bootstrap_continues = out.more;
+            out.bootstrap_continues = boot_left || (r.bootstrap && c.built_for != r.query_version);
+            // after the last one, the versions written while it went out follow (steady state)
+            out.more = out.bootstrap_continues || boot_version < latest;
         }
         out.latest_server_version = {latest, h.salt_of(latest)};
         if (const client_file* f = h.find_client(r.client_file.ident))
@@ -391,8 +423,8 @@ private:
         std::int64_t pending_version = -1;
         std::int64_t built_for = -1; ///< query version whose bootstrap was built
         flx_client_view view;
-        std::vector<std::string> chunks; ///< bootstrap changesets still to send
-        std::uint64_t chunk_version = 0;
+        std::optional<flx_bootstrap> boot;     ///< the bootstrap being sent
+        std::optional<std::string> boot_next; ///< its next changeset, made and not yet sent
         std::shared_ptr<const flx_permissions> perms; ///< the roles its realm reflects
         std::uint64_t epoch = 0;                      ///< of `perms` (see set_permissions)
         std::uint64_t cursor = 0;                     ///< its download cursor (server version)

@@ -108,22 +108,34 @@ public:
         return it->second ? &*it->second : nullptr;
     }
 
-    /// Every object of `table_name` that existed after version `v`, as (key, object).
+    /// Every object of `table_name` that existed after version `v`, as (key, object), in key order.
     template <class F>
     void for_each_at(std::string_view table_name, std::uint64_t v, F&& f) const
     {
+        for_each_at_after(table_name, v, nullptr, [&](const object_key& k, const object& o) {
+            f(k, o);
+            return true;
+        });
+    }
+
+    /// The same from the first key after `*after` (from the first key when null), while `f` returns
+    /// true: a walk that can stop and resume (a bootstrap made a changeset at a time).
+    template <class F>
+    void for_each_at_after(std::string_view table_name, std::uint64_t v, const object_key* after, F&& f) const
+    {
+        const auto walk = [&](const auto& objects, const auto& value_of) {
+            for (auto it = after ? objects.upper_bound(*after) : objects.begin(); it != objects.end(); ++it)
+                if (const object* o = value_of(*it); o && !f(it->first, *o))
+                    return;
+        };
         if (v >= version_) {
             if (const table* t = find(table_name))
-                for (const auto& [k, o] : t->objects)
-                    f(k, o);
+                walk(t->objects, [](const auto& kv) { return &kv.second; });
             return;
         }
         auto t = snapshots_.find(table_name);
-        if (t == snapshots_.end())
-            return;
-        for (const auto& kv : t->second)
-            if (const object* o = at(table_name, kv.first, v))
-                f(kv.first, *o);
+        if (t != snapshots_.end())
+            walk(t->second, [&](const auto& kv) { return at(table_name, kv.first, v); });
     }
 
     const table* find(std::string_view table_name) const { return state_.find_table(std::string(table_name)); }
@@ -218,6 +230,23 @@ struct flx_rejected_write {
     std::string table;
     object_key key;
     std::string reason;
+};
+
+/// A bootstrap being sent a changeset at a time (flx_client_view::next_bootstrap_changeset): what it
+/// shows, the objects `access` selects at server `version`, read from the realm's past values so the
+/// realm may move on meanwhile, and how far it has got. Only the changeset being made is in memory,
+/// however large the view: made whole, a bootstrap held the objects in view once more per client
+/// being bootstrapped, for as long as the client took to read them.
+struct flx_bootstrap {
+    flx_access access;
+    std::uint64_t version = 0;
+    std::size_t chunk_bytes = 64 * 1024;
+    std::size_t made = 0;     ///< changesets made so far (the first carries the schema)
+    bool erasing = false;     ///< past the objects in view: erasing the held ones that left it
+    bool finished = false;    ///< the last changeset was made
+    std::string table;        ///< where the next changeset starts: in this table,
+    std::optional<object_key> after; ///< after this key (from the table's first when none)
+    flx_held_set now;         ///< the objects in view so far: what the client holds at the end
 };
 
 /// Per client file: the objects its realm holds, and the changesets that keep that equal to its view.
@@ -316,56 +345,102 @@ public:
         return true;
     }
 
-    /// The bootstrap for a new view at the realm's current version: the schema, then every object in
-    /// view the client does not hold (whole), and every object it holds that left the view (erased),
-    /// split into changesets of about `chunk_bytes` (≥ 1). Always at least one changeset, empty when
-    /// nothing changed (realm-core's client cannot take a bootstrap without one). The held set
-    /// becomes the view.
-    std::vector<std::string> bootstrap(const flx_realm& realm, const flx_access& access, std::size_t chunk_bytes)
+    /// A bootstrap to the objects `access` selects at server `version` (one the realm still answers:
+    /// at or above its floor()), to be made with next_bootstrap_changeset().
+    flx_bootstrap start_bootstrap(flx_access access, std::uint64_t version, std::size_t chunk_bytes) const
     {
-        std::vector<std::string> out;
-        flx_changeset_builder b;
-        b.schema(realm.current());
-        std::size_t approx = 0;
-        auto flush_if_full = [&] {
-            if (approx >= chunk_bytes) {
-                out.push_back(b.take_encoded());
-                approx = 0;
+        flx_bootstrap b;
+        b.access = std::move(access);
+        b.version = version;
+        b.chunk_bytes = chunk_bytes;
+        return b;
+    }
+
+    /// The next changeset of bootstrap `b` into `out`: the schema first, then every object in view that
+    /// the client does not hold, whole, then an erase of every held object that left the view, cut
+    /// into changesets of about `b.chunk_bytes` (one object may go over). Returns true for the last
+    /// one; the client's held set is then the view's objects. Only a bootstrap that changes nothing
+    /// is one empty changeset (realm-core's client cannot take a bootstrap without one). `b.version`
+    /// must be at or above realm.floor().
+    bool next_bootstrap_changeset(const flx_realm& realm, flx_bootstrap& b, std::string& out)
+    {
+        flx_changeset_builder builder;
+        if (b.made++ == 0)
+            builder.schema(realm.current());
+        const std::size_t base = builder.approx_bytes(); // the schema does not count towards the size
+        // An object or erase that would go into a full changeset is left for the next one, so a
+        // changeset is never followed by an empty last one.
+        const auto full = [&] { return builder.approx_bytes() - base >= b.chunk_bytes && !builder.empty(); };
+        bool stopped = false;
+        if (!b.erasing) {
+            for (auto it = b.access.tables.lower_bound(b.table); it != b.access.tables.end() && !stopped; ++it) {
+                const std::string& name = it->first;
+                const std::optional<object_key> after = name == b.table ? b.after : std::nullopt;
+                b.table = name;
+                b.after.reset();
+                const table* t = realm.find(name);
+                if (!t || t->embedded)
+                    continue;
+                realm.for_each_at_after(name, b.version, after ? &*after : nullptr, [&](const object_key& k, const object& o) {
+                    const bool in_view = b.access.sees(realm, name, k, o);
+                    if (in_view && !holds(name, k)) {
+                        if (full()) {
+                            stopped = true;
+                            return false; // the next changeset starts with this object
+                        }
+                        builder.full_object(name, k, o);
+                    }
+                    if (in_view)
+                        b.now[name].insert(k);
+                    b.after = k;
+                    return true;
+                });
+                if (stopped)
+                    b.after = b.after ? b.after : after; // resume after the last object done
             }
-        };
-        flx_held_set now;
-        for (const auto& [table_name, rules] : access.tables) {
-            (void)rules;
-            const table* t = realm.find(table_name);
-            if (!t || t->embedded)
-                continue;
-            for (const auto& [k, o] : t->objects) {
-                if (!access.sees(realm, table_name, k, o))
-                    continue;
-                now[table_name].insert(k);
-                if (holds(table_name, k))
-                    continue;
-                std::size_t before = b.size();
-                b.full_object(table_name, k, o);
-                approx += 16 * (b.size() - before) + 16;
-                flush_if_full();
+            if (!stopped) {
+                b.erasing = true;
+                b.table.clear();
+                b.after.reset();
             }
         }
-        for (const auto& [table_name, keys] : held) {
-            const table* t = realm.find(table_name);
-            for (const auto& k : keys) {
-                if (now.count(table_name) && now[table_name].count(k))
-                    continue;
-                if (t && t->objects.count(k)) {
-                    b.erase_object(table_name, k);
-                    approx += 24;
-                    flush_if_full();
+        if (b.erasing) {
+            for (auto it = held.lower_bound(b.table); it != held.end() && !stopped; ++it) {
+                const std::string& name = it->first;
+                const flx_key_set& keys = it->second;
+                auto k = name == b.table && b.after ? keys.upper_bound(*b.after) : keys.begin();
+                b.table = name;
+                b.after.reset();
+                const auto now = b.now.find(name);
+                for (; k != keys.end(); ++k) {
+                    const bool stays = now != b.now.end() && now->second.count(*k) != 0;
+                    if (!stays && realm.at(name, *k, b.version)) {
+                        if (full()) {
+                            stopped = true;
+                            break;
+                        }
+                        builder.erase_object(name, *k);
+                    }
+                    b.after = *k;
                 }
             }
         }
-        if (!b.empty() || out.empty())
-            out.push_back(b.take_encoded());
-        held = std::move(now);
+        out = builder.take_encoded();
+        if (stopped)
+            return false;
+        held = std::move(b.now);
+        b.now.clear();
+        b.finished = true;
+        return true;
+    }
+
+    /// The whole bootstrap at once (the realm's current version), as next_bootstrap_changeset() makes it.
+    std::vector<std::string> bootstrap(const flx_realm& realm, const flx_access& access, std::size_t chunk_bytes)
+    {
+        flx_bootstrap b = start_bootstrap(access, realm.version(), chunk_bytes);
+        std::vector<std::string> out(1);
+        while (!next_bootstrap_changeset(realm, b, out.back()))
+            out.emplace_back();
         return out;
     }
 
