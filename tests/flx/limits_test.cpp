@@ -267,3 +267,32 @@ TEST_CASE("flx bootstrap: writes that land while one is being sent do not tear i
     CHECK(reader.realm.find_table("Item")->objects.at(std::int64_t(1)) ==
           writer.realm.find_table("Item")->objects.at(std::int64_t(1)));
 }
+
+TEST_CASE("flx bootstrap: a view that drops hundreds of objects erases them over several changesets")
+{
+    flx_world w;
+    w.backend.flx.options.bootstrap_chunk_bytes = 1024; // every 1 KB object a changeset of its own
+    flx_peer& writer = w.add();
+    fill_realm(w, writer);
+    flx_peer& reader = w.add();
+    reader.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    w.settle();
+    REQUIRE(reader.items().size() == 400);
+    const std::size_t before = reader.downloads.size();
+
+    reader.subscribe(R"j({"Item":"price > 390 || _id == 7"})j", 2);
+    w.settle();
+    CHECK(reader.errors.empty());
+    CHECK(reader.items() == std::set<std::int64_t>{7, 391, 392, 393, 394, 395, 396, 397, 398, 399, 400});
+    std::size_t parts = 0;
+    for (std::size_t i = before; i < reader.downloads.size(); ++i)
+        if (reader.downloads[i].query_version == 2 && reader.downloads[i].batch != protocol::batch_state::steady_state)
+            parts += reader.downloads[i].changesets;
+    CHECK(parts >= 5); // 389 erases of about 20 bytes each, 1 KB to a changeset
+
+    // and back: every object again, in changesets of one object each
+    reader.subscribe(R"j({"Item":"TRUEPREDICATE"})j", 3);
+    w.settle();
+    CHECK(reader.items().size() == 400);
+    CHECK(reader.realm.dump() == writer.realm.dump());
+}

@@ -396,7 +396,7 @@ public:
                     return true;
                 });
                 if (stopped)
-                    b.after = b.after ? b.after : after; // resume after the last object done
+                    b.after = b.after ? b.after : after; // resume after the last object done (or where this call began)
             }
             if (!stopped) {
                 b.erasing = true;
@@ -408,7 +408,8 @@ public:
             for (auto it = held.lower_bound(b.table); it != held.end() && !stopped; ++it) {
                 const std::string& name = it->first;
                 const flx_key_set& keys = it->second;
-                auto k = name == b.table && b.after ? keys.upper_bound(*b.after) : keys.begin();
+                const std::optional<object_key> after = name == b.table ? b.after : std::nullopt;
+                auto k = after ? keys.upper_bound(*after) : keys.begin();
                 b.table = name;
                 b.after.reset();
                 const auto now = b.now.find(name);
@@ -423,6 +424,8 @@ public:
                     }
                     b.after = *k;
                 }
+                if (stopped)
+                    b.after = b.after ? b.after : after;
             }
         }
         out = builder.take_encoded();
