@@ -3,9 +3,13 @@
 //   changeset_decode        zero-copy visitor decoder (all checks on), one reused decoder
 //   changeset_decode_model  decoding into the value model (allocates strings, paths, instructions)
 //   changeset_encode        value model -> bytes (realm-core's layout), one reused output buffer
+//   utf8_validate           the UTF-8 check the decoder runs, over every name and String value of the
+//                           corpus; its twin bytewise/utf8_validate is the byte loop alone (the ratio
+//                           table shows what the 16-byte vector check gives)
 #include "bench_common.hpp"
 
 #include <realmwire/changeset.hpp>
+#include <realmwire/detail/utf8.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -128,6 +132,59 @@ void changeset_encode(benchmark::State& state)
 }
 BENCHMARK(changeset_encode);
 
+/// Every interned name and String value of the corpus, as the decoder meets them.
+struct corpus_strings {
+    std::vector<std::string> strings;
+    std::size_t bytes = 0;
+    void intern_string(std::uint32_t, std::string_view s) { add(s); }
+    void instruction(const rc::instruction_view& in)
+    {
+        if (in.value.type == rc::payload_type::string)
+            add(in.value.data);
+    }
+    void add(std::string_view s)
+    {
+        strings.emplace_back(s);
+        bytes += s.size();
+    }
+};
+
+const corpus_strings& get_strings()
+{
+    static const corpus_strings all = [] {
+        corpus_strings out;
+        rc::decoder d;
+        for (const auto& f : get_corpus().frames)
+            d.decode(f, out);
+        return out;
+    }();
+    return all;
+}
+
+template <std::size_t (*Validate)(const std::uint8_t*, std::size_t) noexcept>
+void validate_strings(benchmark::State& state)
+{
+    const corpus_strings& c = get_strings();
+    for (auto _ : state) {
+        std::size_t valid = 0;
+        for (const auto& s : c.strings)
+            valid += Validate(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) == s.size();
+        if (valid != c.strings.size()) {
+            state.SkipWithError("corpus strings not valid UTF-8");
+            return;
+        }
+        benchmark::DoNotOptimize(valid);
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes));
+}
+
+std::size_t bytewise(const std::uint8_t* s, std::size_t n) noexcept
+{
+    return realmwire::detail::utf8_invalid_at_bytewise(s, n);
+}
+BENCHMARK(validate_strings<realmwire::detail::utf8_invalid_at>)->Name("utf8_validate");
+BENCHMARK(validate_strings<bytewise>)->Name("bytewise/utf8_validate");
+
 } // namespace
 
-REALMWIRE_BENCH_MAIN("memcpy")
+REALMWIRE_BENCH_MAIN_TWINS("memcpy", "bytewise/", [] { return true; })

@@ -30,6 +30,20 @@ void settle_only(flx_world& w, std::initializer_list<flx_peer*> peers)
         }
 }
 
+/// After a forced trim: `laggard` (which stopped reading before it) gets ERROR 222 at its next DOWNLOAD,
+/// not a wrong view, and a fresh client subscribing to everything gets exactly `writer`'s realm.
+flx_peer& check_trimmed_past(flx_world& w, flx_peer& laggard, const flx_peer& writer)
+{
+    settle_only(w, {&laggard});
+    CHECK(laggard.errors == std::vector<int>{222});
+    flx_peer& fresh = w.add();
+    fresh.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
+    settle_only(w, {&fresh});
+    CHECK(fresh.errors.empty());
+    CHECK(fresh.realm.dump() == writer.realm.dump());
+    return fresh;
+}
+
 } // namespace
 
 TEST_CASE("flx state limit: rewriting one object keeps past values bounded, a laggard gets 222, fresh and current clients are served exactly")
@@ -66,17 +80,10 @@ TEST_CASE("flx state limit: rewriting one object keeps past values bounded, a la
     CHECK(reader.errors.empty());
     CHECK(reader.items() == std::set<std::int64_t>{2, 3});
 
-    // the laggard's place was trimmed away: ERROR 222 (client_file_expired), not a wrong view
-    settle_only(w, {&laggard});
-    CHECK(laggard.errors == std::vector<int>{222});
-
-    // a fresh client is bootstrapped at the current version
-    flx_peer& fresh = w.add();
-    fresh.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
-    settle_only(w, {&fresh});
-    CHECK(fresh.errors.empty());
+    // the laggard's place was trimmed away: ERROR 222 (client_file_expired), not a wrong view; a
+    // fresh client is bootstrapped at the current version
+    flx_peer& fresh = check_trimmed_past(w, laggard, writer);
     CHECK(fresh.items() == std::set<std::int64_t>{1, 2, 3});
-    CHECK(fresh.realm.dump() == writer.realm.dump());
 }
 
 TEST_CASE("flx state limit: trimming keeps what bound sessions need: nobody behind, nobody cut off")
@@ -135,13 +142,7 @@ TEST_CASE("flx state limit: small writes to a large object keep past values boun
     CHECK(w.backend.flx.forced_trims() > 0);
 
     // the laggard lost its place: ERROR 222, not a wrong view; a fresh client is served whole
-    settle_only(w, {&laggard});
-    CHECK(laggard.errors == std::vector<int>{222});
-    flx_peer& fresh = w.add();
-    fresh.connect(R"j({"Item":"TRUEPREDICATE"})j", 1);
-    settle_only(w, {&fresh});
-    CHECK(fresh.errors.empty());
-    CHECK(fresh.realm.dump() == writer.realm.dump());
+    check_trimmed_past(w, laggard, writer);
 }
 
 TEST_CASE("flx state limit: past value bytes are counted exactly as values come and go")
