@@ -7,6 +7,7 @@
 
 #include "memory_backend.hpp"
 
+#include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
@@ -237,4 +238,33 @@ TEST_CASE("drivers: a client that never finishes its handshake is dropped after 
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
     CHECK(server.connection_count() == 0);
     (void)a;
+}
+
+TEST_CASE("driver: a sync client whose pending async_sync handler owns it is freed with its io_context")
+{
+    // The connect never completes, so the wait stays parked in the client; the handler owns the client.
+    // Only the io_context's end can break that cycle (as Asio does for the operations it holds).
+    memory_store st;
+    std::weak_ptr<rd::sync_client<client_ws>> watch;
+    {
+        asio::io_context ioc;
+        auto work = asio::make_work_guard(ioc); // poll() must not stop the context between the steps
+        rd::connect_function<client_ws> never = [](const std::string&, std::function<void(rd::connect_result<client_ws>)>) {};
+        client_connection_config cfg;
+        cfg.token = "token";
+        auto c = std::make_shared<rd::sync_client<client_ws>>(ioc.get_executor(), cfg, never);
+        std::uint64_t id = 0;
+        c->post([&](client_connection& cc) { id = cc.add_session({"/parked", &st, {}}); });
+        ioc.poll();
+        REQUIRE(id != 0);
+        auto called = std::make_shared<std::error_code>();
+        c->async_sync(id, [c, called](std::error_code ec) { *called = ec ? ec : make_error_code(std::errc::io_error); });
+        ioc.poll();
+        INFO(called->message());
+        REQUIRE_FALSE(*called); // still waiting
+        watch = c;
+        c.reset();
+        REQUIRE_FALSE(watch.expired());
+    }
+    CHECK(watch.expired());
 }

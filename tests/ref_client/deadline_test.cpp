@@ -142,6 +142,32 @@ TEST_CASE("deadline: terminal cancellation ends a pending sync with operation_ab
     rw::reference::client::run_until(ioc, [] { return false; }, 20ms);
 }
 
+TEST_CASE("a client whose pending sync handler owns it is freed with its io_context, mid-upgrade")
+{
+    // The handler owns the client (a shared_ptr capture), the client keeps the handler: only the
+    // io_context's end can break that cycle, as Asio does for the operations it holds. Here the upgrade
+    // is pending too (the server accepted TCP and never answers): the state LeakSanitizer once caught
+    // at the end of the load test.
+    std::weak_ptr<rw::reference::client> watch;
+    rw::reference::object_store st;
+    {
+        asio::io_context ioc;
+        silent_server silent(ioc);
+        rw::reference::client_config c;
+        c.server_url = "ws://127.0.0.1:" + std::to_string(silent.port());
+        c.token = "any";
+        auto cl = std::make_shared<rw::reference::client>(ioc, c, st);
+        cl->start();
+        cl->async_sync([cl](std::error_code) {});
+        rw::reference::client::run_until(ioc, [&] { return !silent.held.empty(); }, 5s);
+        REQUIRE_FALSE(silent.held.empty());
+        watch = cl;
+        cl.reset();
+        REQUIRE_FALSE(watch.expired());
+    }
+    CHECK(watch.expired());
+}
+
 TEST_CASE("deadline: cancelling a login aborts its /auth exchange at once and not at the request timeout")
 {
     asio::io_context ioc;

@@ -451,6 +451,64 @@ TEST_CASE("async model: move-only handlers")
     REQUIRE(rw_test::run_until(ioc, [&] { return payload == "got m" && sent == 7; }));
 }
 
+TEST_CASE("async model: handlers a connection keeps are dropped with its io_context, so one that owns the connection frees it")
+{
+    // A handler that owns its connection (the usual shared_ptr capture) and the connection that keeps
+    // the handler form a cycle. Asio breaks it for the operations it holds by destroying them when the
+    // context goes; the connection's own queue of frames and the memory pipe's pending read must go too.
+    SECTION("a queued send over TCP")
+    {
+        std::weak_ptr<driver::basic_websocket_connection<tcp::socket>> watch;
+        {
+            asio::io_context ioc;
+            auto [s, c] = socket_pair(ioc);
+            auto conn = std::make_shared<driver::basic_websocket_connection<tcp::socket>>(std::move(c), websocket::role::client);
+            watch = conn;
+            bool called = false;
+            conn->async_send(std::string_view("never completed"), [conn, &called](std::error_code) { called = true; });
+            conn.reset();
+            REQUIRE_FALSE(watch.expired()); // only the queued handler keeps it now
+            CHECK_FALSE(called);
+        }
+        CHECK(watch.expired());
+    }
+    SECTION("a pending receive over a memory pipe")
+    {
+        // Both ends wait to read, each handler owning its end: nobody closes either pipe end.
+        using conn_type = driver::basic_websocket_connection<transport::memory_stream>;
+        std::weak_ptr<conn_type> watch_a, watch_b;
+        {
+            asio::io_context ioc;
+            auto [a, b] = transport::make_memory_pipe(ioc.get_executor(), {}, {});
+            auto ca = std::make_shared<conn_type>(std::move(a), websocket::role::client);
+            auto cb = std::make_shared<conn_type>(std::move(b), websocket::role::server);
+            watch_a = ca;
+            watch_b = cb;
+            ca->async_receive([ca](std::error_code, driver::ws_message) {});
+            cb->async_receive([cb](std::error_code, driver::ws_message) {});
+            ioc.poll(); // the receives reach the pipe and wait there
+            ca.reset();
+            cb.reset();
+            REQUIRE_FALSE(watch_a.expired());
+            REQUIRE_FALSE(watch_b.expired());
+        }
+        CHECK(watch_a.expired());
+        CHECK(watch_b.expired());
+    }
+    SECTION("a connection still in use is left alone by an unrelated io_context's end")
+    {
+        asio::io_context ioc;
+        auto [a, b] = transport::make_memory_pipe(ioc.get_executor(), {}, {});
+        auto conn = std::make_shared<driver::basic_websocket_connection<transport::memory_stream>>(std::move(a), websocket::role::client);
+        auto peer = std::make_shared<driver::basic_websocket_connection<transport::memory_stream>>(std::move(b), websocket::role::server);
+        { asio::io_context other; } // its shutdown must not touch connections of `ioc`
+        std::string got;
+        conn->async_receive([&got](std::error_code, driver::ws_message m) { got = m.payload; });
+        peer->async_send(std::string_view("still here"), [](std::error_code) {});
+        REQUIRE(rw_test::run_until(ioc, [&] { return got == "still here"; }));
+    }
+}
+
 TEST_CASE("async model: the handler runs on its associated executor (a strand, another io_context's thread)")
 {
     asio::io_context ioc;

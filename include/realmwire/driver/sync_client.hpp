@@ -37,6 +37,7 @@
 #include "realmwire/handshake/request_builder.hpp"
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/connect.hpp"
+#include "realmwire/transport/detail/parked_handlers.hpp"
 
 #include <asio/associated_allocator.hpp>
 #include <asio/associated_cancellation_slot.hpp>
@@ -145,10 +146,11 @@ std::shared_ptr<pending_handler<Handler, IoExecutor>> make_pending(Handler handl
 } // namespace detail
 
 template <class Channel>
-class sync_client : public std::enable_shared_from_this<sync_client<Channel>> {
+class sync_client : public std::enable_shared_from_this<sync_client<Channel>>, transport::detail::parks_handlers {
 public:
     sync_client(asio::any_io_executor ex, endpoint::client_connection_config cfg, connect_function<Channel> connect)
-        : ex_(std::move(ex))
+        : parks_handlers(ex)
+        , ex_(std::move(ex))
         , conn_(endpoint::with_default_codecs(std::move(cfg)), endpoint::steady_clock::now())
         , connect_(std::move(connect))
         , timer_(ex_)
@@ -244,6 +246,15 @@ public:
     bool gave_up() const noexcept { return gave_up_; }
 
 private:
+    // The waiters' handlers (async_sync) usually own this client: dropped, not called, when the
+    // execution context shuts down.
+    std::shared_ptr<void> keep_alive() noexcept override { return this->weak_from_this().lock(); }
+    void drop_parked_handlers() noexcept override
+    {
+        auto parked = std::move(waiters_);
+        waiters_.clear();
+    }
+
     struct waiter {
         std::uint64_t ident = 0;
         bool uploaded = false;

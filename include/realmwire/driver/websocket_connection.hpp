@@ -21,12 +21,14 @@
 //
 // Threading: one thread (or strand) runs the next layer's executor per connection. Internal state is
 // shared with pending operations, so destroying the connection object while operations are pending is
-// safe (call close() first so they complete).
+// safe (call close() first so they complete). Destroying the io_context destroys the pending handlers
+// without calling them, the queued sends' included (transport/detail/parked_handlers.hpp).
 
 #include "realmwire/errors/transport.hpp"
 #include "realmwire/errors/websocket.hpp"
 #include "realmwire/transport/any_transport.hpp"
 #include "realmwire/transport/detail/completion.hpp"
+#include "realmwire/transport/detail/parked_handlers.hpp"
 #include "realmwire/transport/requirements.hpp"
 #include "realmwire/transport/timeouts.hpp"
 #include "realmwire/websocket/close_code.hpp"
@@ -81,11 +83,11 @@ struct ws_message {
 namespace detail {
 
 template <class NextLayer>
-struct ws_state : std::enable_shared_from_this<ws_state<NextLayer>> {
+struct ws_state : std::enable_shared_from_this<ws_state<NextLayer>>, transport::detail::parks_handlers {
     using write_callback = transport::detail::unique_callback<std::error_code>;
 
     ws_state(NextLayer n, websocket::role r, const websocket_options& o)
-        : next(std::move(n)), ex(next.get_executor()), role(r), opts(o), encoder(r), decoder(r, o.limits), timer(ex),
+        : parks_handlers(n.get_executor()), next(std::move(n)), ex(next.get_executor()), role(r), opts(o), encoder(r), decoder(r, o.limits), timer(ex),
           rbuf(o.read_buffer_size ? o.read_buffer_size : 16 * 1024)
     {
     }
@@ -177,6 +179,16 @@ struct ws_state : std::enable_shared_from_this<ws_state<NextLayer>> {
         }
         if (!failed)
             failed = ec;
+    }
+
+    // The queued frames' completions are the handlers this state keeps outside Asio (a send's handler
+    // often owns the connection): dropped when the execution context shuts down. The write in flight,
+    // if any, is Asio's and is dropped by Asio; it never runs again, so the frames can go with them.
+    std::shared_ptr<void> keep_alive() noexcept override { return this->weak_from_this().lock(); }
+    void drop_parked_handlers() noexcept override
+    {
+        auto parked = std::move(outbox);
+        outbox.clear();
     }
 
     // ---- writing -------------------------------------------------------------------------------

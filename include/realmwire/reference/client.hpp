@@ -38,6 +38,7 @@
 #include "realmwire/reference/flx_subscriptions.hpp"
 #include "realmwire/reference/object_store.hpp"
 #include "realmwire/transport/connect.hpp"
+#include "realmwire/transport/detail/parked_handlers.hpp"
 #include "realmwire/url.hpp"
 
 #include <asio/io_context.hpp>
@@ -215,7 +216,7 @@ inline std::chrono::milliseconds remaining(const std::optional<std::chrono::stea
 
 } // namespace detail
 
-class client : public std::enable_shared_from_this<client> {
+class client : public std::enable_shared_from_this<client>, transport::detail::parks_handlers {
 public:
     using channel = driver::websocket_channel;
     using driver_type = driver::sync_client<channel>;
@@ -224,7 +225,8 @@ public:
     /// reads and writes — a durable store (local_store.hpp) wraps the same object model.
     client(asio::io_context& ioc, client_config config, object_store& store,
            endpoint::client_store* session_store = nullptr)
-        : ioc_(ioc)
+        : parks_handlers(ioc.get_executor())
+        , ioc_(ioc)
         , cfg_(std::move(config))
         , store_(store)
         , session_store_(session_store ? *session_store : static_cast<endpoint::client_store&>(store))
@@ -372,6 +374,17 @@ public:
     }
 
 private:
+    // async_sync's and async_wait_for_subscriptions' handlers usually own this client: dropped, not called,
+    // when the io_context shuts down (the driver does the same with its own).
+    std::shared_ptr<void> keep_alive() noexcept override { return weak_from_this().lock(); }
+    void drop_parked_handlers() noexcept override
+    {
+        auto ws = std::move(waiters_);
+        auto sws = std::move(sub_waiters_);
+        waiters_.clear();
+        sub_waiters_.clear();
+    }
+
     void log(const std::string& s)
     {
         if (cfg_.log)

@@ -11,6 +11,7 @@
 #include "realmwire/errors/transport.hpp"
 #include "realmwire/transport/detail/completion.hpp"
 #include "realmwire/transport/detail/io_handler.hpp"
+#include "realmwire/transport/detail/parked_handlers.hpp"
 #include "realmwire/transport/requirements.hpp"
 
 #include <asio/any_io_executor.hpp>
@@ -44,7 +45,7 @@ struct memory_pipe_options {
 
 namespace detail {
 
-struct pipe_state {
+struct pipe_state : std::enable_shared_from_this<pipe_state>, parks_handlers {
     struct inbox {          // bytes flowing towards one end
         std::string data;
         std::size_t pos = 0;
@@ -52,7 +53,16 @@ struct pipe_state {
         io_handler reader;  // a pending read of this end
         asio::mutable_buffer reader_buf;
     };
-    explicit pipe_state(asio::any_io_executor e) : ex(std::move(e)) {}
+    explicit pipe_state(asio::any_io_executor e) : parks_handlers(e), ex(std::move(e)) {}
+
+    // A pending read's handler usually owns the stream's user (a connection): dropped, not called,
+    // when the execution context shuts down.
+    std::shared_ptr<void> keep_alive() noexcept override { return weak_from_this().lock(); }
+    void drop_parked_handlers() noexcept override
+    {
+        io_handler r0 = std::move(in[0].reader), r1 = std::move(in[1].reader);
+    }
+
     asio::any_io_executor ex;
     inbox in[2];
     memory_pipe_options opts[2];
