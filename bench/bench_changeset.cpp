@@ -2,6 +2,8 @@
 // changesets/basic.bin: 300 changesets, 330,028 bytes), as a ratio to memcpy of the same bytes.
 //   changeset_decode        zero-copy visitor decoder (all checks on), one reused decoder
 //   changeset_decode_model  decoding into the value model (allocates strings, paths, instructions)
+//   changeset_decode_packed decoding into a packed_changeset (the input copied, one flat record per
+//                           instruction), one reused object
 //   changeset_encode        value model -> bytes (realm-core's layout), one reused output buffer
 //   utf8_validate           the UTF-8 check the decoder runs, over every name and String value of the
 //                           corpus; its twin bytewise/utf8_validate is the byte loop alone (the ratio
@@ -113,6 +115,25 @@ void changeset_decode_model(benchmark::State& state)
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes));
 }
 BENCHMARK(changeset_decode_model);
+
+void changeset_decode_packed(benchmark::State& state)
+{
+    const corpus& c = get_corpus();
+    std::error_code ec;
+    realmwire::error_info where;
+    rc::packed_changeset pc;
+    for (auto _ : state) {
+        for (const auto& f : c.frames) {
+            if (!rc::decode_changeset(f, pc, ec, where)) {
+                state.SkipWithError("corpus does not decode");
+                return;
+            }
+            benchmark::DoNotOptimize(pc.size());
+        }
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes));
+}
+BENCHMARK(changeset_decode_packed);
 
 void changeset_encode(benchmark::State& state)
 {

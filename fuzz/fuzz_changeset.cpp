@@ -1,6 +1,8 @@
-// Changeset decoding (the zero-copy visitor and the model decoder) on arbitrary bytes.
+// Changeset decoding (the zero-copy visitor, the model decoder and the packed form) on arbitrary bytes.
 // Oracles:
-//  * both decoders agree on success, error code and offset;
+//  * the three decoders agree on success, error code and offset;
+//  * the packed form, decoded into an object reused from the previous input, holds the same changeset
+//    (to_model equal, placement included) and is empty after an error;
 //  * a decodable input re-encodes (layout::preserve) to exactly its own bytes: the strict decoder
 //    accepts only canonical encodings, so decode is injective;
 //  * re-encoding in realm-core's other two layouts gives bytes that decode to the same changeset;
@@ -47,10 +49,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool ok = rc::decode_changeset(in, cs, ec, where, lim);
     REALMWIRE_FUZZ_CHECK(ok == vok);
     REALMWIRE_FUZZ_CHECK(ec == vec);
+    static rc::packed_changeset packed;
+    std::error_code pec;
+    realmwire::error_info pwhere;
+    REALMWIRE_FUZZ_CHECK(rc::decode_changeset(in, packed, pec, pwhere, lim) == ok);
+    REALMWIRE_FUZZ_CHECK(pec == ec);
     if (!ok) {
         REALMWIRE_FUZZ_CHECK(where.offset == vwhere.offset);
         REALMWIRE_FUZZ_CHECK(where.offset <= size);
+        REALMWIRE_FUZZ_CHECK(pwhere.offset == where.offset);
+        REALMWIRE_FUZZ_CHECK(packed.empty() && packed.string_count() == 0 && packed.bytes().empty());
         return 0;
+    }
+    {
+        rc::changeset from_packed = rc::to_model(packed);
+        REALMWIRE_FUZZ_CHECK(from_packed == cs);
+        REALMWIRE_FUZZ_CHECK(from_packed.placement == cs.placement);
+        REALMWIRE_FUZZ_CHECK(packed.bytes() == in);
+        REALMWIRE_FUZZ_CHECK(packed.size() == cs.instructions.size());
+        for (std::size_t i = 0; i < packed.size(); ++i) // each view, as the visitor decoder's
+            REALMWIRE_FUZZ_CHECK(rc::to_model(packed[i]) == cs.instructions[i]);
     }
     REALMWIRE_FUZZ_CHECK(v.instructions == cs.instructions.size());
     REALMWIRE_FUZZ_CHECK(v.strings == cs.strings.size());

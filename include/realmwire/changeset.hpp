@@ -10,6 +10,7 @@
 //   limits.hpp         the decoder's bounds
 //   decoder.hpp        zero-copy visitor decoder (the hot path)
 //   model_decoder.hpp  decoding into the value model
+//   packed.hpp         decoding into a flat, read-only form (for holding many changesets)
 //   encoder.hpp        the encoder, in realm-core's server and client layouts
 //   print.hpp          print_changeset-style rendering
 //   utf8.hpp           strict UTF-8 validation
@@ -24,6 +25,7 @@
 #include "realmwire/changeset/integer_codec.hpp"
 #include "realmwire/changeset/limits.hpp"
 #include "realmwire/changeset/model_decoder.hpp"
+#include "realmwire/changeset/packed.hpp"
 #include "realmwire/changeset/print.hpp"
 #include "realmwire/changeset/types.hpp"
 #include "realmwire/changeset/utf8.hpp"

@@ -52,6 +52,23 @@ TEST_CASE("docs/changesets.md examples")
     CHECK(c.updates == 3);
     CHECK(rc::decode_changeset(server_bytes) == cs);
 
+    // Holding many changesets: packed_changeset
+    rc::packed_changeset pc;
+    {
+        std::string bytes = client_bytes; // the input may go: pc keeps its own copy
+        REQUIRE(rc::decode_changeset(bytes, pc, ec, where));
+    }
+    std::string seen;
+    for (std::size_t i = 0; i < pc.size(); ++i) {
+        rc::instruction_view in = pc[i];
+        if (in.type == rc::instruction_type::update && in.value.type == rc::payload_type::string)
+            seen += std::string(pc.str(in.table.index)) + ": " + std::string(in.value.data);
+    }
+    CHECK(seen == "Person: Bob");
+    CHECK(pc.bytes() == client_bytes);
+    CHECK(rc::to_model(pc) == cs);
+    CHECK(rc::to_model(pc).placement == rc::decode_changeset(client_bytes).placement);
+
     REQUIRE_FALSE(dec.decode(client_bytes + "\x3E", c, ec, where));
     CHECK(realmwire::describe_error("changeset", ec, where) ==
           "changeset: unknown instruction type (field tag, at byte 34)");

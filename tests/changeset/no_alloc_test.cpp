@@ -1,4 +1,5 @@
 #include "realmwire/changeset/decoder.hpp"
+#include "realmwire/changeset/packed.hpp"
 
 #include "framed.hpp"
 
@@ -10,7 +11,7 @@
 #include <string>
 
 // Counts every allocation of this test binary, to show that the visitor decoder allocates nothing once
-// its intern table has grown.
+// its intern table has grown, nor decoding into a packed_changeset once its arrays have.
 
 // Under AddressSanitizer the runtime owns every operator new/delete; replacing some of them would
 // mismatch allocation and deallocation, so there the count is not taken (the g++ build checks it).
@@ -99,4 +100,31 @@ TEST_CASE("the visitor decoder does not allocate once warmed up")
         delete s;
     }
     CHECK(v.n > 0);
+}
+
+TEST_CASE("decoding into a reused packed_changeset does not allocate once warmed up")
+{
+    auto frames = cs_test::read_framed(std::string(REALMWIRE_VECTORS_DIR) + "/changesets/basic.bin");
+    rc::packed_changeset pc;
+    std::error_code ec;
+    realmwire::error_info where;
+    // First pass: the thread's decoder and pc's arrays grow to the largest changeset (one warm-up pass
+    // per array: each grows on its own largest changeset).
+    for (int pass = 0; pass < 2; ++pass)
+        for (const auto& f : frames)
+            REQUIRE(rc::decode_changeset(f, pc, ec, where));
+    std::size_t before = allocations.load();
+    bool all_ok = true;
+    std::size_t seen = 0;
+    for (int pass = 0; pass < 3; ++pass) {
+        for (const auto& f : frames) {
+            all_ok = rc::decode_changeset(f, pc, ec, where) && all_ok;
+            seen += pc.size();
+        }
+    }
+    std::size_t after = allocations.load();
+    CHECK(all_ok);
+    CHECK(seen > 0);
+    if (REALMWIRE_COUNT_ALLOCATIONS)
+        CHECK(after == before);
 }

@@ -1,4 +1,5 @@
 #include "realmwire/changeset/model_decoder.hpp"
+#include "realmwire/changeset/packed.hpp"
 
 #include "framed.hpp"
 
@@ -39,6 +40,24 @@ outcome try_decode(const std::string& bytes, const rc::limits& lim = {})
     if (ec) {
         CHECK(where.has_offset());
         CHECK_FALSE(where.field.empty());
+    }
+    // So does the packed decoder, which is left empty on error (into an object that held another
+    // changeset: nothing of it may remain).
+    rc::packed_changeset pc = rc::decode_packed_changeset(T + unhex("01 00"));
+    REQUIRE(pc.size() == 1);
+    std::error_code ec3;
+    realmwire::error_info where3;
+    CHECK(rc::decode_changeset(bytes, pc, ec3, where3, lim) == ok);
+    CHECK(ec3 == ec);
+    CHECK(where3.offset == where.offset);
+    if (ok) {
+        CHECK(rc::to_model(pc) == m);
+        CHECK(pc.bytes() == bytes);
+    }
+    else {
+        CHECK(pc.empty());
+        CHECK(pc.string_count() == 0);
+        CHECK(pc.bytes().empty());
     }
     return {ec, ok ? std::size_t(0) : where.offset};
 }

@@ -367,6 +367,13 @@ TEST_CASE("round trip: generated changesets re-decode to themselves in every lay
             CHECK(back.placement == rc::string_placement(cs, l));
             CHECK(rc::encode(back, rc::layout::preserve) == bytes);
             CHECK(rc::encode(back, l) == bytes);
+            // The packed form holds the same changeset, and its views are the visitor decoder's.
+            rc::packed_changeset pc = rc::decode_packed_changeset(bytes);
+            CHECK(rc::to_model(pc) == back);
+            CHECK(rc::to_model(pc).placement == back.placement);
+            REQUIRE(pc.size() == back.instructions.size());
+            for (std::size_t i = 0; i < pc.size(); ++i)
+                CHECK(rc::to_model(pc[i]) == back.instructions[i]);
             counting_visitor v;
             REQUIRE(dec.decode(bytes, v, ec));
             CHECK(v.strings == cs.strings.size());
