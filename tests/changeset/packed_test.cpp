@@ -203,8 +203,12 @@ TEST_CASE("packed: the throwing form carries the error and its offset")
         CHECK(e.info().offset == 4);
     }
     std::error_code ec;
-    CHECK(rc::decode_packed_changeset(unhex("3F 00 01 54 01 00"), ec).size() == 1);
+    realmwire::error_info where;
+    CHECK(rc::decode_packed_changeset(unhex("3F 00 01 54 01 00"), ec, where).size() == 1);
     CHECK_FALSE(ec);
+    CHECK(rc::decode_packed_changeset(unhex("3F 00 01 54 3E"), ec, where).empty());
+    CHECK(ec == make_error_code(realmwire::changeset_error::unknown_instruction));
+    CHECK(where.offset == 4);
 }
 
 TEST_CASE("packed: holds a changeset in less memory than the value model")

@@ -474,20 +474,15 @@ inline packed_changeset decode_packed_changeset(std::string_view in, std::error_
     return pc;
 }
 
-inline packed_changeset decode_packed_changeset(std::string_view in, std::error_code& ec, const limits& lim = {})
-{
-    error_info where;
-    return decode_packed_changeset(in, ec, where, lim);
-}
-
 /// Throwing form: realmwire::system_error with the byte offset in info().
 inline packed_changeset decode_packed_changeset(std::string_view in, const limits& lim = {})
 {
+    packed_changeset pc;
     std::error_code ec;
     error_info where;
-    packed_changeset pc = decode_packed_changeset(in, ec, where, lim);
-    if (ec)
+    if (!decode_changeset(in, pc, ec, where, lim))
         throw_error(ec, "changeset decode", where);
+    pc.shrink_to_fit();
     return pc;
 }
 
