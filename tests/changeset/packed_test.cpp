@@ -121,7 +121,7 @@ TEST_CASE("packed: strings and paths point into the packed_changeset, so the inp
     CHECK(pc.bytes() == bytes);
 }
 
-TEST_CASE("packed: a regular value; copies own their bytes and views")
+TEST_CASE("packed: a regular value whose copies own their bytes and views")
 {
     auto frames = cs_test::read_framed(vectors + "/changesets/basic.bin");
     REQUIRE(frames.size() > 2);
