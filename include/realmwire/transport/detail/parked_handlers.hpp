@@ -39,7 +39,8 @@ public:
 
 protected:
     explicit parks_handlers(const asio::any_io_executor& ex);
-    ~parks_handlers();
+    // Virtual: the derived classes have virtual functions and are destroyed as themselves.
+    virtual ~parks_handlers();
 
 private:
     friend class parked_handler_service;
