@@ -367,15 +367,13 @@ struct packed_changeset::builder {
         auto& pb = out->path_bytes_;
         r.path_at = static_cast<std::uint32_t>(pb.size());
         r.path_count = p.size();
-        if (!p.empty()) {
-            for (const path_element_view& e : p) {
-                char buf[2 * max_varint_size];
-                std::size_t n = e.is_index ? encode_varint(static_cast<std::int64_t>(e.index), buf)
-                                           : encode_varint(std::int64_t{-1}, buf);
-                if (!e.is_index)
-                    n += encode_varint(e.key.index, buf + n);
-                pb.insert(pb.end(), buf, buf + n);
-            }
+        for (const path_element_view& e : p) { // none for the instructions without a path
+            char buf[2 * max_varint_size];
+            std::size_t n = e.is_index ? encode_varint(static_cast<std::int64_t>(e.index), buf)
+                                       : encode_varint(std::int64_t{-1}, buf);
+            if (!e.is_index)
+                n += encode_varint(e.key.index, buf + n);
+            pb.insert(pb.end(), buf, buf + n);
         }
         r.path_size = static_cast<std::uint32_t>(pb.size() - r.path_at);
     }
@@ -428,7 +426,7 @@ struct packed_changeset::builder {
         w0 = (what & 4) != 0 ? static_cast<std::uint64_t>(in.add_value) : w0;
         std::memcpy(r.value, &w0, 8);
 
-        put_path(r, in.path); // empty for the instructions without one
+        put_path(r, in.path);
         out->records_.push_back(r);
     }
 };
