@@ -294,3 +294,214 @@ TEST_CASE("state: several changesets apply all or nothing, schema changes and ne
     CHECK(s.find_table("A")->objects.size() == 1);
     CHECK(s.find_table("A")->columns.count("x") == 1);
 }
+
+namespace {
+
+// realm-core gives a table a backlink column for every other table whose Mixed fields ever held a link
+// to it (Table::find_or_add_backlink_column, on the first such link), and that column stays: it is not
+// removed with the value, with the Mixed column, or with the origin table. Group::remove_table then
+// refuses the table (CrossTableLinkTarget), as it does for the target of a link column.
+//
+// O: _id int; m Mixed; ml list<Mixed>; md dictionary<Mixed>; ms set<Mixed>; e link E. T: _id int.
+// E (embedded): em Mixed; up Mixed. Objects O{1}, O{2}, T{1}; O{1}.e holds an E.
+struct typed_link_realm {
+    reference::state s;
+    cs::changeset names;
+
+    typed_link_realm()
+    {
+        cs::changeset c = start();
+        cs::add_table t;
+        t.table = n("O");
+        t.pk_field = n("_id");
+        c.instructions.emplace_back(t);
+        t.table = n("T");
+        c.instructions.emplace_back(t);
+        cs::add_table e;
+        e.table = n("E");
+        e.type = cs::table_type::embedded;
+        c.instructions.emplace_back(e);
+        auto col = [&](const char* table, const char* name, cs::collection_type coll, const char* target = nullptr) {
+            cs::add_column ac;
+            ac.table = n(table);
+            ac.field = n(name);
+            ac.type = target ? cs::payload_type::link : cs::payload_type::null; // null: Mixed
+            ac.nullable = true;
+            ac.collection = coll;
+            if (target)
+                ac.link_target_table = n(target);
+            if (coll == cs::collection_type::dictionary)
+                ac.key_type = cs::payload_type::string;
+            c.instructions.emplace_back(ac);
+        };
+        col("O", "m", cs::collection_type::single);
+        col("O", "ml", cs::collection_type::list);
+        col("O", "md", cs::collection_type::dictionary);
+        col("O", "ms", cs::collection_type::set);
+        col("O", "e", cs::collection_type::single, "E");
+        col("E", "em", cs::collection_type::single);
+        for (auto [table, key] : {std::pair{"O", 1}, std::pair{"O", 2}, std::pair{"T", 1}}) {
+            cs::create_object co;
+            co.table = n(table);
+            co.object = std::int64_t{key};
+            c.instructions.emplace_back(co);
+        }
+        auto u = at<cs::update>("e");
+        u.value = cs::payload::make(cs::payload_type::object_value);
+        c.instructions.emplace_back(u);
+        s.apply(c);
+    }
+
+    cs::string_id n(const char* name) { return names.intern(name); }
+    /// A changeset that knows every name used here (same ids in all of them).
+    cs::changeset start()
+    {
+        for (const char* name : {"O", "T", "E", "_id", "m", "ml", "md", "ms", "e", "em", "k"})
+            n(name);
+        cs::changeset c;
+        c.strings = names.strings;
+        return c;
+    }
+    template <class I>
+    I at(const char* field, std::int64_t key = 1)
+    {
+        I i;
+        i.table = n("O");
+        i.object = key;
+        i.field = n(field);
+        return i;
+    }
+    cs::payload link_to(const char* table, std::int64_t key = 1) { return cs::payload::make_link(n(table), key); }
+
+    template <class... I>
+    std::error_code apply(I... in)
+    {
+        cs::changeset c = start();
+        (c.instructions.emplace_back(std::move(in)), ...);
+        std::error_code ec;
+        s.apply(c, ec);
+        return ec;
+    }
+    std::error_code erase(const char* table)
+    {
+        cs::erase_table et;
+        et.table = n(table);
+        return apply(et);
+    }
+};
+
+} // namespace
+
+TEST_CASE("state: a table another table's Mixed field has linked to cannot be erased, as realm-core refuses it")
+{
+    typed_link_realm r;
+    using pt = cs::payload_type;
+    auto update = [&](const char* field) { return r.at<cs::update>(field); };
+
+    SECTION("a Mixed field: still refused after the value, the field and the origin table are gone")
+    {
+        auto u = update("m");
+        u.value = r.link_to("T");
+        REQUIRE_FALSE(r.apply(u));
+        u.value = cs::payload::make_int(5);
+        REQUIRE_FALSE(r.apply(u));
+        CHECK(r.erase("T") == apply_error::table_is_link_target);
+        cs::erase_column ec;
+        ec.table = r.n("O");
+        ec.field = r.n("m");
+        REQUIRE_FALSE(r.apply(ec));
+        CHECK(r.erase("T") == apply_error::table_is_link_target);
+        cs::erase_column e2;
+        e2.table = r.n("O");
+        e2.field = r.n("e");
+        REQUIRE_FALSE(r.apply(e2));
+        REQUIRE_FALSE(r.erase("O"));
+        CHECK(r.erase("T") == apply_error::table_is_link_target);
+    }
+    SECTION("every way of storing a link in Mixed: list element, dictionary value, set element, nested "
+            "list, an embedded object's field, an unresolved link")
+    {
+        std::vector<std::function<std::error_code()>> writes;
+        writes.emplace_back([&] {
+            auto in = r.at<cs::array_insert>("ml");
+            in.path = {std::uint32_t{0}};
+            in.prior_size = 0;
+            in.value = r.link_to("T");
+            return r.apply(in);
+        });
+        writes.emplace_back([&] {
+            auto u = update("md");
+            u.path = {r.n("k")};
+            u.value = r.link_to("T");
+            return r.apply(u);
+        });
+        writes.emplace_back([&] {
+            auto si = r.at<cs::set_insert>("ms");
+            si.value = r.link_to("T");
+            return r.apply(si);
+        });
+        writes.emplace_back([&] {
+            auto u = update("m");
+            u.value = cs::payload::make(pt::list);
+            auto ai = r.at<cs::array_insert>("m");
+            ai.path = {std::uint32_t{0}};
+            ai.prior_size = 0;
+            ai.value = r.link_to("T");
+            return r.apply(u, ai);
+        });
+        writes.emplace_back([&] {
+            auto u = update("e");
+            u.path = {r.n("em")};
+            u.value = r.link_to("T");
+            return r.apply(u);
+        });
+        writes.emplace_back([&] {
+            auto u = update("m");
+            u.value = r.link_to("T", 99); // no such object: realm-core links to a tombstone
+            return r.apply(u);
+        });
+        for (std::size_t i = 0; i < writes.size(); ++i) {
+            CAPTURE(i);
+            typed_link_realm fresh;
+            r = fresh;
+            REQUIRE_FALSE(writes[i]());
+            CHECK(r.erase("T") == apply_error::table_is_link_target);
+        }
+    }
+    SECTION("a link from a table's Mixed field to its own table, or from an embedded object to its parent")
+    {
+        auto u = update("m");
+        u.value = r.link_to("O", 2);
+        REQUIRE_FALSE(r.apply(u));
+        cs::erase_column e2;
+        e2.table = r.n("O");
+        e2.field = r.n("e");
+        REQUIRE_FALSE(r.apply(e2));
+        REQUIRE_FALSE(r.erase("E"));
+        CHECK_FALSE(r.erase("O")); // its backlinks are its own
+        CHECK_FALSE(r.erase("T")); // never linked to
+    }
+    SECTION("an embedded object's Mixed field linking to the table holding it makes that table a target")
+    {
+        auto u = update("e");
+        u.path = {r.n("em")};
+        u.value = r.link_to("O", 2);
+        REQUIRE_FALSE(r.apply(u));
+        cs::erase_column e2;
+        e2.table = r.n("O");
+        e2.field = r.n("e");
+        REQUIRE_FALSE(r.apply(e2));
+        REQUIRE_FALSE(r.erase("E"));
+        CHECK(r.erase("O") == apply_error::table_is_link_target);
+    }
+    SECTION("a changeset that fails leaves no backlink behind")
+    {
+        auto u = update("m");
+        u.value = r.link_to("T");
+        auto bad = r.at<cs::update>("m", 42); // no such object
+        bad.value = cs::payload::make_int(1);
+        CHECK(r.apply(u, bad) == apply_error::no_such_object);
+        CHECK_FALSE(r.erase("T"));
+        CHECK(r.s.find_table("T") == nullptr);
+    }
+}

@@ -191,6 +191,11 @@ struct table {
     changeset::payload_type pk_type = changeset::payload_type::integer; ///< GlobalKey: no primary key
     bool pk_nullable = false;
     bool embedded = false;
+    /// A Mixed field of another table has held a link to this table. realm-core then gives this table a
+    /// backlink column for that field, which stays when the value, the field or even the other table
+    /// goes, and refuses to erase the table from then on (as it does a link column's target). Schema
+    /// layout, not content: equality leaves it out, and so do the changesets that recreate a state.
+    bool mixed_link_target = false;
     std::map<std::string, column> columns;
     std::map<object_key, object, object_key_less> objects;
     friend bool operator==(const table& a, const table& b)
@@ -415,6 +420,7 @@ private:
         };
         std::map<std::string, std::optional<table>> tables;
         std::map<std::pair<std::string, object_key>, std::optional<object>, key_less> objects;
+        std::vector<std::string> mixed_link_targets; ///< tables whose mixed_link_target was set
 
         void save_table(const std::map<std::string, table>& live, const std::string& name)
         {
@@ -457,6 +463,11 @@ private:
                     it->second.objects[key.second] = std::move(*saved);
                 else
                     it->second.objects.erase(key.second);
+            }
+            for (const std::string& name : mixed_link_targets) {
+                auto it = live.find(name);
+                if (it != live.end())
+                    it->second.mixed_link_target = false;
             }
         }
     };
@@ -747,8 +758,9 @@ private:
         /// `p` as a value for a slot of column `c` (a single field, or one element of its collection),
         /// including the payloads that create something: ObjectValue (an embedded object) and List /
         /// Dictionary (a collection nested in Mixed). Set in Mixed is refused, as realm-core does.
-        bool make_value(const changeset::payload& p, const column& c, value& out)
+        bool make_value(const changeset::payload& p, const target& g, value& out)
         {
+            const column& c = *g.c;
             switch (p.type) {
                 case pt::object_value:
                     if (!is_embedded_link(c))
@@ -767,7 +779,22 @@ private:
             }
             if (static_cast<int>(p.type) < 0 && p.type != pt::global_key)
                 return fail(apply_error::type_mismatch);
-            return to_value(p, out) && fits(c, out);
+            if (!to_value(p, out) || !fits(c, out))
+                return false;
+            note_mixed_link(g, out);
+            return true;
+        }
+        /// A link stored in Mixed (a field, an element of a Mixed collection, or anything nested in one)
+        /// makes its target table a link target of the table holding the field, for good.
+        void note_mixed_link(const target& g, const value& v)
+        {
+            if (g.c->type != pt::null || v.scalar.type != pt::link)
+                return;
+            auto it = tables.find(v.link_table);
+            if (it == tables.end() || &it->second == g.t || it->second.mixed_link_target)
+                return;
+            it->second.mixed_link_target = true;
+            undo.mixed_link_targets.push_back(v.link_table);
         }
         /// Is writing `p` over `old` a no-op in realm-core? Creating an embedded object where one is, or
         /// a nested collection of the kind already there, keeps what is inside.
@@ -813,7 +840,12 @@ private:
             if (!name)
                 return;
             // realm-core refuses to remove a table another table's link column targets (it would have
-            // to drop those columns too); a table's links to itself go with it.
+            // to drop those columns too), or one another table's Mixed field has linked to (the
+            // backlink column that made stays); a table's links to itself go with it.
+            if (auto it = tables.find(*name); it != tables.end() && it->second.mixed_link_target) {
+                fail(apply_error::table_is_link_target);
+                return;
+            }
             for (const auto& [other, t] : tables) {
                 if (other == *name)
                     continue;
@@ -972,7 +1004,7 @@ private:
                 if (keeps(i.value, *g.slot))
                     return;
                 value v;
-                if (!make_value(i.value, *g.c, v))
+                if (!make_value(i.value, g, v))
                     return;
                 *g.slot = std::move(v); // what was under the old value (embedded, nested) goes with it
                 return;
@@ -990,7 +1022,7 @@ private:
                 if ((i.value.type == pt::null || i.value.type == pt::global_key) && g.c->type == pt::link)
                     return; // link lists hold no nulls: realm-core ignores it
                 value v;
-                if (!make_value(i.value, *g.c, v))
+                if (!make_value(i.value, g, v))
                     return;
                 g.f->elements[n] = std::move(v);
                 return;
@@ -1007,7 +1039,7 @@ private:
             if (i.value.type != pt::object_value && old != g.f->entries.end() && keeps(i.value, old->second))
                 return; // (an ObjectValue in a dictionary always makes a new object, as realm-core does)
             value v;
-            if (!make_value(i.value, *g.c, v))
+            if (!make_value(i.value, g, v))
                 return;
             g.f->entries[*key] = std::move(v);
         }
@@ -1058,7 +1090,7 @@ private:
             if ((i.value.type == pt::null || i.value.type == pt::global_key) && g.c->type == pt::link)
                 return; // link lists hold no nulls
             value v;
-            if (!make_value(i.value, *g.c, v))
+            if (!make_value(i.value, g, v))
                 return;
             l->insert(l->begin() + static_cast<std::ptrdiff_t>(n), std::move(v));
         }
@@ -1132,6 +1164,7 @@ private:
             }
             if (!to_value(pv, v) || !fits(*g.c, v))
                 return nullptr;
+            note_mixed_link(g, v);
             return &g.f->elements;
         }
         void run(const changeset::set_insert& i)
