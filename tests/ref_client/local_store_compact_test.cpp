@@ -198,7 +198,7 @@ TEST_CASE("object_store::restore refuses every cut and damaged snapshot, says wh
     CHECK(where.field == "end");
     CHECK(where.offset == snap.size());
     std::string other = snap;
-    other[0] = '\x02';
+    other[0] = '\x03';
     st.restore(other, ec, where);
     CHECK(where.field == "format");
     CHECK(where.offset == 0);
@@ -449,4 +449,110 @@ TEST_CASE("object_store::commit refuses a write the decoder would refuse, so no 
     CHECK(ec);
     CHECK(st.objects() == before);
     check_reopens(d.str() + "/r.rwlocal", 1, before);
+}
+
+namespace {
+
+/// O: _id int, m Mixed; T: _id int. O{1}.m links to T{1}, then holds 5: from the link on, T is a link
+/// target of O for good (realm-core's backlink column stays), which no changeset recreating O and T says.
+rw::changeset::changeset mixed_link_to_t()
+{
+    namespace cs = rw::changeset;
+    cs::changeset c;
+    const auto o = c.intern("O"), t = c.intern("T"), id = c.intern("_id"), m = c.intern("m");
+    cs::add_table at;
+    at.table = o;
+    at.pk_field = id;
+    c.instructions.emplace_back(at);
+    at.table = t;
+    c.instructions.emplace_back(at);
+    cs::add_column ac;
+    ac.table = o;
+    ac.field = m;
+    ac.type = cs::payload_type::null; // Mixed
+    ac.nullable = true;
+    c.instructions.emplace_back(ac);
+    for (auto table : {o, t}) {
+        cs::create_object co;
+        co.table = table;
+        co.object = std::int64_t{1};
+        c.instructions.emplace_back(co);
+    }
+    cs::update u;
+    u.table = o;
+    u.object = std::int64_t{1};
+    u.field = m;
+    u.value = cs::payload::make_link(t, std::int64_t{1});
+    c.instructions.emplace_back(u);
+    u.value = cs::payload::make_int(5);
+    c.instructions.emplace_back(u);
+    return c;
+}
+
+std::string u64_le(std::uint64_t v)
+{
+    std::string s;
+    rw::detail::append_u64_le(s, v);
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("object_store: a snapshot keeps the tables other tables' Mixed fields have linked to, and the first format still reads")
+{
+    rw::reference::object_store st;
+    st.put_items(items(1, 2, "a-"));
+    st.apply(mixed_link_to_t());
+    REQUIRE(st.find_table("T")->mixed_link_target);
+    std::error_code ec;
+    const std::string snap = st.snapshot(ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(snap.substr(snap.size() - 17) == u64_le(1) + u64_le(1) + "T");
+
+    rw::reference::object_store back;
+    back.restore(snap, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(back == st);
+    CHECK(back.find_table("T")->mixed_link_target);
+    CHECK_FALSE(back.find_table("O")->mixed_link_target);
+    rw::changeset::changeset erase_t;
+    rw::changeset::erase_table et;
+    et.table = erase_t.intern("T");
+    erase_t.instructions.emplace_back(et);
+    back.apply(erase_t, ec);
+    CHECK(ec == rw::apply_error::table_is_link_target); // refused after the restore as before it
+
+    // The names come in order, once each, and name tables that exist.
+    rw::reference::object_store kept;
+    kept.put_items(items(9, 1, "kept-"));
+    const rw::reference::object_store before = kept;
+    rw::error_info where;
+    const std::string head = snap.substr(0, snap.size() - 17);
+    kept.restore(head + u64_le(1) + u64_le(1) + "X", ec, where);
+    CHECK(ec == std::errc::illegal_byte_sequence);
+    CHECK(where.field == "mixed_link_targets");
+    CHECK(where.offset == head.size() + 8);
+    kept.restore(head + u64_le(2) + u64_le(1) + "T" + u64_le(1) + "T", ec, where);
+    CHECK(where.field == "mixed_link_targets");
+    CHECK(where.offset == head.size() + 8 + 9);
+    kept.restore(head + u64_le(2) + u64_le(1) + "T", ec, where);
+    CHECK(where.field == "mixed_link_targets");
+    CHECK(where.offset == head.size()); // a count the bytes left cannot hold
+    CHECK(kept == before);
+
+    // Format 1: no list after the objects.
+    rw::reference::object_store plain;
+    plain.put_items(items(1, 3, "p-"));
+    const std::string v2 = plain.snapshot(ec);
+    REQUIRE(v2.substr(v2.size() - 8) == u64_le(0));
+    std::string v1 = v2.substr(0, v2.size() - 8);
+    v1[0] = '\x01';
+    rw::reference::object_store from_v1;
+    from_v1.restore(v1, ec, where);
+    REQUIRE_FALSE(ec);
+    CHECK(from_v1 == plain);
+    CHECK(from_v1.snapshot(ec) == v2);
+    from_v1.restore(v1 + u64_le(0), ec, where); // the list is not read from a format 1 snapshot
+    CHECK(where.field == "end");
+    CHECK(where.offset == v1.size());
 }

@@ -323,14 +323,19 @@ public:
     // ---- snapshot (what a local store compacts its log into) ----
     /// Everything the store holds, as bytes: the client file ident, the sync progress, the versions and
     /// counters, every local changeset, the reciprocal history and the objects (as changesets that
-    /// recreate them, changeset_builder.hpp). restore() of it gives a store equal to this one.
+    /// recreate them, changeset_builder.hpp) and the tables other tables' Mixed fields have linked to
+    /// (table::mixed_link_target, which no changeset can recreate). restore() of it gives a store equal
+    /// to this one.
     ///
-    ///   snapshot   = u64 format(1) u64 has_ident ident salt  progress(6 x u64)
+    ///   snapshot   = u64 format(2) u64 has_ident ident salt  progress(6 x u64)
     ///                version downloaded_changesets skipped
     ///                u64 n (client_version last_integrated_server_version origin_timestamp bytes){n}
     ///                u64 n (client_version bytes){n}          reciprocal history
     ///                u64 n bytes{n}                           the objects, as changesets
+    ///                u64 n bytes{n}                           table names: mixed_link_target
     ///   bytes      = u64 length, then that many bytes;  every u64 little-endian
+    ///
+    /// Format 1 (before the last list) is still read.
     ///
     /// `objects_per_changeset` bounds each state changeset (so that each decodes within the default
     /// changeset limits); ec is file_too_large when one would still exceed them (an object too large
@@ -386,6 +391,13 @@ public:
             }
             put_bytes(cs);
         }
+        std::vector<std::string_view> targets;
+        for (const auto& [name, t] : state_.tables())
+            if (t.mixed_link_target)
+                targets.push_back(name);
+        put(targets.size());
+        for (std::string_view name : targets)
+            put_bytes(name);
         return out;
     }
     std::string snapshot(std::error_code& ec) const { return snapshot(ec, snapshot_options{}); }
@@ -447,7 +459,7 @@ public:
             std::uint64_t format = 0, has_ident = 0, ident = 0, salt = 0;
             if (!get(format, "format"))
                 return false;
-            if (format != snapshot_format)
+            if (format != snapshot_format && format != 1)
                 return fail_at(0, "format");
             if (!get(has_ident, "ident"))
                 return false;
@@ -521,6 +533,21 @@ public:
                 if (err)
                     return fail_at(at, "objects.changeset");
             }
+            if (format >= 2) {
+                if (!get_count(n, 8, "mixed_link_targets"))
+                    return false;
+                std::string_view last;
+                for (std::uint64_t i = 0; i < n; ++i) {
+                    const std::size_t at = pos();
+                    std::string_view name;
+                    if (!get_bytes(name, "mixed_link_targets"))
+                        return false;
+                    // In name order, once each (one encoding per content), and tables that exist.
+                    if ((i > 0 && name <= last) || !next_state.mark_mixed_link_target(std::string(name)))
+                        return fail_at(at, "mixed_link_targets");
+                    last = name;
+                }
+            }
             return in.empty() || fail_at(pos(), "end");
         }();
         if (!ok) {
@@ -560,7 +587,7 @@ public:
     friend bool operator!=(const object_store& a, const object_store& b) { return !(a == b); }
 
 private:
-    static constexpr std::uint64_t snapshot_format = 1;
+    static constexpr std::uint64_t snapshot_format = 2;
 
     /// The transformer's view of the local history: the local changesets (origin 0), by client version.
     class transform_view {

@@ -194,7 +194,8 @@ struct table {
     /// A Mixed field of another table has held a link to this table. realm-core then gives this table a
     /// backlink column for that field, which stays when the value, the field or even the other table
     /// goes, and refuses to erase the table from then on (as it does a link column's target). Schema
-    /// layout, not content: equality leaves it out, and so do the changesets that recreate a state.
+    /// layout, not content: equality leaves it out, and so do the changesets that recreate a state
+    /// (object_store's snapshot lists it beside them).
     bool mixed_link_target = false;
     std::map<std::string, column> columns;
     std::map<object_key, object, object_key_less> objects;
@@ -222,6 +223,18 @@ public:
         auto it = tables_.find(name);
         return it == tables_.end() ? nullptr : &it->second;
     }
+    /// Marks `table_name` as a table another table's Mixed field has linked to (table::mixed_link_target),
+    /// for a state restored from storage: the changesets that recreate a state cannot say it. False, and
+    /// nothing changed, when there is no such table.
+    bool mark_mixed_link_target(const std::string& table_name)
+    {
+        auto it = tables_.find(table_name);
+        if (it == tables_.end())
+            return false;
+        it->second.mixed_link_target = true;
+        return true;
+    }
+
     /// Same tables, columns and objects with the same values (the path limit is a setting, not content).
     friend bool operator==(const state& a, const state& b) { return a.tables_ == b.tables_; }
     friend bool operator!=(const state& a, const state& b) { return !(a == b); }
