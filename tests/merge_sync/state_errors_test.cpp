@@ -494,6 +494,13 @@ TEST_CASE("state: a table another table's Mixed field has linked to cannot be er
         REQUIRE_FALSE(r.erase("E"));
         CHECK(r.erase("O") == apply_error::table_is_link_target);
     }
+    SECTION("erasing a link from a Mixed set it is not in adds no backlink")
+    {
+        auto se = r.at<cs::set_erase>("ms");
+        se.value = r.link_to("T");
+        REQUIRE_FALSE(r.apply(se));
+        CHECK_FALSE(r.erase("T"));
+    }
     SECTION("a changeset that fails leaves no backlink behind")
     {
         auto u = update("m");

@@ -1162,7 +1162,8 @@ private:
             g.f->elements.clear(); // embedded objects and nested collections go with their elements
             g.f->entries.clear();
         }
-        std::vector<value>* set_at(const changeset::path_target& p, const changeset::payload& pv, value& v)
+        /// The set a SetInsert (`inserting`) or SetErase writes to, with `pv` as the element value.
+        std::vector<value>* set_at(const changeset::path_target& p, const changeset::payload& pv, value& v, bool inserting)
         {
             target g;
             if (!resolve(p, g, false))
@@ -1177,20 +1178,21 @@ private:
             }
             if (!to_value(pv, v) || !fits(*g.c, v))
                 return nullptr;
-            note_mixed_link(g, v);
+            if (inserting)
+                note_mixed_link(g, v);
             return &g.f->elements;
         }
         void run(const changeset::set_insert& i)
         {
             value v;
-            std::vector<value>* s = set_at(i, i.value, v);
+            std::vector<value>* s = set_at(i, i.value, v, true);
             if (s && std::find(s->begin(), s->end(), v) == s->end())
                 s->push_back(std::move(v));
         }
         void run(const changeset::set_erase& i)
         {
             value v;
-            std::vector<value>* s = set_at(i, i.value, v);
+            std::vector<value>* s = set_at(i, i.value, v, false);
             if (!s)
                 return;
             auto it = std::find(s->begin(), s->end(), v);
