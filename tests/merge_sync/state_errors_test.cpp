@@ -303,7 +303,7 @@ namespace {
 // refuses the table (CrossTableLinkTarget), as it does for the target of a link column.
 //
 // O: _id int; m Mixed; ml list<Mixed>; md dictionary<Mixed>; ms set<Mixed>; e link E. T: _id int.
-// E (embedded): em Mixed; up Mixed. Objects O{1}, O{2}, T{1}; O{1}.e holds an E.
+// E (embedded): em Mixed. Objects O{1}, O{2}, T{1}; O{1}.e holds an E.
 struct typed_link_realm {
     reference::state s;
     cs::changeset names;
