@@ -847,27 +847,32 @@ private:
             }
             tables.emplace(*name, std::move(t));
         }
+        /// realm-core's Table::is_cross_table_link_target, which makes it refuse to remove a table: another
+        /// table's link column targets it (removing it would have to drop those columns too), or another
+        /// table's Mixed field has ever linked to it (the backlink column that made stays). A table's links
+        /// to itself go with it.
+        bool is_cross_table_link_target(const std::string& name) const
+        {
+            if (auto it = tables.find(name); it != tables.end() && it->second.mixed_link_target)
+                return true;
+            for (const auto& [other, t] : tables) {
+                if (other == name)
+                    continue;
+                for (const auto& [field, c] : t.columns) {
+                    if (c.type == pt::link && c.link_target == name)
+                        return true;
+                }
+            }
+            return false;
+        }
         void run(const changeset::erase_table& i)
         {
             const std::string* name = str(i.table);
             if (!name)
                 return;
-            // realm-core refuses to remove a table another table's link column targets (it would have
-            // to drop those columns too), or one another table's Mixed field has linked to (the
-            // backlink column that made stays); a table's links to itself go with it.
-            if (auto it = tables.find(*name); it != tables.end() && it->second.mixed_link_target) {
+            if (is_cross_table_link_target(*name)) {
                 fail(apply_error::table_is_link_target);
                 return;
-            }
-            for (const auto& [other, t] : tables) {
-                if (other == *name)
-                    continue;
-                for (const auto& [field, c] : t.columns) {
-                    if (c.type == pt::link && c.link_target == *name) {
-                        fail(apply_error::table_is_link_target);
-                        return;
-                    }
-                }
             }
             undo.save_table(tables, *name);
             if (tables.erase(*name) == 0)
