@@ -20,8 +20,8 @@ struct field {
     std::string value;
 
     field() = default;
-    // Built in place by fields::add: a temporary moved into the vector cost two string moves per field,
-    // 7 % of parsing an upgrade request.
+    // Built in place by fields::add: a temporary moved into the vector cost two string moves and a
+    // destructor per field, 4 % of the instructions of parsing an upgrade request.
     field(std::string_view n, std::string_view v) : name(n), value(v) {}
 };
 
