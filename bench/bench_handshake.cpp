@@ -2,8 +2,9 @@
 // server's 101 on the client. Ratios are against memcpy over the request bytes, and, when Boost.Beast
 // is installed (REALMWIRE_BENCH_HAVE_BEAST, set by bench/CMakeLists.txt), every case below has a Beast
 // twin measured in the same run, doing the same job with Beast's own parser, fields, accept key and
-// masking; the table at the end gives realmwire's speed over Beast's.
-//   parse_upgrade_request  the 825-byte upgrade request (520-character token) into a message
+// masking; the tables at the end give realmwire's speed over Beast's. paired/<case> times a case and
+// its twin together, in alternating blocks, for a ratio a busy machine does not move (see paired()).
+//   parse_upgrade_request  the 1161-byte upgrade request (520-character token) into a message
 //   accept                 parse + validate + accept key + the 101 as bytes (realmwire also matches the
 //                          prefix, decodes the realm path, negotiates the dialects, extracts the token)
 //   accept_key             Sec-WebSocket-Accept for a key
