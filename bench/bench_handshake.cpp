@@ -119,16 +119,56 @@ void bm_build_request(benchmark::State& state)
 }
 BENCHMARK(bm_build_request)->Name("build_request");
 
+// One call of each case, shared by the case and its paired/ form; false when the call failed.
+bool parse_once(const std::string& req)
+{
+    http::request_parser p;
+    std::error_code ec;
+    p.feed(req, ec);
+    benchmark::DoNotOptimize(p.get().headers.size());
+    return !ec && p.done();
+}
+
+bool accept_once(const std::string& req, const acceptor_options& o)
+{
+    auto v = accept_handshake(req, o);
+    std::string out = v.response_bytes();
+    benchmark::DoNotOptimize(out.data());
+    return v.accepted();
+}
+
+bool verify_once(const std::string& resp, const client_handshake& hs)
+{
+    auto r = verify_handshake_response(resp, hs);
+    benchmark::DoNotOptimize(r.version);
+    return r.ok();
+}
+
+bool accept_key_once()
+{
+    websocket::accept_key_buffer a;
+    bool ok = websocket::compute_accept_key(sample_key, a);
+    benchmark::DoNotOptimize(a.data());
+    return ok;
+}
+
+const websocket::mask_key bench_mask_key{0x37, 0xfa, 0x21, 0x3d};
+
+bool unmask_once()
+{
+    auto& buf = mask_buffer();
+    websocket::apply_mask(buf.data(), buf.size(), bench_mask_key);
+    benchmark::DoNotOptimize(buf.data());
+    benchmark::ClobberMemory();
+    return true;
+}
+
 void bm_parse_upgrade_request(benchmark::State& state)
 {
     const std::string& req = request_bytes();
     for (auto _ : state) {
-        http::request_parser p;
-        std::error_code ec;
-        p.feed(req, ec);
-        if (ec || !p.done())
+        if (!parse_once(req))
             state.SkipWithError("parse failed");
-        benchmark::DoNotOptimize(p.get().headers.size());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
 }
@@ -139,11 +179,8 @@ void bm_accept(benchmark::State& state)
     const std::string& req = request_bytes();
     const acceptor_options o = accept_options();
     for (auto _ : state) {
-        auto v = accept_handshake(req, o);
-        if (!v.accepted())
+        if (!accept_once(req, o))
             state.SkipWithError("refused");
-        std::string out = v.response_bytes();
-        benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
 }
@@ -154,10 +191,8 @@ void bm_verify_101(benchmark::State& state)
     auto hs = build_handshake_request(options(), token);
     const std::string& resp = response_bytes();
     for (auto _ : state) {
-        auto r = verify_handshake_response(resp, hs);
-        if (!r.ok())
+        if (!verify_once(resp, hs))
             state.SkipWithError("not verified");
-        benchmark::DoNotOptimize(r.version);
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * resp.size()));
 }
@@ -165,11 +200,8 @@ BENCHMARK(bm_verify_101)->Name("verify_101");
 
 void bm_accept_key(benchmark::State& state)
 {
-    for (auto _ : state) {
-        websocket::accept_key_buffer a;
-        websocket::compute_accept_key(sample_key, a);
-        benchmark::DoNotOptimize(a.data());
-    }
+    for (auto _ : state)
+        accept_key_once();
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * sample_key.size()));
 }
 BENCHMARK(bm_accept_key)->Name("accept_key");
@@ -186,14 +218,9 @@ BENCHMARK(bm_accept_key_string)->Name("accept_key_as_string");
 
 void bm_unmask(benchmark::State& state)
 {
-    auto& buf = mask_buffer();
-    const websocket::mask_key key{0x37, 0xfa, 0x21, 0x3d};
-    for (auto _ : state) {
-        websocket::apply_mask(buf.data(), buf.size(), key);
-        benchmark::DoNotOptimize(buf.data());
-        benchmark::ClobberMemory();
-    }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+    for (auto _ : state)
+        unmask_once();
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(mask_buffer().size()));
 }
 BENCHMARK(bm_unmask)->Name("unmask/65536");
 
@@ -276,14 +303,61 @@ bool beast_verify(std::string_view bytes, std::string_view key, std::string_view
     return proto.size() > prefix.size() && proto.substr(0, prefix.size()) == beast::string_view(prefix.data(), prefix.size());
 }
 
+// One call of each twin, shared by the twin and the paired/ form, as for realmwire's cases above.
+bool beast_parse_once(const std::string& req)
+{
+    bhttp::request_parser<bhttp::empty_body> p;
+    bool ok = beast_parse(req, p);
+    benchmark::DoNotOptimize(&p.get());
+    return ok;
+}
+
+bool beast_accept_once(const std::string& req)
+{
+    std::string out;
+    bool ok = beast_accept(req, out);
+    benchmark::DoNotOptimize(out.data());
+    return ok;
+}
+
+bool beast_verify_once(const std::string& resp, const client_handshake& hs)
+{
+    bool ok = beast_verify(resp, hs.key, hs.dialect->subprotocol_prefix);
+    benchmark::ClobberMemory();
+    return ok;
+}
+
+bool beast_accept_key_once()
+{
+    bws::detail::sec_ws_accept_type a;
+    bws::detail::make_sec_ws_accept(a, sample_key);
+    benchmark::DoNotOptimize(a.data());
+    return true;
+}
+
+bool beast_unmask_once()
+{
+    // The bytes 37 fa 21 3d of bench_mask_key, as a little-endian word; Beast's mask_inplace advances
+    // the key it is given, so each call starts from a fresh copy.
+    static const bws::detail::prepared_key key = [] {
+        bws::detail::prepared_key k;
+        bws::detail::prepare_key(k, 0x3d21fa37u);
+        return k;
+    }();
+    auto& buf = mask_buffer();
+    bws::detail::prepared_key k = key;
+    bws::detail::mask_inplace(boost::asio::mutable_buffer(buf.data(), buf.size()), k);
+    benchmark::DoNotOptimize(buf.data());
+    benchmark::ClobberMemory();
+    return true;
+}
+
 void beast_parse_upgrade_request(benchmark::State& state)
 {
     const std::string& req = request_bytes();
     for (auto _ : state) {
-        bhttp::request_parser<bhttp::empty_body> p;
-        if (!beast_parse(req, p))
+        if (!beast_parse_once(req))
             state.SkipWithError("parse failed");
-        benchmark::DoNotOptimize(&p.get());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
 }
@@ -293,10 +367,8 @@ void beast_accept_case(benchmark::State& state)
 {
     const std::string& req = request_bytes();
     for (auto _ : state) {
-        std::string out;
-        if (!beast_accept(req, out))
+        if (!beast_accept_once(req))
             state.SkipWithError("refused");
-        benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * req.size()));
 }
@@ -307,9 +379,8 @@ void beast_verify_101(benchmark::State& state)
     auto hs = build_handshake_request(options(), token);
     const std::string& resp = response_bytes();
     for (auto _ : state) {
-        if (!beast_verify(resp, hs.key, hs.dialect->subprotocol_prefix))
+        if (!beast_verify_once(resp, hs))
             state.SkipWithError("not verified");
-        benchmark::ClobberMemory();
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * resp.size()));
 }
@@ -317,27 +388,17 @@ BENCHMARK(beast_verify_101)->Name("beast/verify_101");
 
 void beast_accept_key(benchmark::State& state)
 {
-    for (auto _ : state) {
-        bws::detail::sec_ws_accept_type a;
-        bws::detail::make_sec_ws_accept(a, sample_key);
-        benchmark::DoNotOptimize(a.data());
-    }
+    for (auto _ : state)
+        beast_accept_key_once();
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * sample_key.size()));
 }
 BENCHMARK(beast_accept_key)->Name("beast/accept_key");
 
 void beast_unmask(benchmark::State& state)
 {
-    auto& buf = mask_buffer();
-    bws::detail::prepared_key key;
-    bws::detail::prepare_key(key, 0x3d21fa37u); // the bytes 37 fa 21 3d on a little-endian machine
-    for (auto _ : state) {
-        bws::detail::prepared_key k = key;
-        bws::detail::mask_inplace(boost::asio::mutable_buffer(buf.data(), buf.size()), k);
-        benchmark::DoNotOptimize(buf.data());
-        benchmark::ClobberMemory();
-    }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(buf.size()));
+    for (auto _ : state)
+        beast_unmask_once();
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(mask_buffer().size()));
 }
 BENCHMARK(beast_unmask)->Name("beast/unmask/65536");
 
@@ -386,21 +447,7 @@ void paired(benchmark::State& state, std::size_t block, Ours ours, Theirs theirs
 void paired_parse_upgrade_request(benchmark::State& state)
 {
     const std::string& req = request_bytes();
-    paired(
-        state, 32,
-        [&] {
-            http::request_parser p;
-            std::error_code ec;
-            p.feed(req, ec);
-            benchmark::DoNotOptimize(p.get().headers.size());
-            return !ec && p.done();
-        },
-        [&] {
-            bhttp::request_parser<bhttp::empty_body> p;
-            bool ok = beast_parse(req, p);
-            benchmark::DoNotOptimize(&p.get());
-            return ok;
-        });
+    paired(state, 32, [&] { return parse_once(req); }, [&] { return beast_parse_once(req); });
 }
 BENCHMARK(paired_parse_upgrade_request)->Name("paired/parse_upgrade_request");
 
@@ -408,20 +455,7 @@ void paired_accept(benchmark::State& state)
 {
     const std::string& req = request_bytes();
     const acceptor_options o = accept_options();
-    paired(
-        state, 16,
-        [&] {
-            auto v = accept_handshake(req, o);
-            std::string out = v.response_bytes();
-            benchmark::DoNotOptimize(out.data());
-            return v.accepted();
-        },
-        [&] {
-            std::string out;
-            bool ok = beast_accept(req, out);
-            benchmark::DoNotOptimize(out.data());
-            return ok;
-        });
+    paired(state, 16, [&] { return accept_once(req, o); }, [&] { return beast_accept_once(req); });
 }
 BENCHMARK(paired_accept)->Name("paired/accept");
 
@@ -429,61 +463,19 @@ void paired_verify_101(benchmark::State& state)
 {
     auto hs = build_handshake_request(options(), token);
     const std::string& resp = response_bytes();
-    paired(
-        state, 32,
-        [&] {
-            auto r = verify_handshake_response(resp, hs);
-            benchmark::DoNotOptimize(r.version);
-            return r.ok();
-        },
-        [&] {
-            bool ok = beast_verify(resp, hs.key, hs.dialect->subprotocol_prefix);
-            benchmark::ClobberMemory();
-            return ok;
-        });
+    paired(state, 32, [&] { return verify_once(resp, hs); }, [&] { return beast_verify_once(resp, hs); });
 }
 BENCHMARK(paired_verify_101)->Name("paired/verify_101");
 
 void paired_accept_key(benchmark::State& state)
 {
-    paired(
-        state, 64,
-        [&] {
-            websocket::accept_key_buffer a;
-            bool ok = websocket::compute_accept_key(sample_key, a);
-            benchmark::DoNotOptimize(a.data());
-            return ok;
-        },
-        [&] {
-            bws::detail::sec_ws_accept_type a;
-            bws::detail::make_sec_ws_accept(a, sample_key);
-            benchmark::DoNotOptimize(a.data());
-            return true;
-        });
+    paired(state, 64, accept_key_once, beast_accept_key_once);
 }
 BENCHMARK(paired_accept_key)->Name("paired/accept_key");
 
 void paired_unmask(benchmark::State& state)
 {
-    auto& buf = mask_buffer();
-    const websocket::mask_key key{0x37, 0xfa, 0x21, 0x3d};
-    bws::detail::prepared_key beast_key;
-    bws::detail::prepare_key(beast_key, 0x3d21fa37u);
-    paired(
-        state, 4,
-        [&] {
-            websocket::apply_mask(buf.data(), buf.size(), key);
-            benchmark::DoNotOptimize(buf.data());
-            benchmark::ClobberMemory();
-            return true;
-        },
-        [&] {
-            bws::detail::prepared_key k = beast_key;
-            bws::detail::mask_inplace(boost::asio::mutable_buffer(buf.data(), buf.size()), k);
-            benchmark::DoNotOptimize(buf.data());
-            benchmark::ClobberMemory();
-            return true;
-        });
+    paired(state, 4, unmask_once, beast_unmask_once);
 }
 BENCHMARK(paired_unmask)->Name("paired/unmask/65536");
 #endif
@@ -515,7 +507,7 @@ bool same_results()
     for (std::size_t i = 0; i < a.size(); ++i)
         a[i] = static_cast<std::uint8_t>(i * 7);
     b = a;
-    websocket::apply_mask(a.data(), a.size(), websocket::mask_key{0x37, 0xfa, 0x21, 0x3d});
+    websocket::apply_mask(a.data(), a.size(), bench_mask_key);
     bws::detail::prepared_key k;
     bws::detail::prepare_key(k, 0x3d21fa37u);
     bws::detail::mask_inplace(boost::asio::mutable_buffer(b.data(), b.size()), k);
