@@ -64,6 +64,51 @@ TEST_CASE("subprotocol: malformed offers are errors, each with its code")
     CHECK(ec == handshake_error::too_many_subprotocols);
 }
 
+TEST_CASE("subprotocol: prefixes are matched on the element as split and trimmed")
+{
+    // The parser reads the value in one pass; these prefixes are what such a pass could get wrong.
+    std::vector<std::string_view> overlapping{"io.realm.sync.1", "io.realm.sync."};
+    auto offers = parse_offer("io.realm.sync.12, io.realm.sync.22", overlapping);
+    REQUIRE(offers.size() == 2);
+    CHECK(offers[0].prefix_index == 0); // the first listed prefix that matches, then "2"
+    CHECK(offers[0].versions == version_range{2, 2});
+    CHECK(offers[1].prefix_index == 1);
+    CHECK(offers[1].versions == version_range{22, 22});
+
+    // A prefix ending in LWS cannot reach into the element's trailing LWS: "a " is then not offered.
+    std::vector<std::string_view> spaced{"a ", "b,c"};
+    std::error_code ec;
+    CHECK(parse_offer("a , a\t,a", spaced, ec).empty());
+    CHECK(!ec);
+    offers = parse_offer("a 7", spaced);
+    REQUIRE(offers.size() == 1);
+    CHECK(offers[0].versions == version_range{7, 7});
+    // A prefix holding ',' never spans two elements.
+    CHECK(parse_offer("b,c5", spaced, ec).empty());
+    CHECK(!ec);
+
+    // LWS around a version is trimmed; inside it, it is malformed.
+    std::vector<std::string_view> pbs{"com.mongodb.realm-sync#"};
+    offers = parse_offer("com.mongodb.realm-sync#3-7 \t, com.mongodb.realm-sync#8", pbs);
+    REQUIRE(offers.size() == 2);
+    CHECK(offers[0].versions == version_range{3, 7});
+    CHECK(offers[1].versions == version_range{8, 8});
+    for (auto bad : {"com.mongodb.realm-sync#3 -7", "com.mongodb.realm-sync#3- 7", "com.mongodb.realm-sync#3-7-9",
+                     "com.mongodb.realm-sync#7x, com.mongodb.realm-sync#8"}) {
+        INFO(bad);
+        std::error_code ec;
+        CHECK(parse_offer(bad, pbs, ec).empty());
+        CHECK(ec == handshake_error::malformed_subprotocol);
+    }
+
+    // The version limit is inclusive.
+    offer_limits limits;
+    limits.max_version = 99;
+    CHECK(parse_offer("com.mongodb.realm-sync#99", pbs, ec, limits).size() == 1);
+    CHECK(parse_offer("com.mongodb.realm-sync#100", pbs, ec, limits).empty());
+    CHECK(ec == handshake_error::malformed_subprotocol);
+}
+
 TEST_CASE("subprotocol: choosing the highest common version")
 {
     std::vector<offered_range> offers{{0, {2, 2}}, {0, {14, 14}}, {0, {9, 12}}, {1, {20, 20}}};
