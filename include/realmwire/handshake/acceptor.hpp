@@ -147,13 +147,15 @@ inline bool header_is(const http::fields& h, std::string_view name, std::string_
 
 } // namespace detail
 
-/// Judges a parsed request.
-inline handshake_verdict accept_handshake(const http::request& req, const acceptor_options& o)
+namespace detail {
+
+/// The judgement, written into a fresh `v`: the callers return their own verdict object, so it is
+/// built in place (a verdict is a dozen strings and the 101; moving or copying it out of a helper
+/// cost as much as some of the checks).
+inline void judge_handshake(const http::request& req, const acceptor_options& o, handshake_verdict& v)
 {
-    handshake_verdict v;
     auto fail = [&](int status, auto code, std::string body = {}) {
         detail::refuse(v, o, status, make_error_code(code), std::move(body));
-        return v;
     };
 
     // 1. method and version
@@ -278,7 +280,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         if (ec) {
             detail::refuse(v, o, 400, ec);
             v.where.field = "Sec-WebSocket-Protocol";
-            return v;
+            return;
         }
         if (offer_count > o.offers.max_elements)
             return fail(400, handshake_error::too_many_subprotocols);
@@ -313,7 +315,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
             if (where.has_offset())
                 v.where.offset += static_cast<std::size_t>(remainder.data() - target.data());
             detail::refuse(v, o, 400, ec);
-            return v;
+            return;
         }
     }
 
@@ -327,7 +329,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         auto found = chosen->lookup.find(req, query, ec);
         if (ec) {
             detail::refuse(v, o, d.missing_token_status, ec);
-            return v;
+            return;
         }
         v.token = std::move(found.token);
         v.token_source = std::move(found.source);
@@ -341,7 +343,7 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
         if (ec) {
             int status = ec == condition::unauthorized ? 401 : 403;
             detail::refuse(v, o, status, ec);
-            return v;
+            return;
         }
     }
 
@@ -363,6 +365,15 @@ inline handshake_verdict accept_handshake(const http::request& req, const accept
     if (!o.server.empty())
         r.headers.add("Server", o.server);
     r.headers.add("Upgrade", "websocket");
+}
+
+} // namespace detail
+
+/// Judges a parsed request.
+inline handshake_verdict accept_handshake(const http::request& req, const acceptor_options& o)
+{
+    handshake_verdict v;
+    detail::judge_handshake(req, o, v);
     return v;
 }
 
@@ -387,7 +398,8 @@ inline handshake_verdict accept_handshake(std::string_view bytes, const acceptor
         detail::refuse(v, o, 400, make_error_code(handshake_error::incomplete_request));
         return v;
     }
-    return accept_handshake(parser.get(), o);
+    detail::judge_handshake(parser.get(), o, v);
+    return v;
 }
 
 /// The acceptor fed as bytes arrive (a server reading its socket): feed() consumes at most the
@@ -413,7 +425,8 @@ public:
             done_ = true;
         }
         else if (parser_.done()) {
-            verdict_ = accept_handshake(parser_.get(), options_);
+            // verdict_ is untouched until done_ is set, so it is still the fresh verdict judging expects.
+            detail::judge_handshake(parser_.get(), options_, verdict_);
             done_ = true;
         }
         return n;
