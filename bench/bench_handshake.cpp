@@ -442,6 +442,12 @@ void paired(benchmark::State& state, std::size_t block, Ours ours, Theirs theirs
     }
     if (ours_time.count() > 0)
         state.counters["speedup"] = static_cast<double>(theirs_time.count()) / static_cast<double>(ours_time.count());
+    // Each side's time per call too: when the ratio moves between runs, these say which side moved.
+    const double calls = static_cast<double>(state.iterations()) * static_cast<double>(block);
+    if (calls > 0) {
+        state.counters["ours_ns"] = std::chrono::duration<double, std::nano>(ours_time).count() / calls;
+        state.counters["theirs_ns"] = std::chrono::duration<double, std::nano>(theirs_time).count() / calls;
+    }
 }
 
 void paired_parse_upgrade_request(benchmark::State& state)
