@@ -93,22 +93,14 @@ inline bool parse_version_number(std::string_view s, int max, int& out, bool all
 
 namespace detail {
 
-/// Consumes a run of decimal digits at `p` into `out`: false when there is none or the number is
-/// above `max` (parse_decimal's rule, leading zeros allowed).
+/// Consumes the run of decimal digits at `p` and reads it as parse_version_number does: false when
+/// there is none or the number is above `max`.
 inline bool scan_version_number(const char*& p, const char* end, int max, int& out) noexcept
 {
     const char* first = p;
-    // 64 bits hold any value up to the limit times ten plus a digit, so one comparison per digit
-    // finds the overflow.
-    const std::uint64_t limit = static_cast<unsigned>(max);
-    std::uint64_t v = 0;
-    for (; p != end && is_digit(*p); ++p) {
-        v = v * 10 + static_cast<unsigned>(*p - '0');
-        if (v > limit)
-            return false;
-    }
-    out = static_cast<int>(v);
-    return p != first;
+    while (p != end && is_digit(*p))
+        ++p;
+    return parse_version_number(std::string_view(first, static_cast<std::size_t>(p - first)), max, out);
 }
 
 /// True when `s` holds a ',' or HTTP LWS: such a prefix cannot start a list element that the split
