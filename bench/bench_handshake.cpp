@@ -335,17 +335,22 @@ bool beast_accept_key_once()
     return true;
 }
 
-bool beast_unmask_once()
+/// bench_mask_key in Beast's form: its bytes 37 fa 21 3d as a little-endian word. Beast's
+/// mask_inplace advances the key it is given, so each use takes a fresh copy.
+bws::detail::prepared_key beast_mask_key()
 {
-    // The bytes 37 fa 21 3d of bench_mask_key, as a little-endian word; Beast's mask_inplace advances
-    // the key it is given, so each call starts from a fresh copy.
     static const bws::detail::prepared_key key = [] {
         bws::detail::prepared_key k;
         bws::detail::prepare_key(k, 0x3d21fa37u);
         return k;
     }();
+    return key;
+}
+
+bool beast_unmask_once()
+{
     auto& buf = mask_buffer();
-    bws::detail::prepared_key k = key;
+    bws::detail::prepared_key k = beast_mask_key();
     bws::detail::mask_inplace(boost::asio::mutable_buffer(buf.data(), buf.size()), k);
     benchmark::DoNotOptimize(buf.data());
     benchmark::ClobberMemory();
@@ -514,8 +519,7 @@ bool same_results()
         a[i] = static_cast<std::uint8_t>(i * 7);
     b = a;
     websocket::apply_mask(a.data(), a.size(), bench_mask_key);
-    bws::detail::prepared_key k;
-    bws::detail::prepare_key(k, 0x3d21fa37u);
+    bws::detail::prepared_key k = beast_mask_key();
     bws::detail::mask_inplace(boost::asio::mutable_buffer(b.data(), b.size()), k);
     if (a != b) {
         std::fprintf(stderr, "masking differs\n");

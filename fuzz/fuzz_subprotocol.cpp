@@ -99,7 +99,6 @@ void check_against_reference(std::string_view value, const std::vector<std::stri
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    using namespace realmwire;
     realmwire_fuzz::fuzz_input in(data, size);
     int server_min = in.byte() % 32;
     int server_max = server_min + in.byte() % 32;
